@@ -1,0 +1,1 @@
+"""The shell around MediaPipe: estimators, frame sources, drawing, video output."""

@@ -1,0 +1,101 @@
+"""`rehab annotate` and `rehab landmarks`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rehab.errors import InputError
+from rehab.progress import progress_bar
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    from rehab.pose.pipeline import annotate_image, annotate_video, write_json
+    from rehab.pose.sources import VideoFile, media_kind
+
+    source, output = Path(args.input), Path(args.output)
+    if media_kind(source) == "image":
+        result = annotate_image(source, output, args.model, args.min_visibility)
+        poses, model = [result.pose], result.model
+        if result.pose.detected:
+            print(f"wrote {output} (33 keypoints)")
+        else:
+            print(f"no person found in {source}; wrote the image unannotated to {output}")
+    else:
+        with VideoFile(source) as probe:
+            total = probe.frame_count
+        with progress_bar(total, "frame", "annotate") as bar:
+            stream = annotate_video(source, output, args.model, args.min_visibility, bar.update)
+        poses, model = list(stream), stream.info.model
+        print(
+            f"wrote {output}: {len(stream)} frames, person found in "
+            f"{stream.detection_rate:.0%} of them"
+        )
+    if args.json is not None:
+        json_path = output.with_suffix(".json") if args.json is True else Path(args.json)
+        write_json(poses, json_path, model)
+        print(f"wrote {json_path}")
+    return 0
+
+
+def cmd_landmarks(args: argparse.Namespace) -> int:
+    from rehab.pose.pipeline import extract_stream
+    from rehab.pose.sources import VideoFile, media_kind
+    from rehab.streamfile import save_stream
+
+    source, output = Path(args.video), Path(args.output)
+    if media_kind(source) != "video":
+        raise InputError(f"{source}: `rehab landmarks` takes a video (use `annotate` for images)")
+    if not output.parent.is_dir():
+        raise InputError(f"{output}: output folder {output.parent} does not exist")
+    with VideoFile(source) as probe:
+        total = probe.frame_count
+    with progress_bar(total, "frame", "landmarks") as bar:
+        stream = extract_stream(source, args.model, bar.update)
+    written = save_stream(stream, output)
+    print(
+        f"wrote {written}: {len(stream)} frames at {stream.info.fps:.2f} fps, "
+        f"person found in {stream.detection_rate:.0%}"
+    )
+    return 0
+
+
+def add_model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        metavar="TASK_FILE",
+        help="a MediaPipe pose landmarker .task bundle (lite/full/heavy); "
+        "default: the BlazePose full model bundled with mediapipe",
+    )
+
+
+def register(commands: Any) -> None:
+    annotate = commands.add_parser(
+        "annotate", help="draw the 33 BlazePose keypoints on an image or a video"
+    )
+    annotate.add_argument("input", help="image (jpg/png) or video (mp4/mov/avi/mkv/webm)")
+    annotate.add_argument("-o", "--output", required=True, help="annotated .jpg/.png or .mp4")
+    annotate.add_argument(
+        "--json",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="PATH",
+        help="also write the landmarks as JSON (default: OUTPUT with .json)",
+    )
+    annotate.add_argument(
+        "--min-visibility", type=float, default=0.5, help="hide joints below this (0-1)"
+    )
+    add_model_option(annotate)
+    annotate.set_defaults(handler=cmd_annotate)
+
+    landmarks = commands.add_parser(
+        "landmarks", help="extract a video's landmark stream to a .npz file"
+    )
+    landmarks.add_argument("video")
+    landmarks.add_argument("-o", "--output", required=True, help="stream file (.npz)")
+    add_model_option(landmarks)
+    landmarks.set_defaults(handler=cmd_landmarks)

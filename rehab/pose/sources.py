@@ -1,0 +1,230 @@
+"""Where frames come from: an image file, a video file (PyAV), a local webcam (OpenCV).
+
+Every source yields `VideoFrame`s: an RGB uint8 image and its time in milliseconds.
+Video timestamps come from the container (pts x time_base), not from frame index guesses.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import av
+import cv2
+import numpy as np
+
+from rehab.errors import InputError
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg"})
+
+
+@dataclass(frozen=True)
+class VideoFrame:
+    rgb: np.ndarray  # (H, W, 3) uint8
+    t_ms: float
+    index: int
+
+
+def media_kind(path: Path) -> str:
+    """'image' or 'video' by file suffix; InputError for anything else."""
+    suffix = path.suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    if suffix in VIDEO_SUFFIXES:
+        return "video"
+    known = ", ".join(sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES))
+    raise InputError(f"{path}: unsupported file type '{suffix or '(none)'}' (use one of {known})")
+
+
+def _require_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """An image file as RGB uint8; InputError when missing or unreadable."""
+    source = Path(path)
+    _require_file(source)
+    bgr = cv2.imread(str(source), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise InputError(f"{source}: cannot read this image (corrupt or not an image)")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+class VideoFile:
+    """Decodes a video file with PyAV; iterate to get VideoFrames in order.
+
+    Opening checks that the file is a video with a video stream; decoding errors mid-way
+    raise InputError naming the file and the frame reached.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        _require_file(self.path)
+        try:
+            self._container = av.open(str(self.path))
+        except (av.FFmpegError, UnicodeDecodeError) as exc:
+            raise InputError(f"{self.path}: cannot open as a video ({exc})") from exc
+        if not self._container.streams.video:
+            self._container.close()
+            raise InputError(f"{self.path}: contains no video stream")
+        self._stream = self._container.streams.video[0]
+        self._stream.thread_type = "AUTO"  # let FFmpeg decode on several threads
+
+    @property
+    def fps(self) -> float:
+        rate = self._stream.average_rate or self._stream.guessed_rate
+        return float(rate) if rate else 30.0
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self._stream.codec_context.width, self._stream.codec_context.height)
+
+    @property
+    def frame_count(self) -> int:
+        """Frames announced by the container (0 when it does not say)."""
+        return int(self._stream.frames or 0)
+
+    def __iter__(self) -> Iterator[VideoFrame]:
+        start_s = (
+            float(self._stream.start_time * self._stream.time_base)
+            if (self._stream.start_time is not None and self._stream.time_base is not None)
+            else 0.0
+        )
+        last_ms = -np.inf
+        index = 0
+        try:
+            for frame in self._container.decode(self._stream):
+                t_ms = _frame_time_ms(frame.time, start_s, last_ms, self.fps)
+                last_ms = t_ms
+                yield VideoFrame(frame.to_ndarray(format="rgb24"), t_ms, index)
+                index += 1
+        except av.FFmpegError as exc:
+            raise InputError(f"{self.path}: video is corrupt at frame {index} ({exc})") from exc
+        if index == 0:
+            raise InputError(f"{self.path}: the video has no frames")
+
+    def close(self) -> None:
+        self._container.close()
+
+    def __enter__(self) -> VideoFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _frame_time_ms(time_s: float | None, start_s: float, last_ms: float, fps: float) -> float:
+    """Container time in ms from the stream start, kept strictly increasing."""
+    step_ms = 1000.0 / fps
+    if time_s is None:
+        return 0.0 if last_ms == -np.inf else last_ms + step_ms
+    t_ms = (time_s - start_s) * 1000.0
+    if t_ms <= last_ms:  # a repeated or reordered pts: keep the stream monotonic
+        t_ms = last_ms + step_ms / 10.0
+    return t_ms
+
+
+class Webcam:
+    """A local camera by index (or a device path / stream URL), read with OpenCV.
+
+    Timestamps come from a monotonic clock at capture. When the camera stops delivering,
+    iteration ends and `disconnected` is True, so the caller keeps what was recorded.
+    """
+
+    def __init__(self, device: int | str = 0, width: int = 640, height: int = 480) -> None:
+        self.device = device
+        self._capture = cv2.VideoCapture(device)
+        if not self._capture.isOpened():
+            raise InputError(
+                f"camera {device}: cannot open it (is it connected, and not used by "
+                "another program? try another --camera index)"
+            )
+        if isinstance(device, int):
+            self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+            self._capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        self.disconnected = False
+
+    @property
+    def fps(self) -> float:
+        value = float(self._capture.get(cv2.CAP_PROP_FPS))
+        return value if value > 0 else 30.0
+
+    def __iter__(self) -> Iterator[VideoFrame]:
+        t0 = time.monotonic()
+        index = 0
+        while True:
+            ok, bgr = self._capture.read()
+            if not ok or bgr is None:
+                self.disconnected = True
+                log.warning("camera %s delivered no frame after %d frames", self.device, index)
+                return
+            t_ms = (time.monotonic() - t0) * 1000.0
+            yield VideoFrame(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), t_ms, index)
+            index += 1
+
+    def close(self) -> None:
+        self._capture.release()
+
+    def __enter__(self) -> Webcam:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+T = TypeVar("T")
+_END = object()
+
+
+def prefetch(items: Iterable[T], depth: int = 8) -> Iterator[T]:
+    """Iterate `items` on a background thread, `depth` ahead, so decoding overlaps inference.
+
+    Exceptions raised by the producer are re-raised in the consumer, in order.
+    """
+    buffer: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                buffer.put(item)
+            buffer.put(_END)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
+            buffer.put(exc)
+
+    worker = threading.Thread(target=produce, name="frame-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        _drain(buffer)
+        worker.join(timeout=5)
+
+
+def _drain(buffer: queue.Queue[object]) -> None:
+    while True:
+        try:
+            buffer.get_nowait()
+        except queue.Empty:
+            return
