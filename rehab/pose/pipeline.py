@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
+import os
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +23,8 @@ from rehab.pose.sources import VideoFile, VideoFrame, prefetch, read_image
 from rehab.pose.video_out import H264Writer
 
 ProgressCallback = Callable[[int], None]  # called with the number of frames just done
+
+MIN_SEGMENT_S = 3.0  # shorter videos are not worth splitting between threads
 
 
 @dataclass(frozen=True)
@@ -64,16 +71,69 @@ def extract_stream(
     source: Path,
     task_path: Path | None = None,
     on_progress: ProgressCallback | None = None,
+    workers: int | None = None,
 ) -> LandmarkStream:
-    """The landmark stream of a whole video."""
+    """The landmark stream of a whole video.
+
+    MediaPipe releases the GIL while it infers, so `workers` threads (default: one per core,
+    at most 2) each track a contiguous segment of the video with their own estimator; the
+    segments are joined in time order. Each segment starts tracking afresh, which costs a
+    detection on its first frame and nothing else.
+    """
+    with VideoFile(source) as video:
+        info_parts = (video.fps, source.name, video.size)
+        bounds = _segments(video.duration_s, workers or min(2, os.cpu_count() or 1))
+    report = _locked(on_progress)
+    if len(bounds) == 1:
+        poses, model = _track_segment(source, task_path, bounds[0], report)
+    else:
+        with ThreadPoolExecutor(max_workers=len(bounds), thread_name_prefix="pose") as pool:
+            futures = [pool.submit(_track_segment, source, task_path, b, report) for b in bounds]
+            parts = [future.result() for future in futures]
+        poses = [pose for part, _model in parts for pose in part]
+        model = parts[0][1]
+    if not poses:
+        raise InputError(f"{source}: the video has no frames")
+    fps, name, size = info_parts
+    return LandmarkStream.from_frames(poses, StreamInfo(fps, name, model, size))
+
+
+def _segments(duration_s: float | None, workers: int) -> list[tuple[float, float]]:
+    """[from_s, until_s) spans that split the video evenly; one span when it is short."""
+    if duration_s is None or workers < 2 or duration_s < MIN_SEGMENT_S * workers:
+        return [(0.0, math.inf)]
+    cuts = [duration_s * i / workers for i in range(1, workers)]
+    starts = [0.0, *cuts]
+    ends = [*cuts, math.inf]
+    return list(zip(starts, ends, strict=True))
+
+
+def _track_segment(
+    source: Path,
+    task_path: Path | None,
+    span: tuple[float, float],
+    on_progress: ProgressCallback | None,
+) -> tuple[list[PoseFrame], str]:
     with VideoFile(source) as video, create_estimator("video", task_path) as estimator:
         poses = []
-        for _frame, pose in track_video(video, estimator):
-            poses.append(pose)
+        for frame in prefetch(video.frames(*span), depth=8):
+            poses.append(estimator.estimate(frame.rgb, frame.t_ms))
             if on_progress:
                 on_progress(1)
-        info = StreamInfo(video.fps, source.name, estimator.model_name, video.size)
-    return LandmarkStream.from_frames(poses, info)
+        return poses, estimator.model_name
+
+
+def _locked(callback: ProgressCallback | None) -> ProgressCallback | None:
+    """`callback` made safe to call from several threads."""
+    if callback is None:
+        return None
+    lock = threading.Lock()
+
+    def call(n: int) -> None:
+        with lock:
+            callback(n)
+
+    return call
 
 
 def annotate_video(
@@ -85,16 +145,44 @@ def annotate_video(
 ) -> LandmarkStream:
     """Write `output` (H.264 MP4) with the skeleton drawn; return the landmark stream."""
     _check_output(output, frozenset({".mp4"}), "video")
-    with VideoFile(source) as video, create_estimator("video", task_path) as estimator:
-        poses = []
-        with H264Writer(output, video.fps, video.size) as writer:
-            for frame, pose in track_video(video, estimator):
-                writer.write(draw_pose(frame.rgb, pose, min_visibility), frame.t_ms)
-                poses.append(pose)
-                if on_progress:
-                    on_progress(1)
+    with (
+        VideoFile(source) as video,
+        create_estimator("video", task_path) as estimator,
+        H264Writer(output, video.fps, video.size) as writer,
+    ):
+        poses = _track_and_write(video, estimator, writer, min_visibility, on_progress)
         info = StreamInfo(video.fps, source.name, estimator.model_name, video.size)
     return LandmarkStream.from_frames(poses, info)
+
+
+def _track_and_write(
+    video: VideoFile,
+    estimator: PoseEstimator,
+    writer: H264Writer,
+    min_visibility: float,
+    on_progress: ProgressCallback | None,
+) -> list[PoseFrame]:
+    """Track every frame; drawing and encoding run on a thread of their own, overlapping
+    the next inference (at most 8 frames behind, to bound memory)."""
+    poses = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoder:
+        pending: deque[Future[None]] = deque()
+        for frame, pose in track_video(video, estimator):
+            pending.append(encoder.submit(_draw_and_write, writer, frame, pose, min_visibility))
+            poses.append(pose)
+            while len(pending) > 8 or (pending and pending[0].done()):
+                pending.popleft().result()
+            if on_progress:
+                on_progress(1)
+        for job in pending:
+            job.result()
+    return poses
+
+
+def _draw_and_write(
+    writer: H264Writer, frame: VideoFrame, pose: PoseFrame, min_visibility: float
+) -> None:
+    writer.write(draw_pose(frame.rgb, pose, min_visibility), frame.t_ms)
 
 
 def pose_to_json(pose: PoseFrame) -> dict[str, object]:

@@ -31,7 +31,7 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".m
 class VideoFrame:
     rgb: np.ndarray  # (H, W, 3) uint8
     t_ms: float
-    index: int
+    index: int  # position within the read that produced it
 
 
 def media_kind(path: Path) -> str:
@@ -96,23 +96,53 @@ class VideoFile:
         """Frames announced by the container (0 when it does not say)."""
         return int(self._stream.frames or 0)
 
+    @property
+    def duration_s(self) -> float | None:
+        """Length announced by the container, or None when it does not say."""
+        stream = self._stream
+        if stream.duration is not None and stream.time_base is not None:
+            return float(stream.duration * stream.time_base)
+        if self._container.duration is not None:
+            return float(self._container.duration) / 1_000_000  # AV_TIME_BASE
+        return None
+
+    @property
+    def _start_s(self) -> float:
+        stream = self._stream
+        if stream.start_time is None or stream.time_base is None:
+            return 0.0
+        return float(stream.start_time * stream.time_base)
+
     def __iter__(self) -> Iterator[VideoFrame]:
-        start_s = (
-            float(self._stream.start_time * self._stream.time_base)
-            if (self._stream.start_time is not None and self._stream.time_base is not None)
-            else 0.0
-        )
+        return self.frames()
+
+    def frames(self, from_s: float = 0.0, until_s: float = np.inf) -> Iterator[VideoFrame]:
+        """Frames whose time (seconds from the stream start) is in [from_s, until_s).
+
+        A later segment seeks to the keyframe before `from_s` and decodes forward, so two
+        readers can split one video between them with no frame lost or read twice.
+        """
+        start_s = self._start_s
+        if from_s > 0:
+            offset = int((start_s + from_s) / self._stream.time_base)
+            self._container.seek(offset, stream=self._stream, backward=True, any_frame=False)
         last_ms = -np.inf
-        index = 0
+        count = 0
         try:
             for frame in self._container.decode(self._stream):
                 t_ms = _frame_time_ms(frame.time, start_s, last_ms, self.fps)
                 last_ms = t_ms
-                yield VideoFrame(frame.to_ndarray(format="rgb24"), t_ms, index)
-                index += 1
+                if t_ms < from_s * 1000.0:
+                    continue
+                if t_ms >= until_s * 1000.0:
+                    break
+                yield VideoFrame(frame.to_ndarray(format="rgb24"), t_ms, count)
+                count += 1
         except av.FFmpegError as exc:
-            raise InputError(f"{self.path}: video is corrupt at frame {index} ({exc})") from exc
-        if index == 0:
+            raise InputError(
+                f"{self.path}: video is corrupt near {last_ms / 1000:.2f} s ({exc})"
+            ) from exc
+        if count == 0 and from_s == 0:
             raise InputError(f"{self.path}: the video has no frames")
 
     def close(self) -> None:
