@@ -7,7 +7,9 @@ from typing import Any
 
 
 def progress_bar(total: int | None, unit: str, desc: str) -> Any:
-    """A tqdm bar (context manager with `.update(n)`); an unknown total shows a counter."""
+    """A tqdm bar (context manager with `.update(n)`); hidden when stderr is not a terminal."""
     from tqdm import tqdm
 
-    return tqdm(total=total or None, unit=unit, desc=desc, file=sys.stderr, leave=False)
+    return tqdm(
+        total=total or None, unit=unit, desc=desc, file=sys.stderr, leave=False, disable=None
+    )

@@ -145,13 +145,20 @@ def annotate_video(
 ) -> LandmarkStream:
     """Write `output` (H.264 MP4) with the skeleton drawn; return the landmark stream."""
     _check_output(output, frozenset({".mp4"}), "video")
-    with (
-        VideoFile(source) as video,
-        create_estimator("video", task_path) as estimator,
-        H264Writer(output, video.fps, video.size) as writer,
-    ):
-        poses = _track_and_write(video, estimator, writer, min_visibility, on_progress)
-        info = StreamInfo(video.fps, source.name, estimator.model_name, video.size)
+    # Written under a temporary name and renamed at the end: a failure never leaves a
+    # half-written MP4 (unplayable: its index comes last) where the user expects a video.
+    partial = output.with_name(f".{output.stem}.partial.mp4")
+    try:
+        with (
+            VideoFile(source) as video,
+            create_estimator("video", task_path) as estimator,
+            H264Writer(partial, video.fps, video.size) as writer,
+        ):
+            poses = _track_and_write(video, estimator, writer, min_visibility, on_progress)
+            info = StreamInfo(video.fps, source.name, estimator.model_name, video.size)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
     return LandmarkStream.from_frames(poses, info)
 
 

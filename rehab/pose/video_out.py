@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from fractions import Fraction
 from pathlib import Path
 
@@ -49,5 +50,10 @@ class H264Writer:
     def __enter__(self) -> H264Writer:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # Already failing: release the file without flushing, so the first error is the one seen.
+        with contextlib.suppress(av.FFmpegError):
+            self._container.close()
