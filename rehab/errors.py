@@ -11,3 +11,15 @@ class InputError(RehabError):
 
 class StreamFileError(RehabError):
     """A landmark stream file is missing, corrupt or of an unsupported version."""
+
+
+class StoreError(RehabError):
+    """The database cannot be opened, migrated or written (says which database and why)."""
+
+
+class AccessDenied(RehabError):
+    """The asking user may not see or change this data (wrong patient, wrong role)."""
+
+
+class NotFound(RehabError):
+    """A patient, session, user or prescription id that does not exist."""

@@ -1,0 +1,410 @@
+"""The database schema: SQLAlchemy 2 ORM models (`Mapped[]`), one MetaData naming convention.
+
+Every schema change is an Alembic revision in `migrations/versions/` (`alembic check` in the
+tests fails when these models drift from the migrations).
+
+Conventions:
+- Times are stored as UTC (`UTCDateTime`): aware datetimes in, aware UTC datetimes out, on
+  SQLite and PostgreSQL alike.
+- Metric floats use `Metric`: NaN ("not visible") is stored as NULL and read back as NaN
+  (SQLite would turn NaN into NULL anyway; doing it on purpose keeps both engines equal).
+- Enumerations are short strings with a named CHECK constraint.
+- Names of people live only in `users.display_name`; never log them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from rehab.results import Severity, Side
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    THERAPIST = "therapist"
+    PATIENT = "patient"
+
+
+class SessionSource(StrEnum):
+    LIVE = "live"  # webcam, reps written as they are counted
+    UPLOAD = "upload"  # a recorded video analysed after the fact
+    REPLAY = "replay"  # a stored landmark stream analysed again
+
+
+class SessionStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    INTERRUPTED = "interrupted"  # the tab closed, the process died or the camera dropped
+
+
+class AuditAction(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+def enum_check(column: str, enum: type[StrEnum], nullable: bool = False) -> str:
+    """SQL for a CHECK constraint that keeps `column` to the values of `enum`."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    rule = f"{column} IN ({values})"
+    return f"{column} IS NULL OR {rule}" if nullable else rule
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as naive UTC; Python sees timezone-aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: give a timezone (UTC)")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        stamp: dt.datetime = value
+        return stamp.replace(tzinfo=dt.UTC)
+
+
+class Metric(TypeDecorator[float]):
+    """A measured float: NaN (not visible) is stored as NULL and read back as NaN."""
+
+    impl = Float
+    cache_ok = True
+
+    def process_bind_param(self, value: float | None, dialect: Dialect) -> Any:
+        if value is None or math.isnan(value):
+            return None
+        return float(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> float:
+        return math.nan if value is None else float(value)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(enum_check("role", Role), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+    __table_args__ = (CheckConstraint(enum_check("affected_side", Side), name="affected_side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    condition: Mapped[str] = mapped_column(String(200))
+    affected_side: Mapped[str] = mapped_column(String(8))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    store_landmarks: Mapped[bool] = mapped_column(Boolean, default=False)  # opt-in
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
+
+
+class Prescription(Base):
+    """A program: exercises (items) to do `sessions_per_week` times a week between two dates."""
+
+    __tablename__ = "prescriptions"
+    __table_args__ = (
+        CheckConstraint("sessions_per_week BETWEEN 1 AND 21", name="sessions_per_week"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    prescribed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    sessions_per_week: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+    items: Mapped[list[PrescriptionItem]] = relationship(
+        back_populates="prescription",
+        order_by="PrescriptionItem.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class PrescriptionItem(Base):
+    """One exercise of a program: sets of reps (or of timed holds), a side, a target ROM."""
+
+    __tablename__ = "prescription_items"
+    __table_args__ = (
+        CheckConstraint("sets >= 1", name="sets"),
+        CheckConstraint("reps IS NOT NULL OR hold_s IS NOT NULL", name="reps_or_hold"),
+        CheckConstraint("reps IS NULL OR reps >= 1", name="reps"),
+        CheckConstraint("hold_s IS NULL OR hold_s > 0", name="hold_s"),
+        CheckConstraint(enum_check("side", Side), name="side"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prescription_id: Mapped[int] = mapped_column(
+        ForeignKey("prescriptions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    exercise_id: Mapped[str] = mapped_column(String(64))  # id in the exercises/*.yaml library
+    sets: Mapped[int] = mapped_column(Integer)
+    reps: Mapped[int | None] = mapped_column(Integer)
+    hold_s: Mapped[float | None] = mapped_column(Float)
+    target_rom_deg: Mapped[float | None] = mapped_column(Float)
+    side: Mapped[str] = mapped_column(String(8))
+    notes_for_patient: Mapped[str] = mapped_column(Text, default="")
+
+    prescription: Mapped[Prescription] = relationship(back_populates="items")
+
+
+class ExerciseSession(Base):
+    """One sitting of exercise. A live session is written rep by rep as it happens."""
+
+    __tablename__ = "exercise_sessions"
+    __table_args__ = (
+        CheckConstraint(enum_check("source", SessionSource), name="source"),
+        CheckConstraint(enum_check("status", SessionStatus), name="status"),
+        Index("ix_exercise_sessions_patient_started", "patient_id", "started_at"),
+        Index("ix_exercise_sessions_status_activity", "status", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    prescription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prescriptions.id", ondelete="SET NULL"), index=True
+    )
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Touched by every write of a live session: how stale sessions are found.
+    last_activity_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # "host:pid" of the process writing a live session (a dead pid = interrupted at once).
+    owner: Mapped[str | None] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    sets: Mapped[list[ExerciseSet]] = relationship(
+        back_populates="session", order_by="ExerciseSet.id", cascade="all, delete-orphan"
+    )
+
+
+class ExerciseSet(Base):
+    __tablename__ = "exercise_sets"
+    __table_args__ = (CheckConstraint(enum_check("side", Side), name="side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise_sessions.id", ondelete="CASCADE"), index=True
+    )
+    prescription_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prescription_items.id", ondelete="SET NULL"), index=True
+    )
+    exercise_id: Mapped[str] = mapped_column(String(64))
+    set_index: Mapped[int] = mapped_column(Integer)  # 1-based within the session and exercise
+    side: Mapped[str] = mapped_column(String(8))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    extra: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)  # SetResult.extra
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # SetResult.warnings
+
+    session: Mapped[ExerciseSession] = relationship(back_populates="sets")
+    reps: Mapped[list[Rep]] = relationship(order_by="Rep.id", cascade="all, delete-orphan")
+    holds: Mapped[list[Hold]] = relationship(order_by="Hold.id", cascade="all, delete-orphan")
+
+
+class Rep(Base):
+    """Every field of `rehab.results.RepResult` (its `index` is the column `rep_index`)."""
+
+    __tablename__ = "reps"
+    __table_args__ = (
+        CheckConstraint(enum_check("side", Side), name="side"),
+        CheckConstraint("rep_index >= 0", name="rep_index"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise_sets.id", ondelete="CASCADE"), index=True
+    )
+    exercise_id: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(8))
+    rep_index: Mapped[int] = mapped_column(Integer)
+    start_ms: Mapped[float] = mapped_column(Float)
+    peak_ms: Mapped[float] = mapped_column(Metric, nullable=True)
+    end_ms: Mapped[float] = mapped_column(Float)
+    peak_angle_deg: Mapped[float] = mapped_column(Metric, nullable=True)
+    min_angle_deg: Mapped[float] = mapped_column(Metric, nullable=True)
+    max_angle_deg: Mapped[float] = mapped_column(Metric, nullable=True)
+    rom_deg: Mapped[float] = mapped_column(Metric, nullable=True)
+    concentric_s: Mapped[float] = mapped_column(Metric, nullable=True)
+    eccentric_s: Mapped[float] = mapped_column(Metric, nullable=True)
+    hold_s: Mapped[float] = mapped_column(Metric, nullable=True)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    confidence: Mapped[float] = mapped_column(Metric, nullable=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+    form_issues: Mapped[list[FormIssueRow]] = relationship(
+        foreign_keys="FormIssueRow.rep_id", order_by="FormIssueRow.id"
+    )
+
+
+class Hold(Base):
+    """Every field of `rehab.results.HoldResult`."""
+
+    __tablename__ = "holds"
+    __table_args__ = (CheckConstraint(enum_check("side", Side), name="side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise_sets.id", ondelete="CASCADE"), index=True
+    )
+    exercise_id: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(8))
+    start_ms: Mapped[float] = mapped_column(Float)
+    end_ms: Mapped[float] = mapped_column(Float)
+    held_s: Mapped[float] = mapped_column(Metric, nullable=True)
+    mean_angle_deg: Mapped[float] = mapped_column(Metric, nullable=True)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    confidence: Mapped[float] = mapped_column(Metric, nullable=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+    form_issues: Mapped[list[FormIssueRow]] = relationship(
+        foreign_keys="FormIssueRow.hold_id", order_by="FormIssueRow.id"
+    )
+
+
+class FormIssueRow(Base):
+    """Every field of `rehab.results.FormIssue`, attached to its set and its rep or hold."""
+
+    __tablename__ = "form_issues"
+    __table_args__ = (
+        CheckConstraint(enum_check("severity", Severity), name="severity"),
+        CheckConstraint("rep_id IS NULL OR hold_id IS NULL", name="one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise_sets.id", ondelete="CASCADE"), index=True
+    )
+    rep_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reps.id", ondelete="CASCADE"), index=True
+    )
+    hold_id: Mapped[int | None] = mapped_column(
+        ForeignKey("holds.id", ondelete="CASCADE"), index=True
+    )
+    rule_id: Mapped[str] = mapped_column(String(64))
+    cue: Mapped[str] = mapped_column(String(255))
+    severity: Mapped[str] = mapped_column(String(16))
+    t_ms: Mapped[float] = mapped_column(Float)
+
+
+class CheckIn(Base):
+    """Pain 0-10 before and after a session, effort (RPE, Borg CR10 0-10), a comment."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (
+        CheckConstraint("pain_before IS NULL OR pain_before BETWEEN 0 AND 10", name="pain_before"),
+        CheckConstraint("pain_after IS NULL OR pain_after BETWEEN 0 AND 10", name="pain_after"),
+        CheckConstraint("effort_rpe IS NULL OR effort_rpe BETWEEN 0 AND 10", name="effort_rpe"),
+        Index("ix_check_ins_patient_recorded", "patient_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exercise_sessions.id", ondelete="SET NULL"), unique=True
+    )
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    pain_before: Mapped[int | None] = mapped_column(Integer)
+    pain_after: Mapped[int | None] = mapped_column(Integer)
+    effort_rpe: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditEntry(Base):
+    """Who read or changed which patient's data, and when (never names, only ids)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint(enum_check("action", AuditAction), name="action"),
+        Index("ix_audit_log_patient_at", "patient_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    resource: Mapped[str] = mapped_column(String(64))  # e.g. "progress", "session", "report"
+    resource_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(255), default="")
+
+
+class LandmarkStreamRow(Base):
+    """An opt-in stored landmark stream (the `.npz` bytes of rehab.streamfile), for replay."""
+
+    __tablename__ = "landmark_streams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("exercise_sessions.id", ondelete="CASCADE"), index=True
+    )
+    set_id: Mapped[int | None] = mapped_column(
+        ForeignKey("exercise_sets.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+    n_frames: Mapped[int] = mapped_column(Integer)
+    fps: Mapped[float] = mapped_column(Float)
+    npz: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,134 @@
+"""Fixtures for the store tests: `pytest_plugins = ["rehab.store.testing"]` loads them.
+
+It imports pytest, so only tests import this module.
+
+`db_url` is parametrised: a temporary SQLite file always, and PostgreSQL when
+REHAB_TEST_POSTGRES_URL is set (`.ci/postgres-setup.sh` starts one and sets it). Each
+PostgreSQL test gets a fresh schema-less database state: every table is dropped first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, MetaData, text
+
+from rehab.results import FormIssue, RepResult, Severity, Side
+from rehab.store.access import Actor
+from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe
+from rehab.store.engine import create_db_engine, session_scope, upgrade_database
+from rehab.store.models import Role
+
+POSTGRES_URL = os.environ.get("REHAB_TEST_POSTGRES_URL", "").strip()
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
+
+
+def wipe_postgres(url: str) -> None:
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        meta = MetaData()
+        meta.reflect(connection)
+        meta.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a temp SQLite file, or the test PostgreSQL wiped clean."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'rehab.db'}"
+    wipe_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on a database upgraded to the newest schema."""
+    upgrade_database(db_url)
+    engine = create_db_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+class Clinic:
+    """A small clinic: an admin, two therapists, three patients (two with therapist A)."""
+
+    def __init__(self, engine: Engine) -> None:
+        with session_scope(engine) as s:
+            self.admin = Actor(
+                create_user(s, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN
+            )
+            self.ther_a = self._user(s, "ther_a", "Therapist A", Role.THERAPIST)
+            self.ther_b = self._user(s, "ther_b", "Therapist B", Role.THERAPIST)
+            self.pat_users = [
+                self._user(s, f"pat{n}", f"Patient {n}", Role.PATIENT) for n in range(3)
+            ]
+            therapists = [self.ther_a, self.ther_a, self.ther_b]
+            self.patients = [
+                create_patient(s, self.admin, u.user_id, t.user_id, "knee OA", Side.LEFT)
+                for u, t in zip(self.pat_users, therapists, strict=True)
+            ]
+            self.programs = [
+                prescribe(
+                    s,
+                    therapists[n],
+                    pid,
+                    "Knee program",
+                    [
+                        ExercisePlan(
+                            "knee_extension", sets=3, reps=10, target_rom_deg=80.0, side=Side.LEFT
+                        ),
+                        ExercisePlan("wall_sit", sets=2, hold_s=20.0),
+                    ],
+                    sessions_per_week=3,
+                    start_date=T0.date() - dt.timedelta(days=28),
+                )
+                for n, pid in enumerate(self.patients)
+            ]
+
+    def _user(self, s, username: str, name: str, role: Role) -> Actor:  # type: ignore[no-untyped-def]
+        return Actor(create_user(s, self.admin, username, name, role, f"pw-{username}-1"), role)
+
+
+@pytest.fixture
+def clinic(engine: Engine) -> Clinic:
+    return Clinic(engine)
+
+
+def make_rep(
+    index: int,
+    rom_deg: float = 80.0,
+    side: Side = Side.LEFT,
+    complete: bool = True,
+    issues: tuple[FormIssue, ...] = (),
+    exercise_id: str = "knee_extension",
+) -> RepResult:
+    start = 3000.0 * index
+    return RepResult(
+        exercise_id=exercise_id,
+        side=side,
+        index=index if complete else 0,
+        start_ms=start,
+        peak_ms=start + 1200.5,
+        end_ms=start + 2600.25,
+        peak_angle_deg=170.0 - (80.0 - rom_deg),
+        min_angle_deg=90.0,
+        max_angle_deg=90.0 + rom_deg,
+        rom_deg=rom_deg,
+        concentric_s=1.2005,
+        eccentric_s=1.39975,
+        hold_s=0.25,
+        complete=complete,
+        confidence=0.875,
+        form_issues=issues,
+    )
+
+
+def cue(t_ms: float = 100.0, severity: Severity = Severity.WARNING) -> FormIssue:
+    return FormIssue("trunk_lean", "Keep your back straight", severity, t_ms)
