@@ -107,6 +107,17 @@ class SetResult:
     reps: tuple[RepResult, ...] = ()
     holds: tuple[HoldResult, ...] = ()
     extra: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # e.g. which landmarks were never visible
+
+    @property
+    def total_reps(self) -> int:
+        """All complete reps of every side (an alternating exercise's left + right)."""
+        return len(self.complete_reps())
+
+    def reps_per_side(self) -> dict[Side, int]:
+        """Complete reps by side, for the sides that have any rep (complete or partial)."""
+        sides = dict.fromkeys(r.side for r in self.reps)
+        return {s: len(self.complete_reps(s)) for s in sides}
 
     def complete_reps(self, side: Side | None = None) -> tuple[RepResult, ...]:
         return tuple(r for r in self.reps if r.complete and (side is None or r.side == side))

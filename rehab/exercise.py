@@ -1,0 +1,345 @@
+"""The exercise definition schema: what a clinician writes in `exercises/*.yaml`.
+
+Pure core: pydantic v2 models, unknown keys rejected, joint names checked against the
+`Joint` enum when the file is parsed (so a typo is an error at load time, never a silent NaN).
+Loading files and reporting errors with file and line lives in `rehab.exercise_library`.
+
+Joint names in an exercise are written without a side (`SHOULDER`, `ELBOW`, `MOUTH`) and
+resolved to the side being analysed; `OTHER_HIP` is the same joint on the other side; a
+full name (`LEFT_HIP`, `NOSE`) always means that landmark.
+"""
+
+from __future__ import annotations
+
+import difflib
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from rehab.geometry import Reference
+from rehab.landmarks import Joint
+from rehab.results import Severity, Side
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BodyRegion(StrEnum):
+    NECK = "neck"
+    SHOULDER = "shoulder"
+    ELBOW = "elbow"
+    WRIST = "wrist"
+    TRUNK = "trunk"
+    HIP = "hip"
+    KNEE = "knee"
+    ANKLE = "ankle"
+    WHOLE_BODY = "whole_body"
+
+
+class CameraView(StrEnum):
+    FRONT = "front"
+    SIDE = "side"
+    OBLIQUE = "oblique"  # about 45 degrees
+
+
+class SideMode(StrEnum):
+    LEFT = "left"  # the left limb only
+    RIGHT = "right"
+    BOTH = "both"  # both limbs together (or trunk/whole body): one count
+    ALTERNATING = "alternating"  # left and right in turn: counted per side, total = sum
+    BETTER_SEEN = "better_seen"  # one limb at a time: the side the camera sees better
+
+
+class AngleSpace(StrEnum):
+    """Which landmarks an angle is computed from (see docs/engine.md)."""
+
+    AUTO = "auto"  # image angle where the segments lie in the image plane, world otherwise
+    WORLD = "world"  # BlazePose's 3-D world landmarks (metres)
+    IMAGE = "image"  # 2-D pixel positions
+
+
+_SIDE_PREFIXES = ("LEFT_", "RIGHT_")
+_SIDE_SUFFIXES = ("_LEFT", "_RIGHT")
+
+
+def _sideless_names() -> list[str]:
+    names: set[str] = set()
+    for joint in Joint:
+        for prefix in _SIDE_PREFIXES:
+            if joint.name.startswith(prefix):
+                names.add(joint.name.removeprefix(prefix))
+        for suffix in _SIDE_SUFFIXES:
+            if joint.name.endswith(suffix):
+                names.add(joint.name.removesuffix(suffix))
+    return sorted(names)
+
+
+SIDELESS_JOINTS: tuple[str, ...] = tuple(_sideless_names())
+_ALL_NAMES = (*SIDELESS_JOINTS, *(f"OTHER_{n}" for n in SIDELESS_JOINTS), *Joint.__members__)
+
+
+def check_joint_name(name: str) -> str:
+    """The joint name normalised to upper case; ValueError with a 'did you mean' hint."""
+    key = name.strip().upper()
+    if key in _ALL_NAMES:
+        return key
+    close = difflib.get_close_matches(key, _ALL_NAMES, n=1)
+    hint = f" — did you mean {close[0]}?" if close else ""
+    raise ValueError(f"unknown joint '{name}'{hint}")
+
+
+def resolve_joint(name: str, side: Side) -> Joint:
+    """The landmark `name` means for `side` (LEFT/RIGHT; BOTH resolves like LEFT)."""
+    key = check_joint_name(name)
+    if key in Joint.__members__:
+        return Joint[key]
+    own = "RIGHT" if side is Side.RIGHT else "LEFT"
+    other = "LEFT" if own == "RIGHT" else "RIGHT"
+    if key.startswith("OTHER_"):
+        key, own = key.removeprefix("OTHER_"), other
+    for candidate in (f"{own}_{key}", f"{key}_{own}"):
+        if candidate in Joint.__members__:
+            return Joint[candidate]
+    raise ValueError(f"joint '{name}' has no {own.lower()} side")  # pragma: no cover
+
+
+JointName = Annotated[str, Field(min_length=1)]
+
+
+class AngleSpec(_Model):
+    """A measured angle: `joint` = the angle at the middle of three points; `segment` = the
+    angle of points[0]->points[1] from the vertical (down) or the horizontal.
+
+    `flexion: true` reports 180 minus the joint angle (0 = straight limb), as a goniometer
+    reads elbow and knee flexion.
+    """
+
+    kind: Literal["joint", "segment"] = "joint"
+    points: list[JointName]
+    reference: Reference = Reference.VERTICAL
+    flexion: bool = False
+    space: AngleSpace = AngleSpace.AUTO
+    # Used on frames where a point of this angle is not visible, e.g. the upper arm against
+    # the vertical when the hips are out of the picture.
+    fallback: AngleSpec | None = None
+
+    @field_validator("points")
+    @classmethod
+    def _known_joints(cls, value: list[str]) -> list[str]:
+        return [check_joint_name(v) for v in value]
+
+    @model_validator(mode="after")
+    def _point_count(self) -> AngleSpec:
+        wanted = 3 if self.kind == "joint" else 2
+        if len(self.points) != wanted:
+            raise ValueError(f"a {self.kind} angle needs {wanted} points, got {len(self.points)}")
+        if self.kind == "segment" and self.flexion:
+            raise ValueError("flexion applies to joint angles only")
+        return self
+
+    def joints(self, side: Side) -> tuple[Joint, ...]:
+        return tuple(resolve_joint(p, side) for p in self.points)
+
+    def describe(self) -> str:
+        """A one-line human description, e.g. 'flexion at ELBOW (SHOULDER-ELBOW-WRIST)'."""
+        chain = "-".join(self.points)
+        if self.kind == "segment":
+            text = f"{chain} from the {self.reference.value}"
+        else:
+            text = f"{'flexion' if self.flexion else 'angle'} at {self.points[1]} ({chain})"
+        return text + (f"; else {self.fallback.describe()}" if self.fallback else "")
+
+
+class Zone(_Model):
+    """An angle interval in degrees; an open end is None."""
+
+    min_deg: float | None = None
+    max_deg: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Zone:
+        if self.min_deg is None and self.max_deg is None:
+            raise ValueError("a zone needs min_deg, max_deg or both")
+        if self.min_deg is not None and self.max_deg is not None and self.min_deg > self.max_deg:
+            raise ValueError(f"min_deg {self.min_deg} is above max_deg {self.max_deg}")
+        return self
+
+    def contains(self, angle_deg: float) -> bool:
+        lo = self.min_deg if self.min_deg is not None else -float("inf")
+        hi = self.max_deg if self.max_deg is not None else float("inf")
+        return lo <= angle_deg <= hi
+
+
+class Bounds(_Model):
+    """Allowed values of a form measure (degrees for angles, segment lengths for offsets)."""
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bounds:
+        if self.min is None and self.max is None:
+            raise ValueError("bounds need min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+    def contains(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+class OffsetSpec(_Model):
+    """A landmark relation: how far points[0] lies from points[1] along an axis, in units of
+    the length of the segment `per` (so the figure does not depend on distance to camera).
+
+    axis `up`: positive when points[0] is above points[1]; `forward`: positive when
+    points[0] is further along the direction the person faces (side view only, uses the
+    nose to tell the facing direction); `lateral`: absolute horizontal distance.
+    """
+
+    kind: Literal["offset"] = "offset"
+    points: list[JointName]
+    axis: Literal["up", "forward", "lateral"]
+    per: list[JointName]
+
+    @field_validator("points", "per")
+    @classmethod
+    def _known_joints(cls, value: list[str]) -> list[str]:
+        if len(value) != 2:
+            raise ValueError(f"needs 2 joints, got {len(value)}")
+        return [check_joint_name(v) for v in value]
+
+
+Measure = Annotated[AngleSpec | OffsetSpec, Field(discriminator="kind")]
+
+
+class FormRule(_Model):
+    """A condition checked while the exercise is done; breaking it shows `cue`."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    measure: Measure
+    allowed: Bounds
+    when: Literal["always", "during_rep", "at_peak", "during_hold"] = "during_rep"
+    cue: str = Field(min_length=3)
+    severity: Severity = Severity.WARNING
+    min_duration_ms: float = Field(default=300.0, ge=0)
+
+
+class Tempo(_Model):
+    """Tempo limits per rep: a cue when the lifting phase or the whole rep is off."""
+
+    min_concentric_s: float | None = Field(default=None, gt=0)
+    max_rep_s: float | None = Field(default=None, gt=0)
+    too_fast_cue: str = "Slow down: take about two seconds to lift"
+    too_slow_cue: str = "Keep the movement flowing"
+
+
+class Hold(_Model):
+    """An isometric exercise: seconds held with the primary angle inside `zone`."""
+
+    zone: Zone
+    target_s: float = Field(gt=0)
+    min_s: float = Field(default=2.0, ge=0)  # shorter stays are not reported as holds
+    grace_ms: float = Field(default=800.0, ge=0)  # brief wobbles out of the zone
+
+
+class Exercise(_Model):
+    """One exercise definition (schema version 1)."""
+
+    schema_version: Literal[1]
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    description: str = Field(min_length=1)
+    instructions: list[str] = Field(min_length=1)
+    body_region: BodyRegion
+    camera_views: list[CameraView] = Field(min_length=1)
+    sides: SideMode
+    angle: AngleSpec
+    rest: Zone | None = None
+    peak: Zone | None = None
+    hysteresis_deg: float = Field(default=5.0, ge=0, le=30)
+    complete_rom_deg: float | None = Field(default=None, gt=0)
+    target_rom_deg: float | None = Field(default=None, gt=0)
+    hold: Hold | None = None
+    tempo: Tempo | None = None
+    form_rules: list[FormRule] = []
+    required_landmarks: list[JointName] = []
+    min_visibility: float = Field(default=0.5, ge=0, le=1)
+    max_gap_ms: float = Field(default=600.0, gt=0)
+    cutoff_hz: float = Field(default=3.0, gt=0)
+
+    @field_validator("required_landmarks")
+    @classmethod
+    def _known_joints(cls, value: list[str]) -> list[str]:
+        return [check_joint_name(v) for v in value]
+
+    @field_validator("aliases")
+    @classmethod
+    def _alias_ids(cls, value: list[str]) -> list[str]:
+        return [v.strip().lower() for v in value]
+
+    @model_validator(mode="after")
+    def _zones(self) -> Exercise:
+        if self.hold is None:
+            if self.rest is None or self.peak is None:
+                raise ValueError("a rep exercise needs both `rest` and `peak` zones")
+            self.rest_edge_deg()  # raises when the zones overlap or are unbounded inward
+        elif self.rest is not None or self.peak is not None:
+            raise ValueError("a hold exercise uses `hold.zone`, not `rest`/`peak`")
+        ids = [r.id for r in self.form_rules]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"form rule ids repeat: {ids}")
+        return self
+
+    @property
+    def is_hold(self) -> bool:
+        return self.hold is not None
+
+    def direction(self) -> int:
+        """+1 when the angle rises from rest to peak, -1 when it falls."""
+        rest, peak = self._zones_or_raise()
+        if rest.max_deg is not None and peak.min_deg is not None and peak.min_deg >= rest.max_deg:
+            return 1
+        if rest.min_deg is not None and peak.max_deg is not None and peak.max_deg <= rest.min_deg:
+            return -1
+        raise ValueError(
+            "rest and peak zones must not overlap: give rest.max_deg <= peak.min_deg "
+            "(angle rises) or rest.min_deg >= peak.max_deg (angle falls)"
+        )
+
+    def rest_edge_deg(self) -> float:
+        """The rest zone's boundary toward the peak."""
+        rest, _ = self._zones_or_raise()
+        edge = rest.max_deg if self.direction() > 0 else rest.min_deg
+        assert edge is not None
+        return edge
+
+    def peak_edge_deg(self) -> float:
+        """The peak zone's boundary toward rest."""
+        _, peak = self._zones_or_raise()
+        edge = peak.min_deg if self.direction() > 0 else peak.max_deg
+        assert edge is not None
+        return edge
+
+    def _zones_or_raise(self) -> tuple[Zone, Zone]:
+        if self.rest is None or self.peak is None:
+            raise ValueError(f"exercise {self.id} is a hold: it has no rest/peak zones")
+        return self.rest, self.peak
+
+    def sides_to_track(self) -> tuple[Side, ...]:
+        """The limbs measured: BOTH means each side measured and combined."""
+        if self.sides is SideMode.LEFT:
+            return (Side.LEFT,)
+        if self.sides is SideMode.RIGHT:
+            return (Side.RIGHT,)
+        return (Side.LEFT, Side.RIGHT)
+
+    def landmarks_needed(self, side: Side) -> tuple[Joint, ...]:
+        """Landmarks that must be visible for `side`: the primary angle's and any listed."""
+        named = [resolve_joint(n, side) for n in self.required_landmarks]
+        return tuple(dict.fromkeys([*self.angle.joints(side), *named]))

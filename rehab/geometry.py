@@ -1,0 +1,108 @@
+"""Angles from landmarks: three-point joint angles and segment-to-vertical/horizontal angles.
+
+Pure core (numpy + math only). Vectorised functions take arrays whose last axis holds the
+coordinates (2 or 3) and return degrees; the `*_xyz` scalar helpers are for the live path,
+where a numpy call per frame costs more than the arithmetic. NaN in, NaN out: never raises
+on missing landmarks.
+
+Coordinate conventions (BlazePose): image x to the right, y DOWN; world x to the subject's
+right-as-seen, y DOWN, z away from the camera. "Vertical" is therefore the +y axis (down).
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class Reference(StrEnum):
+    """What a segment's angle is measured against."""
+
+    VERTICAL = "vertical"  # 0 deg = segment pointing straight down (image/world +y)
+    HORIZONTAL = "horizontal"  # 0 deg = segment level (either direction), 90 = vertical
+
+
+def joint_angle_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
+    """The angle ABC at vertex `b` in degrees (0..180), element-wise over leading axes.
+
+    Invariant to translation, rotation and uniform scale of the three points. NaN where any
+    point is NaN or two points coincide.
+    """
+    ba = np.asarray(a, dtype=np.float64) - b
+    bc = np.asarray(c, dtype=np.float64) - b
+    dot = np.einsum("...i,...i->...", ba, bc)
+    norms = np.linalg.norm(ba, axis=-1) * np.linalg.norm(bc, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cosine = np.where(norms > 1e-12, dot / np.where(norms > 1e-12, norms, 1.0), np.nan)
+    result: FloatArray = np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+    return result
+
+
+def segment_angle_deg(
+    start: FloatArray, end: FloatArray, reference: Reference = Reference.VERTICAL
+) -> FloatArray:
+    """The angle in degrees between the segment start->end and the vertical (down) or the
+    horizontal, element-wise. Vertical: 0 = pointing down, 90 = level, 180 = pointing up.
+    Horizontal: 0 = level, 90 = vertical (up or down). Works in 2-D and 3-D.
+    """
+    seg = np.asarray(end, dtype=np.float64) - start
+    down = np.zeros(seg.shape[-1])
+    down[1] = 1.0
+    length = np.linalg.norm(seg, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cosine = np.where(
+            length > 1e-12, seg @ down / np.where(length > 1e-12, length, 1.0), np.nan
+        )
+    from_down: FloatArray = np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+    if reference is Reference.VERTICAL:
+        return from_down
+    result: FloatArray = np.abs(90.0 - from_down)
+    return 90.0 - result
+
+
+def joint_angle_xyz(
+    ax: float,
+    ay: float,
+    az: float,
+    bx: float,
+    by: float,
+    bz: float,
+    cx: float,
+    cy: float,
+    cz: float,
+) -> float:
+    """Scalar joint_angle_deg for one frame (pass z=0 for 2-D); NaN when undefined."""
+    ux, uy, uz = ax - bx, ay - by, az - bz
+    vx, vy, vz = cx - bx, cy - by, cz - bz
+    norms = math.sqrt((ux * ux + uy * uy + uz * uz) * (vx * vx + vy * vy + vz * vz))
+    if not norms > 1e-12:  # also catches NaN
+        return math.nan
+    cosine = (ux * vx + uy * vy + uz * vz) / norms
+    return math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
+
+
+def segment_angle_xyz(
+    sx: float, sy: float, sz: float, ex: float, ey: float, ez: float, reference: Reference
+) -> float:
+    """Scalar segment_angle_deg for one frame (pass z=0 for 2-D); NaN when undefined."""
+    dx, dy, dz = ex - sx, ey - sy, ez - sz
+    length = math.sqrt(dx * dx + dy * dy + dz * dz)
+    if not length > 1e-12:
+        return math.nan
+    from_down = math.degrees(math.acos(max(-1.0, min(1.0, dy / length))))
+    if reference is Reference.VERTICAL:
+        return from_down
+    return 90.0 - abs(90.0 - from_down)
+
+
+def shoulder_yaw_deg(left_shoulder: FloatArray, right_shoulder: FloatArray) -> FloatArray:
+    """How far the shoulder line turns away from the image plane, 0 (facing the camera or
+    facing away) to 90 (side-on), from world landmarks (x, z). NaN where unknown."""
+    d = np.asarray(left_shoulder, dtype=np.float64) - right_shoulder
+    yaw: FloatArray = np.degrees(np.arctan2(np.abs(d[..., 2]), np.abs(d[..., 0])))
+    return yaw

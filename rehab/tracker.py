@@ -1,0 +1,101 @@
+"""Live tracking: one PoseFrame at a time in, events out (webcam, or a stream replayed).
+
+Pure core. Per frame and side: the angle measured with plain floats (`FrameMeasurer`),
+landmarks under `min_visibility` dropped, a causal One Euro filter, then the same
+`ExerciseEngine` that offline analysis uses. Short gaps hold the state; long gaps pause it.
+
+    tracker = ExerciseTracker(exercise)
+    for frame in frames:
+        for event in tracker.update(frame):
+            show(event)
+    tracker.finish(); result = tracker.result()
+"""
+
+from __future__ import annotations
+
+import math
+
+from rehab.analysis import FRONT_MAX_YAW_DEG, OFF_VIEW_CONFIDENCE, SIDE_MIN_YAW_DEG
+from rehab.engine import ExerciseEngine
+from rehab.exercise import CameraView, Exercise
+from rehab.filters import OneEuroFilter
+from rehab.landmarks import Joint, PoseFrame
+from rehab.measures import FrameLists, FrameMeasurer, side_factors_frame
+from rehab.results import EngineEvent, SetResult, Side
+
+
+def frame_view(frame: PoseFrame | FrameLists) -> CameraView | None:
+    """front / oblique / side for one frame (None without a person)."""
+    w = frame.world if isinstance(frame, FrameLists) else frame.world_xyz.tolist()
+    left, right = w[int(Joint.LEFT_SHOULDER)], w[int(Joint.RIGHT_SHOULDER)]
+    yaw = math.degrees(math.atan2(abs(left[2] - right[2]), abs(left[0] - right[0])))
+    if math.isnan(yaw):
+        return None
+    if yaw < FRONT_MAX_YAW_DEG:
+        return CameraView.FRONT
+    return CameraView.SIDE if yaw > SIDE_MIN_YAW_DEG else CameraView.OBLIQUE
+
+
+class ExerciseTracker:
+    """Counts one exercise live. `update(frame)` returns the events of that frame."""
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        side: Side | None = None,
+        min_cutoff_hz: float = 1.0,
+        beta: float = 0.05,
+    ) -> None:
+        self.exercise = exercise
+        self.engine = ExerciseEngine(exercise, side)
+        sides = self.engine.plan.measured
+        vis = exercise.min_visibility
+        self._angle = {s: FrameMeasurer(exercise.angle, s, vis) for s in sides}
+        self._form = {
+            (rule.id, s): FrameMeasurer(rule.measure, s, vis)
+            for rule in exercise.form_rules
+            for s in sides
+        }
+        self._filters = {
+            key: OneEuroFilter(min_cutoff_hz, beta, reset_after_ms=exercise.max_gap_ms)
+            for key in [*sides, *self._form]
+        }
+        self.angle_deg: dict[Side, float] = {}
+        self.view: CameraView | None = None
+
+    def reset(self) -> None:
+        self.engine.reset()
+        for f in self._filters.values():
+            f.reset()
+        self.angle_deg = {}
+        self.view = None
+
+    def update(self, frame: PoseFrame) -> list[EngineEvent]:
+        """Feed one frame; returns the events it caused (possibly none)."""
+        t_ms = frame.t_ms
+        data = FrameLists.of(frame)
+        self.view = frame_view(data)
+        factor = 1.0
+        if self.view is not None and self.view not in self.exercise.camera_views:
+            factor = OFF_VIEW_CONFIDENCE
+        turn = side_factors_frame(data)
+        samples: dict[Side, tuple[float, float]] = {}
+        for s, measure in self._angle.items():
+            value, conf = measure(data)
+            smooth = self._filters[s].update(t_ms, value)
+            samples[s] = (smooth, conf * factor * turn[s])
+        self.angle_deg = {s: v for s, (v, _) in samples.items()}
+        active = self.engine.active_rules() if self._form else set()
+        form = {
+            key: self._filters[key].update(t_ms, measure(data)[0])
+            for key, measure in self._form.items()
+            if key[0] in active
+        }
+        return self.engine.step(t_ms, samples, form)
+
+    def finish(self) -> list[EngineEvent]:
+        """End of the set: the rep under way becomes a partial rep."""
+        return self.engine.finish()
+
+    def result(self) -> SetResult:
+        return self.engine.result()
