@@ -21,7 +21,7 @@ EXIT_USER_ERROR = 2
 
 Handler = Callable[[argparse.Namespace], int]
 
-COMMAND_MODULES: tuple[str, ...] = ("rehab.pose.commands",)
+COMMAND_MODULES: tuple[str, ...] = ("rehab.pose.commands", "rehab.store.commands")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -310,9 +310,8 @@ class SessionRecorder:
         now = self.clock()
 
         def wrapped(session: Session) -> T:
-            result = work(session)
-            self._touch(session, now)
-            return result
+            self._touch(session, now)  # first: `finish` then sets the final status
+            return work(session)
 
         return run_transaction(self.engine, wrapped, what=what)
 

@@ -1,26 +1,16 @@
-"""Fixtures for the store tests: `pytest_plugins = ["rehab.store.testing"]` loads them.
-
-It imports pytest, so only tests import this module.
-
-`db_url` is parametrised: a temporary SQLite file always, and PostgreSQL when
-REHAB_TEST_POSTGRES_URL is set (`.ci/postgres-setup.sh` starts one and sets it). Each
-PostgreSQL test gets a fresh schema-less database state: every table is dropped first.
-"""
+"""Helpers for the store tests (a small clinic, reps); the fixtures are in pytest_plugin.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, MetaData, text
 
 from rehab.results import FormIssue, RepResult, Severity, Side
 from rehab.store.access import Actor
 from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe
-from rehab.store.engine import create_db_engine, session_scope, upgrade_database
+from rehab.store.engine import create_db_engine, session_scope
 from rehab.store.models import Role
 
 POSTGRES_URL = os.environ.get("REHAB_TEST_POSTGRES_URL", "").strip()
@@ -35,24 +25,6 @@ def wipe_postgres(url: str) -> None:
         meta.reflect(connection)
         meta.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database: a temp SQLite file, or the test PostgreSQL wiped clean."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'rehab.db'}"
-    wipe_postgres(POSTGRES_URL)
-    return POSTGRES_URL
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """An engine on a database upgraded to the newest schema."""
-    upgrade_database(db_url)
-    engine = create_db_engine(db_url)
-    yield engine
     engine.dispose()
 
 
@@ -94,11 +66,6 @@ class Clinic:
 
     def _user(self, s, username: str, name: str, role: Role) -> Actor:  # type: ignore[no-untyped-def]
         return Actor(create_user(s, self.admin, username, name, role, f"pw-{username}-1"), role)
-
-
-@pytest.fixture
-def clinic(engine: Engine) -> Clinic:
-    return Clinic(engine)
 
 
 def make_rep(

@@ -1,0 +1,244 @@
+"""The live recorder: every rep kept as it is counted; killed sessions become interrupted."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine, func, inspect, select
+
+from rehab.errors import AccessDenied, StoreError
+from rehab.landmarks import LandmarkStream, StreamInfo
+from rehab.results import FormIssue, HoldResult, RepResult, SetResult, Severity, Side
+from rehab.store import queries
+from rehab.store.engine import REPO_ROOT, session_scope
+from rehab.store.models import ExerciseSession, FormIssueRow, Hold, Patient, Rep, SessionStatus
+from rehab.store.recorder import SessionRecorder, close_stale_sessions, load_landmarks
+from rehab.store.testing import T0, Clinic, cue, make_rep
+
+pytest_plugins = ["rehab.store.pytest_plugin"]
+
+WRITER = REPO_ROOT / "tests" / "store_writer_process.py"
+COLUMN_FOR = {"index": "rep_index", "form_issues": None}  # RepResult/HoldResult field -> column
+
+
+def status_of(engine: Engine, session_id: int) -> str:
+    with session_scope(engine) as s:
+        row = s.get(ExerciseSession, session_id)
+        assert row is not None
+        return row.status
+
+
+@pytest.mark.parametrize(
+    ("result_type", "model"), [(RepResult, Rep), (HoldResult, Hold), (FormIssue, FormIssueRow)]
+)
+def test_every_engine_field_has_a_column(result_type: type, model: type) -> None:
+    columns = {c.key for c in inspect(model).columns}
+    for field in dataclasses.fields(result_type):
+        column = COLUMN_FOR.get(field.name, field.name)
+        if column is not None:
+            assert column in columns, f"{result_type.__name__}.{field.name} is not stored"
+
+
+def test_set_result_fields_are_stored() -> None:
+    stored = {"exercise_id", "reps", "holds", "extra", "warnings"}
+    assert {f.name for f in dataclasses.fields(SetResult)} <= stored
+
+
+def test_reps_round_trip_exactly(engine: Engine, clinic: Clinic) -> None:
+    nan_rep = dataclasses.replace(make_rep(3), peak_ms=math.nan, peak_angle_deg=math.nan)
+    reps = [
+        make_rep(1, issues=(cue(10.0), cue(20.0, Severity.CRITICAL))),
+        make_rep(2, side=Side.RIGHT),
+        nan_rep,
+        make_rep(0, rom_deg=30.0, complete=False),
+    ]
+    hold = HoldResult("wall_sit", Side.BOTH, 0.0, 21000.0, 20.5, 95.25, True, 0.8, (cue(5.0),))
+    with SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0]) as recorder:
+        recorder.begin_set("knee_extension", Side.LEFT)
+        for rep in reps:
+            recorder.record_rep(rep)
+        recorder.end_set({"tempo_s": 2.5}, ("left hip never visible",))
+        recorder.begin_set("wall_sit")
+        recorder.record_hold(hold)
+        recorder.end_set()
+    with session_scope(engine) as s:
+        detail = queries.session_detail(s, clinic.ther_a, recorder.session_id)
+    first, second = detail.sets
+    assert first.reps[:2] == tuple(reps[:2]) and first.reps[3] == reps[3]
+    assert math.isnan(first.reps[2].peak_ms) and math.isnan(first.reps[2].peak_angle_deg)
+    assert dataclasses.replace(first.reps[2], peak_ms=0.0, peak_angle_deg=0.0) == (
+        dataclasses.replace(nan_rep, peak_ms=0.0, peak_angle_deg=0.0)
+    )
+    assert first.extra == {"tempo_s": 2.5} and first.warnings == ("left hip never visible",)
+    assert second.holds == (hold,) and second.set_index == 1
+    assert detail.summary.status == "completed"
+    assert (detail.summary.complete_reps, detail.summary.partial_reps) == (3, 1)
+
+
+def test_each_rep_is_committed_when_counted(engine: Engine, clinic: Clinic) -> None:
+    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+    recorder.begin_set("knee_extension", Side.LEFT)
+    for n in range(1, 4):
+        recorder.record_rep(make_rep(n))
+        with session_scope(engine) as s:  # a separate connection sees it at once
+            assert s.scalar(select(func.count(Rep.id))) == n
+    assert status_of(engine, recorder.session_id) == "in_progress"
+
+
+def test_record_set_for_uploads(engine: Engine, clinic: Clinic) -> None:
+    result = SetResult("knee_extension", reps=(make_rep(1), make_rep(2)), extra={"a": 1.0})
+    with SessionRecorder.start(engine, clinic.ther_a, clinic.patients[0]) as recorder:
+        recorder.record_set(result, Side.LEFT)
+        recorder.record_set(result, Side.LEFT)
+    with session_scope(engine) as s:
+        detail = queries.session_detail(s, clinic.ther_a, recorder.session_id)
+    assert [d.set_index for d in detail.sets] == [1, 2]
+    assert all(d.reps == result.reps for d in detail.sets)
+
+
+def test_an_exception_leaves_the_session_interrupted_with_its_reps(
+    engine: Engine, clinic: Clinic
+) -> None:
+    with (
+        pytest.raises(RuntimeError),
+        SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0]) as recorder,
+    ):
+        recorder.begin_set("knee_extension", Side.LEFT)
+        recorder.record_rep(make_rep(1))
+        raise RuntimeError("camera dropped")
+    assert status_of(engine, recorder.session_id) == "interrupted"
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count(Rep.id))) == 1
+
+
+def test_killed_process_session_is_interrupted_on_next_start(
+    engine: Engine, clinic: Clinic
+) -> None:
+    actor = clinic.pat_users[0]
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            str(WRITER),
+            str(engine.url.render_as_string(False)),
+            str(actor.user_id),
+            actor.role.value,
+            str(clinic.patients[0]),
+            "5",
+            "0",
+            "--hang",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    session_id = int(child.stdout.readline().split()[1])
+    lines = [child.stdout.readline().strip() for _ in range(5)]
+    assert lines == [f"rep {n}" for n in range(1, 6)]
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+
+    assert status_of(engine, session_id) == "in_progress"  # nobody has started since
+    assert close_stale_sessions(engine) == 1  # what the app does on start
+    assert status_of(engine, session_id) == "interrupted"
+    with session_scope(engine) as s:
+        row = s.get(ExerciseSession, session_id)
+        assert row is not None and row.ended_at == row.last_activity_at
+        assert s.scalar(select(func.count(Rep.id))) == 5
+    assert close_stale_sessions(engine) == 0
+
+
+def test_quiet_sessions_are_closed_only_after_the_stale_time(
+    engine: Engine, clinic: Clinic
+) -> None:
+    live = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0], clock=lambda: T0)
+    with session_scope(engine) as s:  # another host's session: its pid cannot be checked
+        row = s.get(ExerciseSession, live.session_id)
+        assert row is not None
+        row.owner = "another-host:1234"
+    assert close_stale_sessions(engine, now=T0 + dt.timedelta(minutes=29)) == 0
+    assert status_of(engine, live.session_id) == "in_progress"
+    assert close_stale_sessions(engine, now=T0 + dt.timedelta(minutes=31)) == 1
+    assert status_of(engine, live.session_id) == "interrupted"
+    # the patient was only resting: the next rep reopens the session, nothing is lost
+    live.clock = lambda: T0 + dt.timedelta(minutes=40)
+    live.begin_set("knee_extension", Side.LEFT)
+    live.record_rep(make_rep(1))
+    assert status_of(engine, live.session_id) == "in_progress"
+
+
+def test_check_in_validation_and_update(engine: Engine, clinic: Clinic) -> None:
+    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+    with pytest.raises(StoreError, match="pain before must be 0-10"):
+        recorder.check_in(pain_before=11)
+    with pytest.raises(StoreError, match="RPE"):
+        recorder.check_in(effort_rpe=-1)
+    first = recorder.check_in(pain_before=3)
+    assert recorder.check_in(pain_before=3, pain_after=5, effort_rpe=6, comment="ok") == first
+    with session_scope(engine) as s:
+        (point,) = queries.pain_and_effort(s, clinic.ther_a, clinic.patients[0])
+    assert (point.pain_before, point.pain_after, point.effort_rpe, point.comment) == (3, 5, 6, "ok")
+
+
+def test_rep_before_a_set_is_refused(engine: Engine, clinic: Clinic) -> None:
+    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+    with pytest.raises(StoreError, match="begin_set"):
+        recorder.record_rep(make_rep(1))
+
+
+def _stream() -> LandmarkStream:
+    frames = 12
+    rng = np.random.default_rng(1)
+    return LandmarkStream(
+        info=StreamInfo(fps=30.0, source="webcam:0", model="test", image_size=(640, 480)),
+        t_ms=np.arange(frames) * 33.3,
+        image_xyz=rng.random((frames, 33, 3)),
+        world_xyz=rng.random((frames, 33, 3)),
+        visibility=rng.random((frames, 33)),
+    )
+
+
+def test_landmark_streams_only_with_consent(engine: Engine, clinic: Clinic) -> None:
+    stream = _stream()
+    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+    with pytest.raises(AccessDenied, match="opted in"):
+        recorder.store_landmarks(stream)
+    with session_scope(engine) as s:
+        patient = s.get(Patient, clinic.patients[0])
+        assert patient is not None
+        patient.store_landmarks = True
+    stream_id = recorder.store_landmarks(stream)
+    with session_scope(engine) as s:
+        back = load_landmarks(s, clinic.ther_a, stream_id)
+        with pytest.raises(AccessDenied):
+            load_landmarks(s, clinic.ther_b, stream_id)
+    np.testing.assert_array_equal(back.image_xyz, stream.image_xyz)
+    np.testing.assert_array_equal(back.t_ms, stream.t_ms)
+    assert back.info == stream.info
+
+
+def test_form_cue_outside_a_rep(engine: Engine, clinic: Clinic) -> None:
+    from rehab.results import EngineEvent, EventKind
+
+    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+    recorder.begin_set("knee_extension", Side.LEFT)
+    recorder.record_events(
+        [
+            EngineEvent(EventKind.REP_STARTED, 0.0, Side.LEFT),
+            EngineEvent(EventKind.FORM_CUE, 10.0, Side.LEFT, form_issue=cue(10.0)),
+            EngineEvent(EventKind.REP_COMPLETED, 20.0, Side.LEFT, rep=make_rep(1)),
+            EngineEvent(EventKind.PARTIAL_REP, 30.0, Side.LEFT, rep=make_rep(0, complete=False)),
+        ]
+    )
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count(Rep.id))) == 2
+        issues = s.scalars(select(FormIssueRow)).all()
+        assert [(i.rep_id, i.rule_id) for i in issues] == [(None, "trunk_lean")]
+    assert status_of(engine, recorder.session_id) == SessionStatus.IN_PROGRESS.value
