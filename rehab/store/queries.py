@@ -425,7 +425,7 @@ def _sessions_done(
             ExerciseSession.patient_id.in_(ids),
             ExerciseSession.status.in_(DONE),
             ExerciseSession.started_at >= since,
-            ExerciseSession.started_at < until,
+            ExerciseSession.started_at <= until,
         )
         .group_by(ExerciseSession.patient_id)
     ).all()
@@ -504,7 +504,7 @@ def _rom_trend(
         .where(
             ExerciseSession.patient_id.in_(ids),
             ExerciseSession.started_at >= now - 2 * window,
-            ExerciseSession.started_at < now,
+            ExerciseSession.started_at <= now,
             Rep.complete.is_(True),
         )
         .group_by(ExerciseSession.patient_id, Rep.exercise_id, Rep.side)
