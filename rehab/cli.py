@@ -21,7 +21,11 @@ EXIT_USER_ERROR = 2
 
 Handler = Callable[[argparse.Namespace], int]
 
-COMMAND_MODULES: tuple[str, ...] = ("rehab.pose.commands", "rehab.store.commands")
+COMMAND_MODULES: tuple[str, ...] = (
+    "rehab.pose.commands",
+    "rehab.store.commands",
+    "rehab.exercise_commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

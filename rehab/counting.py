@@ -129,6 +129,7 @@ class RepCounter:
         self._conf_n = 0
         self._issues: dict[str, FormIssue] = {}
         self._peak_seen = False
+        self._start_seen = True  # False for a rep already under way when tracking began
 
     @property
     def in_rep(self) -> bool:
@@ -179,6 +180,7 @@ class RepCounter:
             self._enter_rest(t_ms, u)
         elif u >= self._p:
             self.phase = Phase.PEAK  # a rep under way at the first frame
+            self._start_seen = False
             return self._enter_peak(t_ms, u)
         return []
 
@@ -278,7 +280,8 @@ class RepCounter:
     def _tempo_issues(self, t_ms: float) -> list[FormIssue]:
         cfg, issues = self.config, []
         concentric_s = (self._peak_ms - self._start_ms) / 1000.0
-        if cfg.min_concentric_s is not None and concentric_s < cfg.min_concentric_s:
+        too_fast = cfg.min_concentric_s is not None and concentric_s < cfg.min_concentric_s
+        if too_fast and self._start_seen:
             issues.append(FormIssue("tempo_too_fast", cfg.too_fast_cue, Severity.INFO, t_ms))
         if cfg.max_rep_s is not None and (t_ms - self._start_ms) / 1000.0 > cfg.max_rep_s:
             issues.append(FormIssue("tempo_too_slow", cfg.too_slow_cue, Severity.INFO, t_ms))
