@@ -33,14 +33,22 @@ def joint_angle_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
     Invariant to translation, rotation and uniform scale of the three points. NaN where any
     point is NaN or two points coincide.
     """
-    ba = np.asarray(a, dtype=np.float64) - b
-    bc = np.asarray(c, dtype=np.float64) - b
+    ba = _as3(np.asarray(a, dtype=np.float64) - b)
+    bc = _as3(np.asarray(c, dtype=np.float64) - b)
     dot = np.einsum("...i,...i->...", ba, bc)
-    norms = np.linalg.norm(ba, axis=-1) * np.linalg.norm(bc, axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cosine = np.where(norms > 1e-12, dot / np.where(norms > 1e-12, norms, 1.0), np.nan)
-    result: FloatArray = np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+    cross = np.linalg.norm(np.cross(ba, bc), axis=-1)
+    short = np.minimum(np.linalg.norm(ba, axis=-1), np.linalg.norm(bc, axis=-1)) <= 1e-9
+    # atan2(|u x v|, u . v) stays accurate near 0 and 180 degrees, where arccos does not
+    result: FloatArray = np.where(short, np.nan, np.degrees(np.arctan2(cross, dot)))
     return result
+
+
+def _as3(v: FloatArray) -> FloatArray:
+    """2-D vectors padded with z = 0, so one formula serves image and world points."""
+    if v.shape[-1] == 3:
+        return v
+    padded: FloatArray = np.concatenate([v, np.zeros((*v.shape[:-1], 1))], axis=-1)
+    return padded
 
 
 def segment_angle_deg(
@@ -62,7 +70,7 @@ def segment_angle_deg(
     if reference is Reference.VERTICAL:
         return from_down
     result: FloatArray = np.abs(90.0 - from_down)
-    return 90.0 - result
+    return result
 
 
 def joint_angle_xyz(
@@ -79,11 +87,11 @@ def joint_angle_xyz(
     """Scalar joint_angle_deg for one frame (pass z=0 for 2-D); NaN when undefined."""
     ux, uy, uz = ax - bx, ay - by, az - bz
     vx, vy, vz = cx - bx, cy - by, cz - bz
-    norms = math.sqrt((ux * ux + uy * uy + uz * uz) * (vx * vx + vy * vy + vz * vz))
-    if not norms > 1e-12:  # also catches NaN
-        return math.nan
-    cosine = (ux * vx + uy * vy + uz * vz) / norms
-    return math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
+    if not min(ux * ux + uy * uy + uz * uz, vx * vx + vy * vy + vz * vz) > 1e-18:
+        return math.nan  # also catches NaN
+    cx_, cy_, cz_ = uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx
+    cross = math.sqrt(cx_ * cx_ + cy_ * cy_ + cz_ * cz_)
+    return math.degrees(math.atan2(cross, ux * vx + uy * vy + uz * vz))
 
 
 def segment_angle_xyz(
@@ -97,7 +105,7 @@ def segment_angle_xyz(
     from_down = math.degrees(math.acos(max(-1.0, min(1.0, dy / length))))
     if reference is Reference.VERTICAL:
         return from_down
-    return 90.0 - abs(90.0 - from_down)
+    return abs(90.0 - from_down)
 
 
 def shoulder_yaw_deg(left_shoulder: FloatArray, right_shoulder: FloatArray) -> FloatArray:

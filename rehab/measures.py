@@ -4,11 +4,17 @@ Pure core. Two forms of the same formulas: `*_series` over a whole stream (numpy
 and `FrameMeasurer` for one frame at a time (plain floats, fast enough for the live path);
 tests check they agree.
 
-Angle space `auto` (the default): the image angle where both segments lie close to the
-image plane (the pixel measurement has no depth guess in it), BlazePose's 3-D world angle
-where a segment points toward or away from the camera (the image angle is foreshortened
-there), and a linear blend in between. How far a segment leaves the image plane is read from
-the world landmarks: planarity = |(dx, dy)| / |(dx, dy, dz)|.
+Angle space `auto` (the default) measures on hybrid 3-D points: x and y from the image
+(pixels, divided by the frame's pixels-per-metre so they share the world's unit) and depth z
+from BlazePose's world landmarks. The image gives the most precise position across the
+picture (it is what the model fits to pixels); the world landmarks give the only estimate of
+depth. A limb moving in the image plane (abduction seen from the front) is measured on its
+pixels; a limb swinging toward the camera (a curl seen from the front, abduction seen from
+the side) gets its foreshortened part back from the world depth. Pure image angles fail for
+the second case; pure world angles compress the range (BlazePose's 3-D model shrinks
+extremes: on our clips, elbow flexion read 30-110 deg in world, 0-145 in the image).
+The pixels-per-metre scale comes from the torso (shoulders and hips): image length over
+world length in x-y.
 """
 
 from __future__ import annotations
@@ -33,25 +39,28 @@ from rehab.results import Side
 
 FloatArray = npt.NDArray[np.float64]
 
-# Planarity at or above FULL -> pure image angle; at or below NONE -> pure world angle.
-PLANARITY_FULL = 0.95
-PLANARITY_NONE = 0.75
 FAR_SIDE_MIN = 0.1
+_TORSO = (
+    (int(Joint.LEFT_SHOULDER), int(Joint.RIGHT_SHOULDER)),
+    (int(Joint.LEFT_SHOULDER), int(Joint.LEFT_HIP)),
+    (int(Joint.RIGHT_SHOULDER), int(Joint.RIGHT_HIP)),
+)
 
 
-def _image_weight(planarity: FloatArray) -> FloatArray:
-    w: FloatArray = np.clip(
-        (planarity - PLANARITY_NONE) / (PLANARITY_FULL - PLANARITY_NONE), 0.0, 1.0
-    )
-    return w
-
-
-def _planarity(world: FloatArray, a: int, b: int) -> FloatArray:
-    d = world[..., b, :] - world[..., a, :]
-    full = np.linalg.norm(d, axis=-1)
+def pixels_per_metre(image_px: FloatArray, world: FloatArray) -> FloatArray:
+    """(T,) the image scale from the torso: pixel length over world x-y length."""
+    px = sum(np.linalg.norm(image_px[:, a] - image_px[:, b], axis=-1) for a, b in _TORSO)
+    metres = sum(np.linalg.norm(world[:, a, :2] - world[:, b, :2], axis=-1) for a, b in _TORSO)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p: FloatArray = np.linalg.norm(d[..., :2], axis=-1) / full
-    return p
+        scale: FloatArray = np.where(metres > 1e-6, px / np.where(metres > 1e-6, metres, 1), np.nan)
+    return scale
+
+
+def hybrid_points(image_px: FloatArray, world: FloatArray) -> FloatArray:
+    """(T,33,3): image x, y in metres (pixels / pixels_per_metre) with world depth z."""
+    scale = pixels_per_metre(image_px, world)[:, None, None]
+    out: FloatArray = np.concatenate([image_px / scale, world[:, :, 2:3]], axis=-1)
+    return out
 
 
 def angle_series(
@@ -67,23 +76,17 @@ def angle_series(
     confidence is the lowest visibility of the points involved (NaN: no person).
     """
     idx = [int(j) for j in spec.joints(side)]
-    pts_w = [world[:, i] for i in idx]
-    pts_i = [image_px[:, i] for i in idx]
-    if spec.kind == "joint":
-        angle_w = joint_angle_deg(*pts_w)
-        angle_i = joint_angle_deg(*pts_i)
-        planar = np.fmin(_planarity(world, idx[0], idx[1]), _planarity(world, idx[1], idx[2]))
-    else:
-        angle_w = segment_angle_deg(pts_w[0], pts_w[1], spec.reference)
-        angle_i = segment_angle_deg(pts_i[0], pts_i[1], spec.reference)
-        planar = _planarity(world, idx[0], idx[1])
     if spec.space is AngleSpace.WORLD:
-        angle = angle_w
+        points = world
     elif spec.space is AngleSpace.IMAGE:
-        angle = angle_i
+        points = image_px
     else:
-        w = _image_weight(planar)
-        angle = np.where(np.isfinite(w), w * angle_i + (1.0 - w) * angle_w, angle_i)
+        points = hybrid_points(image_px, world)
+    pts = [points[:, i] for i in idx]
+    if spec.kind == "joint":
+        angle = joint_angle_deg(*pts)
+    else:
+        angle = segment_angle_deg(pts[0], pts[1], spec.reference)
     if spec.flexion:
         angle = 180.0 - angle
     confidence: FloatArray = visibility[:, idx].min(axis=1)
@@ -173,16 +176,6 @@ def _joints(names: Sequence[str], side: Side) -> tuple[Joint, ...]:
     return tuple(resolve_joint(n, side) for n in names)
 
 
-def _weight(planarity: float) -> float:
-    return min(1.0, max(0.0, (planarity - PLANARITY_NONE) / (PLANARITY_FULL - PLANARITY_NONE)))
-
-
-def _planar(w: list[list[float]], a: int, b: int) -> float:
-    dx, dy, dz = w[b][0] - w[a][0], w[b][1] - w[a][1], w[b][2] - w[a][2]
-    full = math.sqrt(dx * dx + dy * dy + dz * dz)
-    return math.sqrt(dx * dx + dy * dy) / full if full > 1e-12 else math.nan
-
-
 @dataclass(frozen=True)
 class FrameLists:
     """One frame's landmarks as plain lists (converted once, shared by every measurer)."""
@@ -190,16 +183,19 @@ class FrameLists:
     image_px: list[list[float]]  # 33 x [x, y] pixels
     world: list[list[float]]  # 33 x [x, y, z] metres
     visibility: list[float]  # 33
+    px_per_m: float  # the torso's pixels per metre (NaN without a person)
 
     @classmethod
     def of(cls, frame: PoseFrame) -> FrameLists:
         width, height = frame.image_size
-        img = frame.image_xyz.tolist()
-        return cls(
-            image_px=[[p[0] * width, p[1] * height] for p in img],
-            world=frame.world_xyz.tolist(),
-            visibility=frame.visibility.tolist(),
-        )
+        img = [[p[0] * width, p[1] * height] for p in frame.image_xyz.tolist()]
+        world = frame.world_xyz.tolist()
+        px = metres = 0.0
+        for a, b in _TORSO:
+            px += math.hypot(img[a][0] - img[b][0], img[a][1] - img[b][1])
+            metres += math.hypot(world[a][0] - world[b][0], world[a][1] - world[b][1])
+        scale = px / metres if metres > 1e-6 else math.nan
+        return cls(img, world, frame.visibility.tolist(), scale)
 
 
 class FrameMeasurer:
@@ -241,28 +237,22 @@ class FrameMeasurer:
         return self._angle(data, self.spec), confidence
 
     def _angle(self, data: FrameLists, spec: AngleSpec) -> float:
-        w, img = data.world, data.image_px
-        if spec.kind == "joint":
-            a, b, c = self._idx
-            wa, wb, wc, ia, ib, ic = w[a], w[b], w[c], img[a], img[b], img[c]
-            angle_w = joint_angle_xyz(wa[0], wa[1], wa[2], wb[0], wb[1], wb[2], wc[0], wc[1], wc[2])
-            angle_i = joint_angle_xyz(ia[0], ia[1], 0.0, ib[0], ib[1], 0.0, ic[0], ic[1], 0.0)
-            p1, p2 = _planar(w, a, b), _planar(w, b, c)
-            planar = math.nan if math.isnan(p1) or math.isnan(p2) else min(p1, p2)
-        else:
-            a, b = self._idx
-            wa, wb, ia, ib = w[a], w[b], img[a], img[b]
-            ref = spec.reference
-            angle_w = segment_angle_xyz(wa[0], wa[1], wa[2], wb[0], wb[1], wb[2], ref)
-            angle_i = segment_angle_xyz(ia[0], ia[1], 0.0, ib[0], ib[1], 0.0, ref)
-            planar = _planar(w, a, b)
         if spec.space is AngleSpace.WORLD:
-            angle = angle_w
-        elif spec.space is AngleSpace.IMAGE or math.isnan(planar):
-            angle = angle_i
+            pts = [data.world[i] for i in self._idx]
+        elif spec.space is AngleSpace.IMAGE:
+            pts = [[*data.image_px[i], 0.0] for i in self._idx]
         else:
-            weight = _weight(planar)
-            angle = weight * angle_i + (1.0 - weight) * angle_w
+            k = data.px_per_m
+            pts = [
+                [data.image_px[i][0] / k, data.image_px[i][1] / k, data.world[i][2]]
+                for i in self._idx
+            ]
+        if spec.kind == "joint":
+            a, b, c = pts
+            angle = joint_angle_xyz(a[0], a[1], a[2], b[0], b[1], b[2], c[0], c[1], c[2])
+        else:
+            a, b = pts
+            angle = segment_angle_xyz(a[0], a[1], a[2], b[0], b[1], b[2], spec.reference)
         return 180.0 - angle if spec.flexion else angle
 
     def _offset(self, img: list[list[float]], spec: OffsetSpec) -> float:
