@@ -15,7 +15,14 @@ import difflib
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from rehab.geometry import Reference
 from rehab.landmarks import Joint
@@ -107,7 +114,7 @@ def resolve_joint(name: str, side: Side) -> Joint:
     raise ValueError(f"joint '{name}' has no {own.lower()} side")  # pragma: no cover
 
 
-JointName = Annotated[str, Field(min_length=1)]
+JointName = Annotated[str, Field(min_length=1), AfterValidator(check_joint_name)]
 
 
 class AngleSpec(_Model):
@@ -126,11 +133,6 @@ class AngleSpec(_Model):
     # Used on frames where a point of this angle is not visible, e.g. the upper arm against
     # the vertical when the hips are out of the picture.
     fallback: AngleSpec | None = None
-
-    @field_validator("points")
-    @classmethod
-    def _known_joints(cls, value: list[str]) -> list[str]:
-        return [check_joint_name(v) for v in value]
 
     @model_validator(mode="after")
     def _point_count(self) -> AngleSpec:
@@ -208,10 +210,10 @@ class OffsetSpec(_Model):
 
     @field_validator("points", "per")
     @classmethod
-    def _known_joints(cls, value: list[str]) -> list[str]:
+    def _two_joints(cls, value: list[str]) -> list[str]:
         if len(value) != 2:
             raise ValueError(f"needs 2 joints, got {len(value)}")
-        return [check_joint_name(v) for v in value]
+        return value
 
 
 Measure = Annotated[AngleSpec | OffsetSpec, Field(discriminator="kind")]
@@ -272,11 +274,6 @@ class Exercise(_Model):
     min_visibility: float = Field(default=0.5, ge=0, le=1)
     max_gap_ms: float = Field(default=600.0, gt=0)
     cutoff_hz: float = Field(default=3.0, gt=0)
-
-    @field_validator("required_landmarks")
-    @classmethod
-    def _known_joints(cls, value: list[str]) -> list[str]:
-        return [check_joint_name(v) for v in value]
 
     @field_validator("aliases")
     @classmethod
