@@ -39,6 +39,7 @@ TABLES = {
     "check_ins",
     "audit_log",
     "landmark_streams",
+    "set_stats",
 }
 
 
@@ -206,6 +207,11 @@ def test_migration_that_rewrites_a_table_keeps_every_row(db_url: str) -> None:
     assert _snapshot(db_url) == before
     upgrade_database(db_url)
     assert _snapshot(db_url) == before
+    engine = create_db_engine(db_url)
+    with engine.connect() as c:  # 0003 filled the rollup from the reps already there
+        stats = c.execute(text("SELECT set_id, complete_reps, rom_n, rom_sum FROM set_stats"))
+        assert sorted(tuple(r) for r in stats) == [(n, 1, 1, 80.0 + n) for n in range(1, 41)]
+    engine.dispose()
 
 
 def test_sqlite_engine_settings(tmp_path: Path) -> None:

@@ -19,8 +19,17 @@ from rehab.landmarks import LandmarkStream, StreamInfo
 from rehab.results import FormIssue, HoldResult, RepResult, SetResult, Severity, Side
 from rehab.store import queries
 from rehab.store.engine import REPO_ROOT, session_scope
-from rehab.store.models import ExerciseSession, FormIssueRow, Hold, Patient, Rep, SessionStatus
+from rehab.store.models import (
+    ExerciseSession,
+    FormIssueRow,
+    Hold,
+    Patient,
+    Rep,
+    SessionStatus,
+    SetStats,
+)
 from rehab.store.recorder import SessionRecorder, close_stale_sessions, load_landmarks
+from rehab.store.rollup import STATS_COLUMNS, stats_select
 from rehab.store.testing import T0, Clinic, cue, make_rep
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
@@ -242,3 +251,29 @@ def test_form_cue_outside_a_rep(engine: Engine, clinic: Clinic) -> None:
         issues = s.scalars(select(FormIssueRow)).all()
         assert [(i.rep_id, i.rule_id) for i in issues] == [(None, "trunk_lean")]
     assert status_of(engine, recorder.session_id) == SessionStatus.IN_PROGRESS.value
+
+
+def test_set_stats_rollup_matches_the_reps(engine: Engine, clinic: Clinic) -> None:
+    """The rollup the progress queries read equals a fresh aggregation of the reps."""
+    rng = np.random.default_rng(5)
+    with SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0]) as recorder:
+        for _ in range(3):
+            recorder.begin_set("knee_extension", Side.BOTH)
+            for n in range(1, 12):
+                rom = float(rng.uniform(30, 90))
+                rep = make_rep(
+                    n, rom_deg=rom, side=Side.LEFT if n % 3 else Side.RIGHT, complete=bool(n % 4)
+                )
+                if n == 5:
+                    rep = dataclasses.replace(rep, rom_deg=math.nan, confidence=math.nan)
+                recorder.record_rep(rep)
+            recorder.end_set()
+        recorder.record_set(SetResult("squat", reps=(make_rep(1), make_rep(2, rom_deg=50.0))))
+    columns = [getattr(SetStats, c) for c in STATS_COLUMNS]
+    with session_scope(engine) as s:
+        kept = s.execute(select(*columns).order_by(SetStats.set_id, SetStats.side)).all()
+        fresh = s.execute(stats_select().order_by(Rep.set_id, Rep.side)).all()
+    assert len(kept) == 7  # 3 sets x 2 sides + 1
+    for row, expected in zip(kept, fresh, strict=True):
+        assert row[:5] == tuple(expected[:5])
+        assert row[5:] == pytest.approx(tuple(expected[5:]), nan_ok=True)

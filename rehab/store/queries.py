@@ -46,6 +46,7 @@ from rehab.store.models import (
     PrescriptionItem,
     Rep,
     SessionStatus,
+    SetStats,
     User,
 )
 from rehab.store.recorder import hold_result, rep_result, utc_now
@@ -493,27 +494,28 @@ def _rom_trend(
     rows = session.execute(
         select(
             ExerciseSession.patient_id,
-            Rep.exercise_id,
-            Rep.side,
-            func.avg(case((recent, Rep.rom_deg))),
-            func.avg(case((~recent, Rep.rom_deg))),
+            ExerciseSet.exercise_id,
+            SetStats.side,
+            func.sum(case((recent, SetStats.rom_sum))),
+            func.sum(case((recent, SetStats.rom_n))),
+            func.sum(case((~recent, SetStats.rom_sum))),
+            func.sum(case((~recent, SetStats.rom_n))),
         )
-        .select_from(Rep)
-        .join(ExerciseSet, ExerciseSet.id == Rep.set_id)
+        .select_from(SetStats)
+        .join(ExerciseSet, ExerciseSet.id == SetStats.set_id)
         .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
         .where(
             ExerciseSession.patient_id.in_(ids),
             ExerciseSession.started_at >= now - 2 * window,
             ExerciseSession.started_at <= now,
-            Rep.complete.is_(True),
         )
-        .group_by(ExerciseSession.patient_id, Rep.exercise_id, Rep.side)
+        .group_by(ExerciseSession.patient_id, ExerciseSet.exercise_id, SetStats.side)
     ).all()
     out: dict[int, list[RomFact]] = defaultdict(list)
-    for patient_id, exercise_id, side, recent_mean, previous_mean in rows:
-        if recent_mean is not None and previous_mean is not None:
+    for patient_id, exercise_id, side, recent_sum, recent_n, old_sum, old_n in rows:
+        if recent_n and old_n:
             out[patient_id].append(
-                RomFact(exercise_id, side, float(recent_mean), float(previous_mean))
+                RomFact(exercise_id, side, recent_sum / recent_n, old_sum / old_n)
             )
     return out
 
@@ -578,12 +580,12 @@ def _session_summaries(
         select(
             ExerciseSet.session_id.label("session_id"),
             func.count(func.distinct(ExerciseSet.id)).label("sets"),
-            func.count(case((Rep.complete.is_(True), Rep.id))).label("complete"),
-            func.count(case((Rep.complete.is_(False), Rep.id))).label("partial"),
+            func.sum(SetStats.complete_reps).label("complete"),
+            func.sum(SetStats.partial_reps).label("partial"),
         )
         .select_from(ExerciseSet)
         .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
-        .outerjoin(Rep, Rep.set_id == ExerciseSet.id)
+        .outerjoin(SetStats, SetStats.set_id == ExerciseSet.id)
         .where(*where)  # type: ignore[arg-type]
         .group_by(ExerciseSet.session_id)
         .subquery()
@@ -636,34 +638,45 @@ def rom_progress(
 def _rom_points(
     session: Session, patient_id: int, window: Window, exercise_id: str | None = None
 ) -> list[RomPoint]:
-    filters = [ExerciseSession.patient_id == patient_id, Rep.complete.is_(True)]
+    filters = [ExerciseSession.patient_id == patient_id, SetStats.complete_reps > 0]
     filters += window.on(ExerciseSession.started_at)  # type: ignore[arg-type]
     if exercise_id is not None:
-        filters.append(Rep.exercise_id == exercise_id)
+        filters.append(ExerciseSet.exercise_id == exercise_id)
     rows = session.execute(
         select(
             ExerciseSession.id,
             ExerciseSession.started_at,
-            Rep.exercise_id,
-            Rep.side,
-            func.count(Rep.id),
-            func.avg(Rep.rom_deg),
-            func.max(Rep.rom_deg),
-            func.avg(Rep.peak_angle_deg),
-            func.min(Rep.min_angle_deg),
-            func.max(Rep.max_angle_deg),
-            func.avg(Rep.confidence),
+            ExerciseSet.exercise_id,
+            SetStats.side,
+            func.sum(SetStats.complete_reps),
+            func.sum(SetStats.rom_sum),
+            func.sum(SetStats.rom_n),
+            func.max(SetStats.rom_max),
+            func.sum(SetStats.peak_sum),
+            func.sum(SetStats.peak_n),
+            func.min(SetStats.min_angle_min),
+            func.max(SetStats.max_angle_max),
+            func.sum(SetStats.confidence_sum),
+            func.sum(SetStats.confidence_n),
             func.max(PrescriptionItem.target_rom_deg),
         )
-        .select_from(Rep)
-        .join(ExerciseSet, ExerciseSet.id == Rep.set_id)
+        .select_from(SetStats)
+        .join(ExerciseSet, ExerciseSet.id == SetStats.set_id)
         .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
         .outerjoin(PrescriptionItem, PrescriptionItem.id == ExerciseSet.prescription_item_id)
         .where(*filters)
-        .group_by(ExerciseSession.id, ExerciseSession.started_at, Rep.exercise_id, Rep.side)
-        .order_by(ExerciseSession.started_at, ExerciseSession.id, Rep.exercise_id, Rep.side)
+        .group_by(
+            ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.exercise_id, SetStats.side
+        )
+        .order_by(
+            ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.exercise_id, SetStats.side
+        )
     ).all()
     return [_rom_point(row) for row in rows]
+
+
+def _mean(total: object, n: object) -> float:
+    return float(total) / int(n) if n else math.nan  # type: ignore[arg-type, call-overload]
 
 
 def _num(value: object) -> float:
@@ -671,19 +684,20 @@ def _num(value: object) -> float:
 
 
 def _rom_point(row: Row[tuple[object, ...]]) -> RomPoint:
-    (sid, started, exercise, side, reps, mean_rom, max_rom, peak, low, high, conf, target) = row
+    (sid, started, exercise, side, reps, rom_sum, rom_n, rom_max, peak_sum, peak_n) = row[:10]
+    low, high, conf_sum, conf_n, target = row[10:]
     return RomPoint(
         session_id=int(sid),  # type: ignore[call-overload]
         started_at=_aware(started),  # type: ignore[arg-type]
         exercise_id=str(exercise),
         side=Side(str(side)),
         reps=int(reps),  # type: ignore[call-overload]
-        mean_rom_deg=_num(mean_rom),
-        max_rom_deg=_num(max_rom),
-        mean_peak_angle_deg=_num(peak),
+        mean_rom_deg=_mean(rom_sum, rom_n),
+        max_rom_deg=_num(rom_max),
+        mean_peak_angle_deg=_mean(peak_sum, peak_n),
         min_angle_deg=_num(low),
         max_angle_deg=_num(high),
-        mean_confidence=_num(conf),
+        mean_confidence=_mean(conf_sum, conf_n),
         target_rom_deg=None if target is None else float(target),  # type: ignore[arg-type]
     )
 
@@ -702,81 +716,75 @@ def volume_progress(
 
 def _volume_points(session: Session, patient_id: int, window: Window) -> list[VolumePoint]:
     where = [ExerciseSession.patient_id == patient_id, *window.on(ExerciseSession.started_at)]
-    set_rows = session.execute(
+    patient_sets = (
+        select(ExerciseSet.id)
+        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+        .where(*where)  # type: ignore[arg-type]
+    )
+    per_set = (  # SetResult.rep_count: the larger side's complete reps
         select(
-            ExerciseSet.id,
+            SetStats.set_id.label("set_id"),
+            func.max(SetStats.complete_reps).label("reps"),
+            func.sum(SetStats.partial_reps).label("partial"),
+        )
+        .where(SetStats.set_id.in_(patient_sets))
+        .group_by(SetStats.set_id)
+        .subquery()
+    )
+    held = (
+        select(Hold.set_id.label("set_id"), func.sum(Hold.held_s).label("held_s"))
+        .where(Hold.set_id.in_(patient_sets))
+        .group_by(Hold.set_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
             ExerciseSession.id,
             ExerciseSession.started_at,
             ExerciseSet.exercise_id,
-            PrescriptionItem.sets,
-            PrescriptionItem.reps,
-            PrescriptionItem.hold_s,
+            func.count(ExerciseSet.id),
+            func.sum(func.coalesce(per_set.c.reps, 0)),
+            func.sum(func.coalesce(per_set.c.partial, 0)),
+            func.sum(func.coalesce(held.c.held_s, 0.0)),
+            func.max(PrescriptionItem.sets),
+            func.max(PrescriptionItem.reps),
+            func.max(PrescriptionItem.hold_s),
         )
+        .select_from(ExerciseSet)
         .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+        .outerjoin(per_set, per_set.c.set_id == ExerciseSet.id)
+        .outerjoin(held, held.c.set_id == ExerciseSet.id)
         .outerjoin(PrescriptionItem, PrescriptionItem.id == ExerciseSet.prescription_item_id)
         .where(*where)  # type: ignore[arg-type]
-        .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.id)
+        .group_by(ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.exercise_id)
+        .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.exercise_id)
     ).all()
-    per_side = _rep_counts_by_set_side(session, where)
-    held = _held_by_set(session, where)
-    groups: dict[tuple[int, str], list[Row[tuple[object, ...]]]] = defaultdict(list)
-    for row in set_rows:
-        groups[(row[1], row[3])].append(row)
-    return [_volume_point(rows, per_side, held) for rows in groups.values()]
-
-
-def _rep_counts_by_set_side(
-    session: Session, where: list[object]
-) -> dict[int, dict[str, tuple[int, int]]]:
-    rows = session.execute(
-        select(
-            Rep.set_id,
-            Rep.side,
-            func.count(case((Rep.complete.is_(True), Rep.id))),
-            func.count(case((Rep.complete.is_(False), Rep.id))),
-        )
-        .join(ExerciseSet, ExerciseSet.id == Rep.set_id)
-        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
-        .where(*where)  # type: ignore[arg-type]
-        .group_by(Rep.set_id, Rep.side)
-    ).all()
-    out: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for set_id, side, complete, partial in rows:
-        out[set_id][side] = (complete, partial)
-    return out
-
-
-def _held_by_set(session: Session, where: list[object]) -> dict[int, float]:
-    rows = session.execute(
-        select(Hold.set_id, func.sum(Hold.held_s))
-        .join(ExerciseSet, ExerciseSet.id == Hold.set_id)
-        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
-        .where(*where)  # type: ignore[arg-type]
-        .group_by(Hold.set_id)
-    ).all()
-    return {set_id: float(total or 0.0) for set_id, total in rows}
+    return [_volume_point(*row) for row in rows]
 
 
 def _volume_point(
-    rows: list[Row[tuple[object, ...]]],
-    per_side: dict[int, dict[str, tuple[int, int]]],
-    held: dict[int, float],
+    session_id: int,
+    started_at: dt.datetime,
+    exercise_id: str,
+    sets_done: int,
+    reps_done: int,
+    partial: int,
+    held_s: float,
+    sets_p: int | None,
+    reps_p: int | None,
+    hold_p: float | None,
 ) -> VolumePoint:
-    first = rows[0]
-    sets_p, reps_p, hold_p = first[4], first[5], first[6]
-    reps_done = sum(max((c for c, _ in per_side[r[0]].values()), default=0) for r in rows)  # type: ignore[index]
-    partial = sum(sum(p for _, p in per_side[r[0]].values()) for r in rows)  # type: ignore[index]
     return VolumePoint(
-        session_id=int(first[1]),  # type: ignore[call-overload]
-        started_at=_aware(first[2]),  # type: ignore[arg-type]
-        exercise_id=str(first[3]),
-        sets_done=len(rows),
-        reps_done=reps_done,
-        partial_reps=partial,
-        hold_s_done=sum(held.get(r[0], 0.0) for r in rows),  # type: ignore[misc]
-        sets_prescribed=sets_p,  # type: ignore[arg-type]
-        reps_prescribed=sets_p * reps_p if sets_p and reps_p else None,  # type: ignore[operator]
-        hold_s_prescribed=sets_p * hold_p if sets_p and hold_p else None,  # type: ignore[operator]
+        session_id=session_id,
+        started_at=_aware(started_at),
+        exercise_id=exercise_id,
+        sets_done=sets_done,
+        reps_done=int(reps_done),
+        partial_reps=int(partial),
+        hold_s_done=float(held_s),
+        sets_prescribed=sets_p,
+        reps_prescribed=sets_p * reps_p if sets_p and reps_p else None,
+        hold_s_prescribed=sets_p * hold_p if sets_p and hold_p else None,
     )
 
 

@@ -46,6 +46,7 @@ from rehab.store.models import (
     SessionSource,
     SessionStatus,
 )
+from rehab.store.rollup import refresh_set_stats
 from rehab.streamfile import load_stream, save_stream
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,13 @@ class SessionRecorder:
     ) -> int:
         """A whole set at once (an uploaded video or a replay): its reps, holds and extras."""
         set_id = self.begin_set(result.exercise_id, side, prescription_item_id)
-        self._write(lambda s: [self._add_rep(s, set_id, rep) for rep in result.reps], "reps")
+
+        def add_reps(session: Session) -> None:
+            for rep in result.reps:
+                self._add_rep(session, set_id, rep)
+            refresh_set_stats(session, [set_id])
+
+        self._write(add_reps, "reps")
         self._write(lambda s: [self._add_hold(s, set_id, h) for h in result.holds], "holds")
         self.end_set(result.extra, result.warnings)
         return set_id
@@ -176,7 +183,13 @@ class SessionRecorder:
     def record_rep(self, rep: RepResult) -> int:
         """Commit one rep (complete or partial) with its form issues, now."""
         set_id = self._current_set()
-        rep_id = self._write(lambda s: self._add_rep(s, set_id, rep), "rep")
+
+        def work(session: Session) -> int:
+            rep_id = self._add_rep(session, set_id, rep)
+            refresh_set_stats(session, [set_id])
+            return rep_id
+
+        rep_id = self._write(work, "rep")
         self.rep_count += int(rep.complete)
         return rep_id
 

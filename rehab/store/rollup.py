@@ -1,0 +1,70 @@
+"""Keep `set_stats` (per set and side sums of the reps) in step with `reps`.
+
+`refresh_set_stats` recomputes the rows of the given sets from their reps with two
+statements (delete, insert-select); the recorder calls it in the same transaction as each
+rep it writes, so the rollup is never behind what is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Select, case, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from rehab.store.models import Rep, SetStats
+
+
+def _n(column: object) -> object:
+    return func.count(case((Rep.complete.is_(True), column)))
+
+
+def _done(column: object) -> object:
+    return case((Rep.complete.is_(True), column))
+
+
+def stats_select() -> Select[tuple[object, ...]]:
+    """SELECT of set_stats rows computed from reps (filter it with .where())."""
+    return select(
+        Rep.set_id,
+        Rep.side,
+        func.count(case((Rep.complete.is_(True), Rep.id))),
+        func.count(case((Rep.complete.is_(False), Rep.id))),
+        _n(Rep.rom_deg),
+        func.sum(_done(Rep.rom_deg)),
+        func.max(_done(Rep.rom_deg)),
+        _n(Rep.peak_angle_deg),
+        func.sum(_done(Rep.peak_angle_deg)),
+        func.min(_done(Rep.min_angle_deg)),
+        func.max(_done(Rep.max_angle_deg)),
+        _n(Rep.confidence),
+        func.sum(_done(Rep.confidence)),
+    ).group_by(Rep.set_id, Rep.side)  # type: ignore[arg-type]
+
+
+STATS_COLUMNS = [
+    "set_id",
+    "side",
+    "complete_reps",
+    "partial_reps",
+    "rom_n",
+    "rom_sum",
+    "rom_max",
+    "peak_n",
+    "peak_sum",
+    "min_angle_min",
+    "max_angle_max",
+    "confidence_n",
+    "confidence_sum",
+]
+
+
+def refresh_set_stats(session: Session, set_ids: Collection[int]) -> None:
+    """Recompute the rollup rows of these sets from their reps."""
+    if not set_ids:
+        return
+    ids = sorted(set_ids)
+    session.execute(delete(SetStats).where(SetStats.set_id.in_(ids)))
+    session.execute(
+        insert(SetStats).from_select(STATS_COLUMNS, stats_select().where(Rep.set_id.in_(ids)))
+    )
