@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rehab.pose.commands",
     "rehab.store.commands",
     "rehab.exercise_commands",
+    "rehab.reports.commands",
 )
 
 

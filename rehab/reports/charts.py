@@ -1,0 +1,169 @@
+"""Static charts for the PDF (matplotlib, Agg, no pyplot: safe in the dashboard's threads)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+from matplotlib import dates as mdates
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from rehab.reports.model import ExerciseSection, Report, worse_pain
+from rehab.results import Side
+
+DPI = 150
+SIDE_COLOURS = {Side.LEFT: "#1f77b4", Side.RIGHT: "#d62728", Side.BOTH: "#2ca02c"}
+DONE_COLOUR, PRESCRIBED_COLOUR, GRID = "#4c72b0", "#222222", "#dddddd"
+ADHERENCE_SIZE_IN = (7.0, 1.9)
+EXERCISE_SIZE_IN = (7.0, 2.2)
+PAIN_SIZE_IN = (7.0, 1.9)
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _figure(width_in: float, height_in: float, panels: int = 1) -> tuple[Figure, list[Axes]]:
+    """Fixed margins (constrained layout would cost a third of the report's time)."""
+    figure = Figure(figsize=(width_in, height_in))
+    figure.subplots_adjust(
+        left=0.6 / width_in,
+        right=0.98,
+        bottom=0.35 / height_in,
+        top=1 - 0.42 / height_in,
+        wspace=0.18,
+    )
+    axes = [figure.add_subplot(1, panels, n + 1) for n in range(panels)]
+    for ax in axes:
+        ax.grid(True, color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.tick_params(labelsize=7)
+        for spine in ("top", "right"):
+            ax.spines[spine].set_visible(False)
+    return figure, axes
+
+
+def _dates_axis(ax: Axes, first: dt.date, last: dt.date) -> None:
+    """Day ticks over the report's period (not the data's): every chart shares the same axis."""
+    ax.set_xlim(_stamp(first), _stamp(last + dt.timedelta(days=1)))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=7))
+    long = (last - first).days > 120
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y" if long else "%d %b"))
+
+
+def _stamp(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+def _legend(ax: Axes) -> None:
+    """Above the plot, on the right (the title sits on the left)."""
+    ax.legend(
+        fontsize=6.5,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=4,
+        frameon=False,
+        borderaxespad=0.1,
+        handlelength=1.5,
+    )
+
+
+def adherence_chart(report: Report) -> bytes:
+    """Sessions done per week (bars) against sessions prescribed (black ticks)."""
+    figure, (ax,) = _figure(*ADHERENCE_SIZE_IN)
+    weeks = [_stamp(w.week_start) for w in report.adherence]
+    done = [w.sessions_done for w in report.adherence]
+    wanted = [w.sessions_prescribed for w in report.adherence]
+    ax.bar(weeks, done, width=5.0, align="edge", color=DONE_COLOUR, label="done")  # type: ignore[arg-type]
+    ax.scatter(
+        [w + dt.timedelta(days=2.5) for w in weeks],  # type: ignore[arg-type]
+        wanted,
+        marker="_",
+        s=60,
+        color=PRESCRIBED_COLOUR,
+        label="prescribed",
+        zorder=3,
+    )
+    ax.set_title("Sessions per week", fontsize=8, loc="left")
+    ax.set_ylim(0, max([*done, *wanted, 1]) + 1)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _legend(ax)
+    _dates_axis(ax, report.first_day, report.last_day)
+    return _png(figure)
+
+
+def exercise_chart(report: Report, section: ExerciseSection) -> bytes:
+    """ROM per session against the target (left) and volume against the prescription."""
+    panels = 2 if section.rom else 1
+    figure, axes = _figure(*EXERCISE_SIZE_IN, panels=panels)
+    if section.rom:
+        _rom_panel(axes[0], section)
+    _volume_panel(axes[-1], section)
+    for ax in axes:
+        _dates_axis(ax, report.first_day, report.last_day)
+    return _png(figure)
+
+
+def _rom_panel(ax: Axes, section: ExerciseSection) -> None:
+    for series in section.rom:
+        colour = SIDE_COLOURS[series.side]
+        ax.plot(
+            series.dates,  # type: ignore[arg-type]
+            series.mean_rom_deg,
+            marker="o",
+            markersize=2.5,
+            linewidth=1.2,
+            color=colour,
+            label=series.side.value,
+        )
+        if series.target_rom_deg is not None:
+            ax.axhline(series.target_rom_deg, color=colour, linestyle="--", linewidth=0.9)
+    if any(s.target_rom_deg is not None for s in section.rom):
+        ax.plot([], [], color="#555555", linestyle="--", linewidth=0.9, label="target")
+    ax.set_title("ROM per session (°)", fontsize=8, loc="left")
+    _legend(ax)
+
+
+def _volume_panel(ax: Axes, section: ExerciseSection) -> None:
+    volume = section.volume
+    title = "Hold time per session (s)" if section.is_hold else "Reps per session"
+    ax.bar(volume.dates, volume.done, width=0.8, color=DONE_COLOUR, label="done")  # type: ignore[arg-type]
+    wanted = [(d, w) for d, w in zip(volume.dates, volume.prescribed, strict=True) if w is not None]
+    if wanted:
+        xs, ys = zip(*wanted, strict=True)
+        ax.scatter(xs, ys, marker="_", s=40, color=PRESCRIBED_COLOUR, label="prescribed", zorder=3)  # type: ignore[arg-type]
+    ax.set_title(title, fontsize=8, loc="left")
+    ax.set_ylim(0, max([*volume.done, *(w for _, w in wanted), 1]) * 1.1)
+    _legend(ax)
+
+
+def pain_chart(report: Report) -> bytes:
+    """Pain (the worse of before/after) and effort at each check-in, 0-10."""
+    figure, (ax,) = _figure(*PAIN_SIZE_IN)
+    points = report.check_ins
+    stamps = [c.recorded_at for c in points]
+    _line(ax, stamps, [worse_pain(c) for c in points], "pain", "#d62728")
+    _line(ax, stamps, [c.effort_rpe for c in points], "effort (RPE)", "#7f7f7f")
+    ax.set_ylim(-0.3, 10.3)
+    ax.set_title("Pain and effort (0-10)", fontsize=8, loc="left")
+    _legend(ax)
+    _dates_axis(ax, report.first_day, report.last_day)
+    return _png(figure)
+
+
+def _line(
+    ax: Axes, stamps: Sequence[dt.datetime], values: Sequence[int | None], label: str, colour: str
+) -> None:
+    kept = [(t, v) for t, v in zip(stamps, values, strict=True) if v is not None]
+    if kept:
+        xs, ys = zip(*kept, strict=True)
+        ax.plot(xs, ys, marker="o", markersize=2.5, linewidth=1.1, color=colour, label=label)  # type: ignore[arg-type]
+
+
+def height_mm(size_in: tuple[float, float], width_mm: float) -> float:
+    return width_mm * size_in[1] / size_in[0]

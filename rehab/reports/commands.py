@@ -1,0 +1,167 @@
+"""`rehab report`: a patient's progress report as PDF, HTML or a zip of CSV tables.
+
+The acting user is `--as USERNAME` (default: the first active admin). The access rules of
+the store apply to that user (a therapist only gets their own patients) and the audit log
+records them. No password is asked: whoever runs the CLI already holds the database URL or
+file, which gives them the data anyway; the dashboard is where people sign in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rehab.errors import InputError, NotFound
+
+DEFAULT_DAYS = 90
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date (use YYYY-MM-DD)") from exc
+
+
+def report_days(
+    first: dt.date | None, last: dt.date | None, today: dt.date
+) -> tuple[dt.date, dt.date]:
+    """The inclusive days of the report: --to defaults to today, --from to 90 days before it."""
+    last_day = last or today
+    first_day = first or last_day - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if first_day > last_day:
+        raise InputError(f"--from {first_day} is after --to {last_day}")
+    return first_day, last_day
+
+
+def infer_format(output: Path, given: str | None) -> str:
+    if given is not None:
+        return given
+    by_suffix = {".pdf": "pdf", ".html": "html", ".htm": "html", ".zip": "csv"}
+    found = by_suffix.get(output.suffix.lower())
+    if found is None:
+        raise InputError(f"{output}: say --format pdf, html or csv (cannot tell from the name)")
+    return found
+
+
+def check_writable(output: Path) -> None:
+    """Fail before any work when the report could not be written to `output`."""
+    if output.is_dir():
+        raise InputError(f"{output} is a folder: give a file name")
+    folder = output.parent
+    if not folder.is_dir():
+        raise InputError(f"{output}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        raise InputError(f"{output}: not writable (permission denied)")
+
+
+def write_atomically(output: Path, payload: bytes) -> None:
+    """Write to a temporary file beside `output`, then rename: never a half-written report."""
+    try:
+        handle, temp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        os.replace(temp, output)
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write the report ({exc.strerror})") from exc
+
+
+def acting_user(session: Any, username: str | None) -> Any:
+    """The Actor for `--as USERNAME`, or the first active admin when none is given."""
+    from sqlalchemy import select
+
+    from rehab.store.access import actor_for
+    from rehab.store.models import Role, User
+
+    if username is not None:
+        user_id = session.scalar(select(User.id).where(User.username == username))
+        if user_id is None:
+            raise NotFound(f"--as {username}: no such user")
+        return actor_for(session, user_id)
+    admin_id = session.scalar(
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, User.is_active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
+    if admin_id is None:
+        raise NotFound("no active admin in the database: pass --as USERNAME")
+    return actor_for(session, admin_id)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from rehab.reports.render import period_for_days, render_report
+    from rehab.store.engine import open_database, session_scope
+
+    output = Path(args.output)
+    fmt = infer_format(output, args.format)
+    first_day, last_day = report_days(args.date_from, args.date_to, dt.datetime.now(dt.UTC).date())
+    note = _note(args)
+    check_writable(output)
+    since, until = period_for_days(first_day, last_day)
+    engine = open_database(args.url)
+    try:
+        with session_scope(engine) as session:
+            actor = acting_user(session, args.acting_user)
+            payload = render_report(
+                session, actor, args.patient, since, until, fmt, note, args.pseudonymise
+            )
+    finally:
+        engine.dispose()
+    write_atomically(output, payload)
+    print(f"wrote {output} ({fmt}, {first_day} to {last_day}, {len(payload):,} bytes)")
+    return 0
+
+
+def _note(args: argparse.Namespace) -> str | None:
+    if args.note_file is None:
+        return str(args.note) if args.note is not None else None
+    try:
+        return Path(args.note_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"--note-file {args.note_file}: cannot read it ({exc})") from exc
+
+
+def register(commands: Any) -> None:
+    report = commands.add_parser(
+        "report", help="a patient's progress report (PDF, HTML or a zip of CSV tables)"
+    )
+    report.add_argument("--patient", type=int, required=True, metavar="ID", help="patient id")
+    report.add_argument(
+        "--from", dest="date_from", type=_date, metavar="DATE", help="first day (YYYY-MM-DD)"
+    )
+    report.add_argument(
+        "--to",
+        dest="date_to",
+        type=_date,
+        metavar="DATE",
+        help="last day, included (default today)",
+    )
+    report.add_argument(
+        "--format", choices=["pdf", "html", "csv"], help="default: from the file name's extension"
+    )
+    report.add_argument("-o", "--output", required=True, metavar="PATH")
+    notes = report.add_mutually_exclusive_group()
+    notes.add_argument("--note", metavar="TEXT", help="the therapist's note, printed in the report")
+    notes.add_argument("--note-file", metavar="PATH", help="read the note from a UTF-8 text file")
+    report.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="a pseudonymous id instead of the name; patients' free-text comments left out",
+    )
+    report.add_argument(
+        "--as",
+        dest="acting_user",
+        metavar="USERNAME",
+        help="act as this user (access rules apply; default: the first active admin)",
+    )
+    report.add_argument(
+        "--url",
+        default=None,
+        help="SQLAlchemy database URL (default: REHAB_DATABASE_URL or the local rehab.db)",
+    )
+    report.set_defaults(handler=cmd_report)

@@ -1,0 +1,188 @@
+"""What a report reads from the store: `report_data` plus every rep and hold of the period.
+
+`report_data` (rehab.store.queries) checks the actor's access and writes the audit entry;
+the rep and hold rows below are read in the same transaction, only after that check passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rehab.store.access import Actor
+from rehab.store.models import ExerciseSession, ExerciseSet, FormIssueRow, Hold, Rep
+from rehab.store.queries import ReportData, report_data
+
+
+@dataclass(frozen=True)
+class RepRow:
+    """One stored rep with where it belongs (session, set): a row of the per-rep table."""
+
+    session_id: int
+    session_started_at: dt.datetime
+    set_id: int
+    set_index: int
+    exercise_id: str
+    side: str
+    rep_index: int
+    complete: bool
+    start_ms: float
+    peak_ms: float
+    end_ms: float
+    peak_angle_deg: float
+    min_angle_deg: float
+    max_angle_deg: float
+    rom_deg: float
+    concentric_s: float
+    eccentric_s: float
+    hold_s: float
+    confidence: float
+    form_issues: tuple[str, ...]  # rule ids, in the order they were raised
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end_ms - self.start_ms) / 1000.0
+
+
+@dataclass(frozen=True)
+class HoldRow:
+    """One stored timed hold: a row of the per-hold table."""
+
+    session_id: int
+    session_started_at: dt.datetime
+    set_id: int
+    set_index: int
+    exercise_id: str
+    side: str
+    start_ms: float
+    end_ms: float
+    held_s: float
+    mean_angle_deg: float
+    complete: bool
+    confidence: float
+    form_issues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    data: ReportData
+    reps: tuple[RepRow, ...]
+    holds: tuple[HoldRow, ...]
+
+
+def load_report_inputs(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    *,
+    with_rows: bool,
+) -> ReportInputs:
+    """report_data (access checked, audited) and, when `with_rows`, the reps and holds."""
+    data = report_data(session, actor, patient_id, since, until, now=until)
+    if not with_rows or not data.sessions:
+        return ReportInputs(data, (), ())
+    where = _window(patient_id, since, until)
+    return ReportInputs(data, tuple(_rep_rows(session, where)), tuple(_hold_rows(session, where)))
+
+
+def _window(patient_id: int, since: dt.datetime, until: dt.datetime) -> list[object]:
+    return [
+        ExerciseSession.patient_id == patient_id,
+        ExerciseSession.started_at >= since,
+        ExerciseSession.started_at < until,
+    ]
+
+
+def _issues_by(session: Session, column: object, owner_ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(owner_ids), 900):  # keep under SQLite's bound-parameter limit
+        chunk = owner_ids[start : start + 900]
+        rows = session.execute(
+            select(column, FormIssueRow.rule_id)
+            .where(column.in_(chunk))  # type: ignore[attr-defined]
+            .order_by(column, FormIssueRow.t_ms, FormIssueRow.id)
+        ).all()
+        for owner, rule in rows:
+            out[owner].append(rule)
+    return out
+
+
+def _rep_rows(session: Session, where: list[object]) -> list[RepRow]:
+    rows = session.execute(
+        select(ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.set_index, Rep)
+        .join(ExerciseSet, ExerciseSet.id == Rep.set_id)
+        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+        .where(*where)  # type: ignore[arg-type]
+        .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.id, Rep.id)
+    ).all()
+    issues = _issues_by(session, FormIssueRow.rep_id, [r[3].id for r in rows])
+    return [
+        _rep_row(sid, started, index, rep, issues.get(rep.id, []))
+        for sid, started, index, rep in rows
+    ]
+
+
+def _rep_row(sid: int, started: dt.datetime, set_index: int, rep: Rep, issues: list[str]) -> RepRow:
+    return RepRow(
+        session_id=sid,
+        session_started_at=started,
+        set_id=rep.set_id,
+        set_index=set_index,
+        exercise_id=rep.exercise_id,
+        side=rep.side,
+        rep_index=rep.rep_index,
+        complete=rep.complete,
+        start_ms=rep.start_ms,
+        peak_ms=_metric(rep.peak_ms),
+        end_ms=rep.end_ms,
+        peak_angle_deg=_metric(rep.peak_angle_deg),
+        min_angle_deg=_metric(rep.min_angle_deg),
+        max_angle_deg=_metric(rep.max_angle_deg),
+        rom_deg=_metric(rep.rom_deg),
+        concentric_s=_metric(rep.concentric_s),
+        eccentric_s=_metric(rep.eccentric_s),
+        hold_s=_metric(rep.hold_s),
+        confidence=_metric(rep.confidence),
+        form_issues=tuple(issues),
+    )
+
+
+def _hold_rows(session: Session, where: list[object]) -> list[HoldRow]:
+    rows = session.execute(
+        select(ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.set_index, Hold)
+        .join(ExerciseSet, ExerciseSet.id == Hold.set_id)
+        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+        .where(*where)  # type: ignore[arg-type]
+        .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.id, Hold.id)
+    ).all()
+    issues = _issues_by(session, FormIssueRow.hold_id, [r[3].id for r in rows])
+    return [
+        HoldRow(
+            session_id=sid,
+            session_started_at=started,
+            set_id=hold.set_id,
+            set_index=index,
+            exercise_id=hold.exercise_id,
+            side=hold.side,
+            start_ms=hold.start_ms,
+            end_ms=hold.end_ms,
+            held_s=_metric(hold.held_s),
+            mean_angle_deg=_metric(hold.mean_angle_deg),
+            complete=hold.complete,
+            confidence=_metric(hold.confidence),
+            form_issues=tuple(issues.get(hold.id, [])),
+        )
+        for sid, started, index, hold in rows
+    ]
+
+
+def _metric(value: float | None) -> float:
+    return math.nan if value is None else float(value)

@@ -1,0 +1,201 @@
+"""The PDF report: A4, DejaVu fonts (degree sign, accented names), page numbers, matplotlib
+charts laid out by fpdf2. No browser needed."""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Sequence
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+from matplotlib import font_manager
+
+from rehab.errors import RehabError
+from rehab.reports import charts, text
+from rehab.reports.model import ExerciseSection, Report
+
+FONT = "DejaVu"
+MARGIN_MM = 15.0
+BODY_PT, SMALL_PT, H1_PT, H2_PT = 9.5, 8.0, 16.0, 12.0
+LINE_MM = 5.0
+CHART_W_MM = 180.0
+GREY = (100, 100, 100)
+
+
+@functools.cache
+def dejavu_paths() -> tuple[str, str, str]:
+    """Regular, bold and oblique DejaVu Sans .ttf files (Debian fonts-dejavu-core, or the copy
+    matplotlib ships), found through matplotlib's font manager."""
+
+    def find(weight: str, style: str) -> str:
+        props = font_manager.FontProperties(family="DejaVu Sans", weight=weight, style=style)
+        try:
+            return str(font_manager.findfont(props, fallback_to_default=False))
+        except ValueError as exc:
+            raise RehabError(
+                "DejaVu Sans not found: install fonts-dejavu-core (the PDF needs it)"
+            ) from exc
+
+    return find("normal", "normal"), find("bold", "normal"), find("normal", "oblique")
+
+
+class ReportPDF(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.footer_text = footer_text
+        regular, bold, oblique = dejavu_paths()
+        self.add_font(FONT, "", regular)
+        self.add_font(FONT, "B", bold)
+        self.add_font(FONT, "I", oblique)
+        self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
+        self.set_auto_page_break(True, margin=MARGIN_MM + 3)
+
+    def footer(self) -> None:
+        self.set_y(-MARGIN_MM + 2)
+        self.set_font(FONT, "", SMALL_PT - 1)
+        self.set_text_color(*GREY)
+        self.cell(self.epw / 2, 5, self.footer_text)
+        self.cell(self.epw / 2, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(0, 0, 0)
+
+    # -- building blocks ---------------------------------------------------------------------
+
+    def heading(self, title: str, size: float = H2_PT) -> None:
+        self.ensure_space(size * 0.6 + 20)
+        self.ln(2)
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size * 0.5, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+        self.set_font(FONT, "", BODY_PT)
+
+    def paragraph(self, words: str, size: float = BODY_PT, style: str = "") -> None:
+        self.set_font(FONT, style, size)
+        self.multi_cell(0, LINE_MM, words, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, "", BODY_PT)
+
+    def key_values(self, rows: Sequence[tuple[str, str]]) -> None:
+        self.set_font(FONT, "", BODY_PT)
+        for key, value in rows:
+            self.set_font(FONT, "B", BODY_PT)
+            self.cell(45, LINE_MM, key)
+            self.set_font(FONT, "", BODY_PT)
+            self.multi_cell(0, LINE_MM, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def grid(
+        self, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]
+    ) -> None:
+        self.ensure_space(LINE_MM * min(len(rows) + 1, 4) + 4)
+        self.set_font(FONT, "", SMALL_PT)
+        with self.table(
+            col_widths=tuple(widths),
+            line_height=LINE_MM - 0.5,
+            text_align="LEFT",
+            headings_style=_HEADINGS,
+            borders_layout="HORIZONTAL_LINES",
+            padding=0.8,
+        ) as table:
+            for row in [headers, *rows]:
+                cells = table.row()
+                for value in row:
+                    cells.cell(value)
+        self.set_font(FONT, "", BODY_PT)
+        self.ln(1.5)
+
+    def chart(self, png: bytes, size_in: tuple[float, float]) -> None:
+        self.ensure_space(charts.height_mm(size_in, CHART_W_MM) + 2)
+        self.image(io.BytesIO(png), x=MARGIN_MM, w=CHART_W_MM)
+        self.ln(1)
+
+    def ensure_space(self, height_mm: float) -> None:
+        if self.get_y() + height_mm > self.page_break_trigger:
+            self.add_page()
+
+
+_HEADINGS = FontFace(emphasis="BOLD", fill_color=(235, 238, 243))
+
+
+def render_pdf(report: Report) -> bytes:
+    pdf = ReportPDF(f"{report.patient_label} · {text.period(report)}")
+    pdf.set_title(f"Progress report {report.patient_label}")
+    pdf.set_creator(f"rehab {report.app_version}")
+    pdf.add_page()
+    _front(pdf, report)
+    if report.is_empty:
+        pdf.heading("Sessions")
+        pdf.paragraph(text.NO_SESSIONS)
+    else:
+        _adherence(pdf, report)
+        for section in report.exercises:
+            _exercise(pdf, report, section)
+        _pain(pdf, report)
+    _closing(pdf, report)
+    return bytes(pdf.output())
+
+
+def _front(pdf: ReportPDF, report: Report) -> None:
+    pdf.heading("Rehabilitation progress report", H1_PT)
+    pdf.key_values(text.header_rows(report))
+    pdf.heading("Summary")
+    pdf.key_values(text.summary_rows(report))
+    for program in report.programs:
+        end = f" to {text.day(program.end_date)}" if program.end_date else ""
+        pdf.heading(f"Program #{program.prescription_id}: {program.title}")
+        pdf.paragraph(
+            f"{program.sessions_per_week} sessions a week, from "
+            f"{text.day(program.start_date)}{end}."
+        )
+        pdf.grid(("Exercise", "Prescribed"), program.items, (70, 110))
+
+
+def _adherence(pdf: ReportPDF, report: Report) -> None:
+    pdf.heading("Adherence: sessions per week")
+    pdf.paragraph(
+        f"{report.sessions_done} sessions done of {report.sessions_prescribed} prescribed "
+        f"({text.pct(report.adherence_pct)}) over {len(report.adherence)} weeks.",
+    )
+    pdf.chart(charts.adherence_chart(report), charts.ADHERENCE_SIZE_IN)
+
+
+def _exercise(pdf: ReportPDF, report: Report, section: ExerciseSection) -> None:
+    rows = len(section.rom) + 1 + int(section.asymmetry is not None)
+    pdf.ensure_space(22 + LINE_MM * rows + charts.height_mm(charts.EXERCISE_SIZE_IN, CHART_W_MM))
+    pdf.heading(section.name)
+    if section.prescribed:
+        pdf.paragraph(f"Prescribed: {section.prescribed}.")
+    pdf.paragraph(text.volume_line(section))
+    if section.sessions == 0:
+        return
+    if section.rom:
+        pdf.grid(text.ROM_HEADERS, text.rom_rows(section), (20, 20, 22, 22, 22, 24, 24, 26))
+    if section.asymmetry is not None:
+        pdf.paragraph(text.asymmetry_line(section))
+    pdf.chart(charts.exercise_chart(report, section), charts.EXERCISE_SIZE_IN)
+    if section.form_issues:
+        pdf.grid(text.FORM_HEADERS, text.form_rows(section), (66, 22, 18, 22, 32, 20))
+    else:
+        pdf.paragraph("No form issues recorded.", SMALL_PT, "I")
+
+
+def _pain(pdf: ReportPDF, report: Report) -> None:
+    pdf.heading("Pain and effort")
+    if not report.check_ins:
+        pdf.paragraph("No check-ins in this period.")
+        return
+    pdf.chart(charts.pain_chart(report), charts.PAIN_SIZE_IN)
+
+
+def _closing(pdf: ReportPDF, report: Report) -> None:
+    if report.alerts:
+        pdf.heading("Alerts at the end of the period")
+        for line in text.alert_lines(report):
+            pdf.paragraph(line)
+    pdf.heading("Therapist's note")
+    pdf.paragraph(report.therapist_note or "(none)", style="" if report.therapist_note else "I")
+    pdf.ln(2)
+    pdf.paragraph(
+        text.METHOD_NOTE,
+        SMALL_PT,
+        "I",
+    )

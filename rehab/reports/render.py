@@ -1,0 +1,148 @@
+"""One entry point for every report format (the CLI and the dashboard's download buttons)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from rehab.errors import InputError, RehabError
+from rehab.reports.data import load_report_inputs
+from rehab.reports.model import Report, build_report, pseudonym
+from rehab.store.access import Actor
+
+log = logging.getLogger(__name__)
+
+
+class ReportFormat(StrEnum):
+    PDF = "pdf"
+    HTML = "html"
+    CSV = "csv"  # a zip of CSV tables
+
+    @property
+    def extension(self) -> str:
+        return ".zip" if self is ReportFormat.CSV else f".{self.value}"
+
+    @property
+    def media_type(self) -> str:
+        return {
+            ReportFormat.PDF: "application/pdf",
+            ReportFormat.HTML: "text/html; charset=utf-8",
+            ReportFormat.CSV: "application/zip",
+        }[self]
+
+
+@functools.cache
+def _exercise_names() -> dict[str, str]:
+    from rehab.exercise_library import load_library
+
+    try:
+        library = load_library()
+    except RehabError as exc:  # a report must not fail because an exercise file is broken
+        log.warning("exercise library not loaded (%s): reports show exercise ids", exc)
+        return {}
+    return {exercise_id: ex.name for exercise_id, ex in library.exercises.items()}
+
+
+def exercise_name(exercise_id: str) -> str:
+    return _exercise_names().get(exercise_id, exercise_id)
+
+
+def period_for_days(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[since, until) in UTC covering whole days from `first_day` to `last_day` inclusive."""
+    if first_day > last_day:
+        raise InputError(f"the period starts ({first_day}) after it ends ({last_day})")
+    since = dt.datetime.combine(first_day, dt.time(), dt.UTC)
+    return since, dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), dt.UTC)
+
+
+def check_period(since: dt.datetime, until: dt.datetime) -> None:
+    if since.tzinfo is None or until.tzinfo is None:
+        raise InputError("report period: give timezone-aware datetimes (UTC)")
+    if since >= until:
+        raise InputError(f"the period starts ({since:%Y-%m-%d}) after it ends ({until:%Y-%m-%d})")
+
+
+def build(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    *,
+    with_rows: bool = False,
+    therapist_note: str | None = None,
+    pseudonymise: bool = False,
+    generated_at: dt.datetime | None = None,
+) -> Report:
+    """The report model (access checked and audited by the store)."""
+    check_period(since, until)
+    inputs = load_report_inputs(session, actor, patient_id, since, until, with_rows=with_rows)
+    moment = generated_at or dt.datetime.now(dt.UTC)
+    return build_report(inputs, exercise_name, moment, therapist_note, pseudonymise)
+
+
+def _renderer(fmt: ReportFormat) -> Callable[[Report], bytes]:
+    if fmt is ReportFormat.PDF:
+        from rehab.reports.pdf import render_pdf
+
+        return render_pdf
+    if fmt is ReportFormat.HTML:
+        from rehab.reports.html import render_html
+
+        return render_html
+    from rehab.reports.tables import render_csv_zip
+
+    return render_csv_zip
+
+
+def render_report(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    fmt: ReportFormat | str,
+    therapist_note: str | None = None,
+    pseudonymise: bool = False,
+    generated_at: dt.datetime | None = None,
+) -> bytes:
+    """The report over [since, until) as PDF, HTML or a zip of CSV tables.
+
+    Raises NotFound (unknown patient), AccessDenied (not the actor's patient) or InputError
+    (bad period, unknown format): all RehabError, with a one-line message for the user.
+    """
+    try:
+        kind = ReportFormat(fmt)
+    except ValueError as exc:
+        raise InputError(f"unknown report format '{fmt}' (use pdf, html or csv)") from exc
+    report = build(
+        session,
+        actor,
+        patient_id,
+        since,
+        until,
+        with_rows=kind is ReportFormat.CSV,
+        therapist_note=therapist_note,
+        pseudonymise=pseudonymise,
+        generated_at=generated_at,
+    )
+    log.info("report %s for patient #%d: %d sessions", kind.value, patient_id, len(report.sessions))
+    return _renderer(kind)(report)
+
+
+def report_filename(
+    patient_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    fmt: ReportFormat | str,
+    pseudonymise: bool = False,
+) -> str:
+    """A file name for a download: no patient name in it (a pseudonym when asked)."""
+    who = pseudonym(patient_id) if pseudonymise else f"patient-{patient_id}"
+    last = (until - dt.timedelta(microseconds=1)).date()
+    return f"report-{who}-{since:%Y-%m-%d}_{last:%Y-%m-%d}{ReportFormat(fmt).extension}"

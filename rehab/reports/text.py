@@ -1,0 +1,155 @@
+"""The words and numbers of a report, formatted once: the PDF and the HTML print these same
+strings (so a test can find the same figures in both)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from rehab.reports.model import ExerciseSection, Report
+from rehab.store.queries import WeekAdherence
+
+DASH = "—"
+NO_SESSIONS = "No sessions were recorded in this period."
+METHOD_NOTE = (
+    "ROM: mean range of motion of a session's complete reps (degrees); best: the highest "
+    "session mean; at target: sessions whose best rep reached the target. Reps: per set, the "
+    "larger side's count. Every figure is computed from the stored reps."
+)
+
+
+def deg(value: float | None, signed: bool = False) -> str:
+    if value is None or math.isnan(value):
+        return DASH
+    return f"{value:+.1f}°" if signed else f"{value:.1f}°"
+
+
+def seconds(value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return DASH
+    return f"{value:.0f} s"
+
+
+def pct(value: float | None) -> str:
+    return DASH if value is None or math.isnan(value) else f"{value:.0f}%"
+
+
+def number(value: float | int | None, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    return DASH if value is None else f"{value:%Y-%m-%d}"
+
+
+def period(report: Report) -> str:
+    return f"{day(report.first_day)} to {day(report.last_day)}"
+
+
+def header_rows(report: Report) -> list[tuple[str, str]]:
+    patient = report.patient_label + (" (pseudonymised)" if report.pseudonymised else "")
+    programs = "; ".join(
+        f"#{p.prescription_id} “{p.title}” from {day(p.start_date)}" for p in report.programs
+    )
+    return [
+        ("Patient", patient),
+        ("Therapist", report.therapist_name),
+        ("Condition", f"{report.condition} (affected side: {report.affected_side.value})"),
+        ("Period", period(report) + " (UTC)"),
+        ("Program", programs or "none active in this period"),
+        ("Generated", f"{report.generated_at:%Y-%m-%d %H:%M} UTC by rehab {report.app_version}"),
+    ]
+
+
+def summary_rows(report: Report) -> list[tuple[str, str]]:
+    done, wanted = report.sessions_done, report.sessions_prescribed
+    pain = report.pain
+    return [
+        ("Sessions done", f"{done} of {wanted} prescribed ({pct(report.adherence_pct)})"),
+        ("Sessions interrupted", str(report.sessions_interrupted)),
+        ("Complete reps", str(report.complete_reps)),
+        ("Check-ins", str(pain.check_ins)),
+        (
+            "Pain (0-10)",
+            f"first {number(pain.first_pain)}, latest {number(pain.latest_pain)}, "
+            f"highest {number(pain.max_pain)}",
+        ),
+        ("Mean effort (RPE 0-10)", number(pain.mean_effort_rpe)),
+    ]
+
+
+ROM_HEADERS = ("Side", "Sessions", "First", "Best", "Latest", "Change", "Target", "At target")
+
+
+def rom_rows(section: ExerciseSection) -> list[tuple[str, ...]]:
+    return [
+        (
+            s.side.value,
+            str(len(s.dates)),
+            deg(s.first_deg),
+            deg(s.best_deg),
+            deg(s.latest_deg),
+            deg(s.change_deg, signed=True),
+            deg(s.target_rom_deg),
+            DASH if s.sessions_at_target is None else f"{s.sessions_at_target}/{len(s.dates)}",
+        )
+        for s in section.rom
+    ]
+
+
+def volume_line(section: ExerciseSection) -> str:
+    if section.is_hold:
+        wanted = seconds(section.hold_s_prescribed)
+        done = f"Hold time: {seconds(section.hold_s_done)} of {wanted} prescribed"
+    else:
+        wanted = number(section.reps_prescribed)
+        done = f"Reps: {section.reps_done} of {wanted} prescribed"
+    line = f"Sessions: {section.sessions}. {done} ({pct(section.volume_pct)})"
+    if section.partial_reps:
+        line += f"; {section.partial_reps} partial reps not counted"
+    return line + "."
+
+
+def asymmetry_line(section: ExerciseSection) -> str:
+    a = section.asymmetry
+    if a is None:
+        return ""
+    return (
+        f"Left/right: left {deg(a.left_deg)}, right {deg(a.right_deg)}, "
+        f"difference {deg(a.difference_deg, signed=True)} ({pct(a.difference_pct)})."
+    )
+
+
+FORM_HEADERS = ("Form issue", "Severity", "Count", "Sessions", "Per session", "Trend")
+
+
+def form_rows(section: ExerciseSection) -> list[tuple[str, ...]]:
+    return [
+        (
+            f.cue or f.rule_id,
+            f.severity,
+            str(f.count),
+            str(f.sessions_with),
+            f"{number(f.per_session_first_half, 2)} → {number(f.per_session_second_half, 2)}",
+            f.trend or DASH,
+        )
+        for f in section.form_issues
+    ]
+
+
+def adherence_rows(report: Report) -> list[tuple[str, str, str, str]]:
+    return [
+        (day(w.week_start), str(w.sessions_done), str(w.sessions_prescribed), pct(_ratio(w)))
+        for w in report.adherence
+    ]
+
+
+def _ratio(week: WeekAdherence) -> float | None:
+    wanted = week.sessions_prescribed
+    return 100.0 * week.sessions_done / wanted if wanted else None
+
+
+def alert_lines(report: Report) -> list[str]:
+    return [f"{a.severity.value.upper()}: {a.message}" for a in report.alerts]

@@ -1,0 +1,255 @@
+"""Reports from a seeded database: the PDF, HTML and CSV show what the store's queries compute.
+
+The PDF's text comes from `pdftotext` (poppler-utils); its pages are rendered to PNG with
+`pdftoppm` into artifacts/reports/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import shutil
+import subprocess
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from rehab.errors import AccessDenied, InputError, NotFound
+from rehab.reports import period_for_days, render_report, report_filename
+from rehab.reports.model import pseudonym
+from rehab.reports.text import NO_SESSIONS
+from rehab.results import Side
+from rehab.store import queries
+from rehab.store.engine import session_scope
+from rehab.store.queries import ReportData
+from tests.report_helpers import FIRST_DAY, LAST_DAY, PATIENT_NAME, Seeded, pdf_text, seed_history
+
+pytest_plugins = ["rehab.store.pytest_plugin"]
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "reports"
+NOTE = "Knee flexion improving — aim for 90° by the next review.\nKeep the wall sits."
+PERIOD = period_for_days(FIRST_DAY, LAST_DAY)
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Seeded:
+    return seed_history(engine)
+
+
+def render(engine: Engine, seeded: Seeded, fmt: str, **kw: object) -> bytes:
+    since, until = kw.pop("period", PERIOD)  # type: ignore[misc]
+    with session_scope(engine) as s:
+        return render_report(
+            s,
+            seeded.clinic.ther_a,
+            seeded.patient_id,
+            since,
+            until,
+            fmt,
+            **kw,  # type: ignore[arg-type]
+        )
+
+
+def expected(engine: Engine, seeded: Seeded) -> ReportData:
+    with session_scope(engine) as s:
+        return queries.report_data(s, seeded.clinic.ther_a, seeded.patient_id, *PERIOD)
+
+
+def expected_figures(data: ReportData) -> list[str]:
+    """Strings every report must print, computed here from the query results alone."""
+    figures = []
+    by_side: dict[tuple[str, Side], list[float]] = defaultdict(list)
+    for point in data.rom:
+        by_side[(point.exercise_id, point.side)].append(point.mean_rom_deg)
+    for means in by_side.values():
+        figures += [f"{means[0]:.1f}°", f"{max(means):.1f}°", f"{means[-1]:.1f}°"]
+        figures.append(f"{means[-1] - means[0]:+.1f}°")
+    done = sum(w.sessions_done for w in data.adherence)
+    wanted = sum(w.sessions_prescribed for w in data.adherence)
+    figures.append(f"{done} of {wanted} prescribed ({100 * done / wanted:.0f}%)")
+    knee = [v for v in data.volume if v.exercise_id == "knee_extension"]
+    reps_wanted = sum(v.reps_prescribed or 0 for v in knee)
+    figures.append(f"Reps: {sum(v.reps_done for v in knee)} of {reps_wanted} prescribed")
+    held = sum(v.hold_s_done for v in data.volume if v.exercise_id == "wall_sit")
+    figures.append(f"Hold time: {held:.0f} s")
+    figures.append(f"Complete reps {sum(s.complete_reps for s in data.sessions)}")
+    return figures
+
+
+def squash(words: str) -> str:
+    return re.sub(r"\s+", " ", words)
+
+
+def save_pages(pdf: Path, stem: str) -> list[Path]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob(f"{stem}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf), str(ARTIFACTS / stem)], check=True)
+    return sorted(ARTIFACTS.glob(f"{stem}-*.png"))
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+
+
+def test_pdf_prints_the_figures_the_queries_compute(
+    engine: Engine, seeded: Seeded, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render(engine, seeded, "pdf", therapist_note=NOTE))
+    words = squash(pdf_text(pdf))
+    data = expected(engine, seeded)
+    for figure in expected_figures(data):
+        assert squash(figure) in words, figure
+    assert PATIENT_NAME in words  # accents survive (DejaVu)
+    assert "Knee flexion improving — aim for 90° by the next review." in words
+    assert "10 of 12 prescribed (83%)" in words  # the seed: 12 planned, 2 missed
+    assert "Complete reps 100" in words
+    assert "Sessions interrupted 1" in words
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))  # type: ignore[union-attr]
+    assert "(A4)" in info.stdout
+    assert f"Page {pages} of {pages}" in words
+    assert len(save_pages(pdf, "report")) == pages
+
+
+def test_pdf_asymmetry_and_form_trend(engine: Engine, seeded: Seeded, tmp_path: Path) -> None:
+    data = expected(engine, seeded)
+    left = [p.mean_rom_deg for p in data.rom if p.side is Side.LEFT]
+    right = [p.mean_rom_deg for p in data.rom if p.side is Side.RIGHT]
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render(engine, seeded, "pdf"))
+    words = squash(pdf_text(pdf))
+    mean_l, mean_r = sum(left) / len(left), sum(right) / len(right)
+    assert f"left {mean_l:.1f}°, right {mean_r:.1f}°, difference {mean_l - mean_r:+.1f}°" in words
+    cue_total = sum(f.count for f in data.form_issues)
+    assert cue_total == 4  # the seed: one cue in each of the first four sessions
+    assert re.search(rf"Keep your back straight warning {cue_total} 4 .* fewer", words)
+
+
+def test_empty_period_says_no_sessions(engine: Engine, seeded: Seeded, tmp_path: Path) -> None:
+    period = period_for_days(LAST_DAY.replace(year=LAST_DAY.year + 1), LAST_DAY.replace(year=2030))
+    pdf = tmp_path / "empty.pdf"
+    pdf.write_bytes(render(engine, seeded, "pdf", period=period))
+    assert NO_SESSIONS in squash(pdf_text(pdf))
+    save_pages(pdf, "empty")
+    html = render(engine, seeded, "html", period=period).decode()
+    assert NO_SESSIONS in html
+    tables = read_zip(render(engine, seeded, "csv", period=period))
+    assert tables["sessions.csv"] == [] and tables["reps.csv"] == []
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+
+def test_html_holds_the_same_figures_offline(engine: Engine, seeded: Seeded) -> None:
+    page = render(engine, seeded, "html", therapist_note=NOTE).decode("utf-8")
+    words = squash(re.sub(r"<[^>]+>", " ", page))
+    for figure in expected_figures(expected(engine, seeded)):
+        assert squash(figure) in words, figure
+    assert PATIENT_NAME in page
+    assert "Genou raide le matin" in page  # the patient's comment (not pseudonymised)
+    assert page.count("Plotly.newPlot") >= 4  # adherence, ROM, volume x2, pain
+    assert not re.search(r"<script[^>]+src=", page)  # plotly.js inlined: works offline
+    body = page.split("</head>", 1)[1]  # (plotly.js's own code mentions plotly.com)
+    assert not re.search(r"""(src|href)=["']?https?:""", body)  # nothing fetched from a CDN
+    assert "plotly.js v" in page[:20_000]  # the library itself, in the page's head
+
+
+def test_html_escapes_the_note(engine: Engine, seeded: Seeded) -> None:
+    page = render(engine, seeded, "html", therapist_note="<script>alert(1)</script>").decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)</script>" not in page
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+
+def read_zip(payload: bytes) -> dict[str, list[dict[str, str]]]:
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        return {
+            name: list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8"))))
+            for name in archive.namelist()
+            if name.endswith(".csv")
+        }
+
+
+def test_csv_round_trips_into_the_same_totals(engine: Engine, seeded: Seeded) -> None:
+    tables = read_zip(render(engine, seeded, "csv"))
+    data = expected(engine, seeded)
+    reps, sessions = tables["reps.csv"], tables["sessions.csv"]
+    complete = [r for r in reps if r["complete"] == "true"]
+    assert len(complete) == sum(s.complete_reps for s in data.sessions) == 100
+    assert len(reps) - len(complete) == sum(s.partial_reps for s in data.sessions)
+    assert sum(int(s["complete_reps"]) for s in sessions) == len(complete)
+    assert [int(s["session_id"]) for s in sessions] == [s.session_id for s in data.sessions]
+    roms: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for rep in complete:
+        roms[(int(rep["session_id"]), rep["side"])].append(float(rep["rom_deg"]))
+    for point in data.rom:
+        values = roms[(point.session_id, point.side.value)]
+        assert sum(values) / len(values) == pytest.approx(point.mean_rom_deg, abs=1e-9)
+    held = sum(float(h["held_s"]) for h in tables["holds.csv"])
+    assert held == pytest.approx(sum(v.hold_s_done for v in data.volume))
+    issues = sum(len(r["form_issues"].split(";")) for r in reps if r["form_issues"])
+    assert issues == sum(f.count for f in data.form_issues)
+    weeks = tables["weeks.csv"]
+    assert sum(int(w["sessions_done"]) for w in weeks) == sum(
+        w.sessions_done for w in data.adherence
+    )
+
+
+def test_csv_columns_carry_units(engine: Engine, seeded: Seeded) -> None:
+    tables = read_zip(render(engine, seeded, "csv"))
+    header = set(tables["reps.csv"][0])
+    for column in ("rom_deg", "peak_angle_deg", "concentric_s", "duration_s", "confidence_0_1"):
+        assert column in header
+    assert {"pain_before_0_10", "effort_rpe_0_10", "started_at_utc"} <= set(
+        tables["sessions.csv"][0]
+    )
+    assert math.isfinite(float(tables["reps.csv"][0]["rom_deg"]))
+
+
+# -- privacy, access, bad input --------------------------------------------------------------
+
+
+def test_pseudonymised_reports_hold_no_name_or_comment(
+    engine: Engine, seeded: Seeded, tmp_path: Path
+) -> None:
+    label = pseudonym(seeded.patient_id)
+    pdf = tmp_path / "p.pdf"
+    pdf.write_bytes(render(engine, seeded, "pdf", pseudonymise=True))
+    html = render(engine, seeded, "html", pseudonymise=True).decode()
+    with zipfile.ZipFile(io.BytesIO(render(engine, seeded, "csv", pseudonymise=True))) as z:
+        csv_text = "".join(z.read(n).decode() for n in z.namelist())
+    for content in (pdf_text(pdf), html, csv_text):
+        assert PATIENT_NAME not in content
+        assert "Genou raide" not in content
+        assert label in content
+    name = report_filename(seeded.patient_id, *PERIOD, "pdf", pseudonymise=True)
+    assert name == f"report-{label}-{FIRST_DAY}_{LAST_DAY}.pdf"
+
+
+def test_other_therapist_refused_unknown_patient_not_found(engine: Engine, seeded: Seeded) -> None:
+    with session_scope(engine) as s, pytest.raises(AccessDenied, match="not one of your"):
+        render_report(s, seeded.clinic.ther_b, seeded.patient_id, *PERIOD, "pdf")
+    with session_scope(engine) as s, pytest.raises(NotFound, match="no patient #9999"):
+        render_report(s, seeded.clinic.admin, 9999, *PERIOD, "html")
+
+
+def test_bad_period_and_format(engine: Engine, seeded: Seeded) -> None:
+    with pytest.raises(InputError, match="after it ends"):
+        period_for_days(LAST_DAY, FIRST_DAY)
+    since, until = PERIOD
+    with session_scope(engine) as s, pytest.raises(InputError, match="after it ends"):
+        render_report(s, seeded.clinic.admin, seeded.patient_id, until, since, "pdf")
+    with session_scope(engine) as s, pytest.raises(InputError, match="unknown report format"):
+        render_report(s, seeded.clinic.admin, seeded.patient_id, since, until, "docx")
+
+
+def test_poppler_is_installed() -> None:
+    assert shutil.which("pdftotext") and shutil.which("pdftoppm"), "apt install poppler-utils"
