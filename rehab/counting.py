@@ -11,7 +11,7 @@ The rep machine (angles turned so that the peak is always "up"):
     PEAK --leaves peak by > hysteresis--> RETURNING --back in rest--> REST (rep completed)
     RETURNING --peak again--> PEAK (same rep)      RISING --back in rest--> REST (partial rep)
     UNKNOWN --in peak--> PEAK (a rep already under way at the first frame: it counts when its
-    peak and its return to rest are seen)
+    peak and its return to rest are seen; after a long gap, a rep must start from rest)
 
 Hysteresis: a zone is entered at its edge but left only beyond edge +/- hysteresis, and the
 peak must be reached between two visits to rest, so jitter at any threshold cannot double
@@ -114,6 +114,7 @@ class RepCounter:
         self.n_complete = 0
         self._last_valid_ms = math.nan
         self._lost = False
+        self._after_gap = False  # after a long gap a rep must start from rest again
         self._clear_rep(math.nan)
 
     def _clear_rep(self, t_ms: float) -> None:
@@ -178,7 +179,7 @@ class RepCounter:
             self._start_ms = t_ms
         if u <= self._r:
             self._enter_rest(t_ms, u)
-        elif u >= self._p:
+        elif u >= self._p and not self._after_gap:
             self.phase = Phase.PEAK  # a rep under way at the first frame
             self._start_seen = False
             return self._enter_peak(t_ms, u)
@@ -225,6 +226,7 @@ class RepCounter:
     # --- helpers -----------------------------------------------------------------------
 
     def _enter_rest(self, t_ms: float, u: float) -> None:
+        self._after_gap = False
         if self.phase is not Phase.REST:
             self._clear_rep(t_ms)
             self._min_u = self._max_u = u
@@ -253,6 +255,7 @@ class RepCounter:
     def _abandon(self, t_ms: float) -> list[EngineEvent]:
         events = self._close_partial(self._last_valid_ms) if self.in_rep else []
         self.phase = Phase.UNKNOWN
+        self._after_gap = True
         self._clear_rep(math.nan)
         return events
 
