@@ -1,0 +1,287 @@
+"""Today's session (patient): the program, a camera set-up check, live counting, check-in.
+
+One button starts it. The webcam frames are processed in streamlit-webrtc's worker thread by
+`rehab.live.LiveProcessor` (pose, counting, overlay); this page only reads what it puts in a
+queue, a few times a second, and never waits on the camera. Reps are saved as they count.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import av
+import streamlit as st
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+from rehab.dashboard.state import engine, exercise_library, require_role, today
+from rehab.errors import RehabError
+from rehab.exercise_library import UnknownExerciseError
+from rehab.live.flow import LiveStatus, Phase
+from rehab.live.history import (
+    close_cut_off_sessions,
+    cut_off_notice,
+    session_summary,
+    todays_program,
+)
+from rehab.live.processor import LiveUpdate
+from rehab.live.session import LiveSession, live_session_ids, plans_from_program, rtc_configuration
+from rehab.store.models import Role, SessionStatus
+from rehab.store.queries import Program
+
+LIVE_KEY = "live_session"
+LAST_KEY = "live_last_update"
+SEEN_KEY = "live_last_seen"
+DONE_KEY = "live_done_session"
+CHECKED_KEY = "live_checked_in"
+SPEAK_KEY = "live_speak"
+NO_PICTURE_S = 4.0
+
+
+def _name(exercise_id: str) -> str:
+    try:
+        return exercise_library().get(exercise_id).name
+    except UnknownExerciseError:
+        return exercise_id
+
+
+def _target(reps: int | None, hold_s: float | None) -> str:
+    if hold_s is not None:
+        return f"hold {hold_s:g} s"
+    return f"{reps} reps" if reps is not None else "as many as you can"
+
+
+def _show_program(program: Program) -> None:
+    st.subheader(program.title)
+    if program.notes:
+        st.caption(program.notes)
+    for n, item in enumerate(program.items, start=1):
+        side = "" if item.side.value == "both" else f" ({item.side.value} side)"
+        line = f"**{n}. {_name(item.exercise_id)}**{side}: {item.sets} × "
+        line += _target(item.reps, item.hold_s)
+        with st.expander(line):
+            if item.notes_for_patient:
+                st.info(item.notes_for_patient)
+            try:
+                steps = exercise_library().get(item.exercise_id).instructions
+            except UnknownExerciseError:
+                steps = []
+            st.markdown("\n".join(f"1. {step}" for step in steps))
+
+
+def _start_form(program: Program, patient_id: int) -> None:
+    user = require_role(Role.PATIENT)
+    with st.form("live_start"):
+        pain = st.slider("How much pain do you feel right now? (0 = none, 10 = worst)", 0, 10, 0)
+        begin = st.form_submit_button("Begin today's session", type="primary")
+    if begin:
+        st.session_state["live_pain_before"] = pain
+        library = exercise_library()
+        st.session_state[LIVE_KEY] = LiveSession.create(
+            engine(),
+            user.actor,
+            patient_id,
+            plans_from_program(program),
+            library.get,
+            prescription_id=program.prescription_id,
+            pain_before=pain,
+        )
+        st.rerun()
+
+
+def _callback(live: LiveSession):  # type: ignore[no-untyped-def]
+    def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
+        rgb = frame.to_ndarray(format="rgb24")
+        out = live.processor.process(rgb, time.monotonic() * 1000.0)
+        return av.VideoFrame.from_ndarray(out, format="rgb24")
+
+    return on_frame
+
+
+def _camera(live: LiveSession) -> None:
+    st.markdown("Press **START** and allow the camera. Stand where you can see yourself.")
+    webrtc_streamer(
+        key="live-camera",
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=rtc_configuration(),
+        media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
+        video_frame_callback=_callback(live),
+        async_processing=True,
+    )
+
+
+def _speak(words: list[str]) -> None:
+    """Say the words through the browser's speech synthesis (and log them for tests)."""
+    if not words or not st.session_state.get(SPEAK_KEY, True):
+        return
+    text = json.dumps(". ".join(words))
+    st.html(
+        "<script>(function(){const t=" + text + ";"
+        "(window.parent.__rehabSaid=window.parent.__rehabSaid||[]).push(t);"
+        "const s=window.speechSynthesis||window.parent.speechSynthesis;"
+        "if(s){s.cancel();s.speak(new SpeechSynthesisUtterance(t));}})();</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _count_text(status: LiveStatus) -> str:
+    if status.hold_target_s is not None:
+        return f"{int(status.hold_s)} / {status.hold_target_s:g} s"
+    if status.target_reps is not None:
+        return f"{status.reps} / {status.target_reps}"
+    return str(status.reps)
+
+
+def _phase_text(status: LiveStatus) -> str:
+    if status.phase is Phase.SETUP:
+        return f"Getting ready: {status.message}"
+    if status.phase is Phase.REST:
+        return f"Set done. Rest: {math.ceil(status.rest_left_s)} s"
+    if status.phase is Phase.DONE:
+        return "All sets done. Well done!"
+    return status.message or "Counting"
+
+
+def _show_status(update: LiveUpdate, stale: bool) -> None:
+    status = update.status
+    st.markdown(f"### {status.exercise_name}")
+    cols = st.columns(3)
+    cols[0].metric("Reps" if status.hold_target_s is None else "Held", _count_text(status))
+    cols[1].metric("Set", f"{status.set_index} of {status.sets}")
+    cols[2].metric("Program", f"{status.plan_index + 1} of {status.plan_count} sets")
+    box = st.success if status.set_done or status.phase is Phase.DONE else st.info
+    box(_phase_text(status))
+    st.caption(f"Saved so far: {update.saved_reps} reps")
+    if update.error:
+        st.error(update.error)
+    if stale and status.phase is not Phase.DONE:
+        st.warning(
+            f"No picture from the camera. The {update.saved_reps} reps you did are saved: "
+            "press START to carry on, or End session."
+        )
+
+
+@st.fragment(run_every=0.5)
+def _live_panel() -> None:
+    live = st.session_state.get(LIVE_KEY)
+    if not isinstance(live, LiveSession):
+        return
+    latest, words = live.drain()
+    now = time.monotonic()
+    if latest is not None:
+        st.session_state[LAST_KEY], st.session_state[SEEN_KEY] = latest, now
+    update = st.session_state.get(LAST_KEY)
+    if not isinstance(update, LiveUpdate):
+        st.info("Waiting for the camera… press START.")
+        return
+    _speak(words)
+    _show_status(update, now - st.session_state.get(SEEN_KEY, now) > NO_PICTURE_S)
+    _controls(live, update.status)
+
+
+def _controls(live: LiveSession, status: LiveStatus) -> None:
+    cols = st.columns(3)
+    if status.phase is Phase.COUNTING and cols[0].button("Finish this set"):
+        live.processor.end_set()
+    if status.phase is Phase.REST and cols[1].button("Skip the rest"):
+        live.processor.skip_rest()
+    if status.phase is Phase.DONE or cols[2].button("End session", type="primary"):
+        _end(live)
+
+
+def _end(live: LiveSession) -> None:
+    live.finish(SessionStatus.COMPLETED)
+    st.session_state[DONE_KEY] = live.writer.session_id
+    st.session_state.pop(LIVE_KEY, None)
+    st.rerun(scope="app")
+
+
+def _check_in(session_id: int) -> None:
+    if st.session_state.get(CHECKED_KEY) == session_id:
+        st.success("Thank you. Your therapist will see this session on their dashboard.")
+        return
+    with st.form("live_check_in"):
+        pain = st.slider("How much pain do you feel now? (0 = none, 10 = worst)", 0, 10, 0)
+        effort = st.slider("How hard was it? (0 = rest, 10 = maximal effort)", 0, 10, 5)
+        sent = st.form_submit_button("Save my answers", type="primary")
+    if sent:
+        _save_check_in(session_id, pain, effort)
+
+
+def _save_check_in(session_id: int, pain_after: int, effort: int) -> None:
+    from rehab.store.recorder import SessionRecorder
+
+    user = require_role(Role.PATIENT)
+    SessionRecorder(engine(), user.actor, session_id).check_in(
+        st.session_state.get("live_pain_before"), pain_after, effort
+    )
+    st.session_state[CHECKED_KEY] = session_id
+    st.rerun()
+
+
+def _rom_text(mean: float, last: float) -> str:
+    if math.isnan(mean):
+        return "—"
+    if math.isnan(last):
+        return f"{mean:.0f}° (first time)"
+    return f"{mean:.0f}° ({mean - last:+.0f}° vs last time)"
+
+
+def _summary(patient_id: int, session_id: int) -> None:
+    user = require_role(Role.PATIENT)
+    st.header("Session summary")
+    rows = session_summary(engine(), user.actor, patient_id, session_id, _name)
+    if not rows:
+        st.info("No set was counted in this session.")
+    for row in rows:
+        done = f"{row.hold_s:.0f} s held" if row.hold_s else f"{row.reps} reps"
+        st.markdown(
+            f"**{row.name}**: {row.sets} set{'s' if row.sets != 1 else ''}, {done}; "
+            f"range of motion {_rom_text(row.mean_rom_deg, row.last_rom_deg)}"
+        )
+
+
+def main() -> None:
+    user = require_role(Role.PATIENT)
+    st.title("Today's session")
+    if user.patient_id is None:
+        st.error("Your account has no patient record yet: please ask your therapist.")
+        return
+    st.toggle("Speak the counts and tips aloud", value=True, key=SPEAK_KEY)
+    try:
+        _page(user.patient_id)
+    except RehabError as exc:
+        st.error(str(exc))
+
+
+def _page(patient_id: int) -> None:
+    user = require_role(Role.PATIENT)
+    done = st.session_state.get(DONE_KEY)
+    if isinstance(done, int):
+        _check_in(done)
+        _summary(patient_id, done)
+        if st.button("Back to today's program"):
+            st.session_state.pop(DONE_KEY, None)
+            st.rerun()
+        return
+    live = st.session_state.get(LIVE_KEY)
+    if not isinstance(live, LiveSession):
+        sessions = close_cut_off_sessions(engine(), user.actor, patient_id, live_session_ids())
+        notice = cut_off_notice(sessions)
+        if notice:
+            st.warning(notice)
+    program = todays_program(engine(), user.actor, patient_id, today())
+    if program is None:
+        st.info("You have no exercise program for today. Your therapist will set one up.")
+        return
+    if isinstance(live, LiveSession):
+        _camera(live)
+        _live_panel()
+    else:
+        _show_program(program)
+        _start_form(program, patient_id)
+
+
+if __name__ == "__main__":
+    main()

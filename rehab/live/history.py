@@ -1,0 +1,128 @@
+"""What the live page reads from the store: today's program, sessions cut off earlier, and
+the end-of-session summary (reps and ROM against last time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from rehab.store.access import Actor
+from rehab.store.engine import session_scope
+from rehab.store.models import SessionStatus
+from rehab.store.queries import (
+    Program,
+    RomPoint,
+    SessionSummary,
+    list_sessions,
+    patient_detail,
+    rom_progress,
+    volume_progress,
+)
+from rehab.store.recorder import SessionRecorder
+
+
+def todays_program(engine: Engine, actor: Actor, patient_id: int, day: dt.date) -> Program | None:
+    """The newest program active on `day` that has exercises."""
+    with session_scope(engine) as session:
+        programs = patient_detail(session, actor, patient_id).programs
+    return next((p for p in programs if p.active_on(day) and p.items), None)
+
+
+def close_cut_off_sessions(
+    engine: Engine, actor: Actor, patient_id: int, live_ids: Collection[int]
+) -> list[SessionSummary]:
+    """Mark the patient's in-progress sessions that nothing writes any more as interrupted
+    (the tab was closed, or the camera dropped and they never came back). Their reps stay.
+    Returns the patient's sessions, oldest first, after the change."""
+    with session_scope(engine) as session:
+        sessions = list_sessions(session, actor, patient_id)
+    stranded = [
+        s.session_id
+        for s in sessions
+        if s.status == SessionStatus.IN_PROGRESS.value and s.session_id not in live_ids
+    ]
+    for session_id in stranded:
+        SessionRecorder(engine, actor, session_id).finish(SessionStatus.INTERRUPTED)
+    if not stranded:
+        return sessions
+    with session_scope(engine) as session:
+        return list_sessions(session, actor, patient_id)
+
+
+def cut_off_notice(sessions: list[SessionSummary]) -> str:
+    """A plain sentence about the latest session when it stopped early ("" otherwise)."""
+    if not sessions or sessions[-1].status != SessionStatus.INTERRUPTED.value:
+        return ""
+    last = sessions[-1]
+    day = last.started_at.strftime("%A %d %B at %H:%M")
+    reps = last.complete_reps
+    saved = (
+        f"the {reps} rep{'s' if reps != 1 else ''} you did were saved"
+        if reps
+        else "no rep had been counted yet"
+    )
+    return f"Your session of {day} stopped before the end (the page or the camera closed): {saved}."
+
+
+@dataclass(frozen=True)
+class ExerciseSummary:
+    exercise_id: str
+    name: str
+    sets: int
+    reps: int
+    hold_s: float
+    mean_rom_deg: float  # NaN when no complete rep
+    last_rom_deg: float  # the previous session's, NaN when none
+    target_rom_deg: float | None
+
+    @property
+    def rom_change_deg(self) -> float:
+        return self.mean_rom_deg - self.last_rom_deg
+
+
+def _rom_by_session(points: list[RomPoint], exercise_id: str) -> dict[int, float]:
+    """Mean ROM per session for one exercise (the sides' reps pooled)."""
+    totals: dict[int, tuple[float, int]] = {}
+    for p in points:
+        if p.exercise_id != exercise_id or math.isnan(p.mean_rom_deg):
+            continue
+        total, n = totals.get(p.session_id, (0.0, 0))
+        totals[p.session_id] = (total + p.mean_rom_deg * p.reps, n + p.reps)
+    return {sid: total / n for sid, (total, n) in totals.items() if n}
+
+
+def session_summary(
+    engine: Engine, actor: Actor, patient_id: int, session_id: int, name_of: Callable[[str], str]
+) -> list[ExerciseSummary]:
+    """Per exercise of the session: sets, reps, hold time, and ROM against the last session."""
+    with session_scope(engine) as session:
+        volume = [
+            v for v in volume_progress(session, actor, patient_id) if v.session_id == session_id
+        ]
+        rom = rom_progress(session, actor, patient_id)
+    out: list[ExerciseSummary] = []
+    for v in (v for v in volume if v.session_id == session_id):
+        by_session = _rom_by_session(rom, v.exercise_id)
+        earlier = [sid for sid in by_session if sid < session_id]
+        targets = [
+            p.target_rom_deg
+            for p in rom
+            if p.session_id == session_id and p.exercise_id == v.exercise_id
+        ]
+        out.append(
+            ExerciseSummary(
+                exercise_id=v.exercise_id,
+                name=name_of(v.exercise_id),
+                sets=v.sets_done,
+                reps=v.reps_done,
+                hold_s=v.hold_s_done,
+                mean_rom_deg=by_session.get(session_id, math.nan),
+                last_rom_deg=by_session[max(earlier)] if earlier else math.nan,
+                target_rom_deg=next((t for t in targets if t is not None), None),
+            )
+        )
+    return out

@@ -1,0 +1,114 @@
+"""The live overlay: skeleton, big rep and set counts, one cue, hold and rest timers.
+
+Drawn with OpenCV on the RGB frame. The picture can be shown mirrored (as patients expect
+from a webcam) without touching the counts: the skeleton is drawn first, then the picture
+is flipped, then the text is written so it stays readable.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import cv2
+import numpy as np
+
+from rehab.landmarks import PoseFrame
+from rehab.live.flow import LiveStatus, Phase
+from rehab.pose.drawing import draw_pose
+from rehab.results import Severity
+
+FONT = cv2.FONT_HERSHEY_DUPLEX
+WHITE = (255, 255, 255)
+PANEL = (20, 30, 45)
+GREEN = (40, 170, 80)
+AMBER = (255, 190, 40)
+RED = (230, 60, 60)
+_CUE_COLOURS = {Severity.INFO: WHITE, Severity.WARNING: AMBER, Severity.CRITICAL: RED}
+
+
+def _ascii(text: str) -> str:
+    """OpenCV's Hershey fonts draw ASCII only."""
+    return text.replace("°", " deg").encode("ascii", "replace").decode("ascii")
+
+
+def _text(
+    canvas: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, ...]
+) -> None:
+    thick = max(1, round(scale * 2))
+    cv2.putText(canvas, _ascii(text), org, FONT, scale, (0, 0, 0), thick + 3, cv2.LINE_AA)
+    cv2.putText(canvas, _ascii(text), org, FONT, scale, colour, thick, cv2.LINE_AA)
+
+
+def _panel(canvas: np.ndarray, top_left: tuple[int, int], bottom_right: tuple[int, int]) -> None:
+    """A translucent dark box behind text."""
+    x0, y0 = max(0, top_left[0]), max(0, top_left[1])
+    x1, y1 = min(canvas.shape[1], bottom_right[0]), min(canvas.shape[0], bottom_right[1])
+    if x1 <= x0 or y1 <= y0:
+        return
+    region = canvas[y0:y1, x0:x1]
+    region[:] = (region * 0.35 + np.array(PANEL) * 0.65).astype(np.uint8)
+
+
+def _count_text(status: LiveStatus) -> tuple[str, str]:
+    if status.hold_target_s is not None:
+        return f"{int(status.hold_s)}s", f"HOLD / {round(status.hold_target_s)}s"
+    target = f" / {status.target_reps}" if status.target_reps is not None else ""
+    return str(status.reps), f"REPS{target}"
+
+
+def _draw_counts(canvas: np.ndarray, status: LiveStatus, u: float) -> None:
+    big, label = _count_text(status)
+    _panel(canvas, (0, 0), (int(250 * u), int(150 * u)))
+    _text(canvas, big, (int(14 * u), int(88 * u)), 2.6 * u, WHITE)
+    _text(canvas, label, (int(14 * u), int(116 * u)), 0.6 * u, WHITE)
+    _text(
+        canvas,
+        f"SET {status.set_index} of {status.sets}",
+        (int(14 * u), int(140 * u)),
+        0.6 * u,
+        WHITE,
+    )
+
+
+def _draw_message(canvas: np.ndarray, text: str, colour: tuple[int, ...], u: float) -> None:
+    height, width = canvas.shape[:2]
+    chars = max(12, int(width / (17 * u)))
+    lines = textwrap.wrap(_ascii(text), chars)[:3]
+    line_h = int(32 * u)
+    top = height - line_h * len(lines) - int(14 * u)
+    _panel(canvas, (0, top - int(8 * u)), (width, height))
+    for n, line in enumerate(lines):
+        _text(canvas, line, (int(12 * u), top + line_h * (n + 1) - int(8 * u)), 0.8 * u, colour)
+
+
+def _draw_centre(canvas: np.ndarray, text: str, colour: tuple[int, ...], u: float) -> None:
+    height, width = canvas.shape[:2]
+    scale = 1.6 * u
+    (tw, th), _ = cv2.getTextSize(text, FONT, scale, max(1, round(scale * 2)))
+    x, y = (width - tw) // 2, height // 2
+    _panel(canvas, (x - int(16 * u), y - th - int(16 * u)), (x + tw + int(16 * u), y + int(18 * u)))
+    _text(canvas, text, (x, y), scale, colour)
+
+
+def draw_overlay(
+    rgb: np.ndarray,
+    pose: PoseFrame | None,
+    status: LiveStatus,
+    mirror: bool = False,
+    min_visibility: float = 0.5,
+) -> np.ndarray:
+    """A new RGB image: the skeleton, then (flipped if `mirror`) the counts, cue and timers."""
+    canvas = draw_pose(rgb, pose, min_visibility) if pose is not None else rgb.copy()
+    if mirror:
+        canvas = np.ascontiguousarray(canvas[:, ::-1])
+    u = max(0.5, min(canvas.shape[0], canvas.shape[1] * 0.75) / 480.0)
+    _draw_counts(canvas, status, u)
+    if status.phase is Phase.REST:
+        _draw_centre(canvas, f"REST {int(status.rest_left_s + 0.999)}", WHITE, u)
+    if status.set_done:
+        done = "SESSION DONE" if status.phase is Phase.DONE else "SET DONE"
+        _draw_centre(canvas, done, GREEN, u)
+    if status.message:
+        colour = AMBER if status.phase is Phase.SETUP else _CUE_COLOURS[status.severity]
+        _draw_message(canvas, status.message, colour, u)
+    return canvas

@@ -1,0 +1,170 @@
+"""The per-frame work of a live session, shared by the browser page and the desktop window.
+
+    processor = LiveProcessor(flow, updates=queue.Queue(), writer=writer)
+    out_rgb = processor.process(rgb, t_ms)      # in the webcam thread
+
+frame -> BlazePose -> (mirrored camera: relabel sides) -> SessionFlow (set-up check, counting,
+rest) -> overlay. Each processed frame puts a `LiveUpdate` into `updates` for the page, and
+hands what must be saved to the `SessionWriter` (its own thread): nothing here waits on the
+page or the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rehab.landmarks import PoseFrame
+from rehab.live.flow import LiveStatus, Note, SessionFlow
+from rehab.live.overlay import draw_overlay
+from rehab.live.writer import SessionWriter
+from rehab.pose.estimator import PoseEstimator, create_estimator
+
+log = logging.getLogger(__name__)
+
+NEW_STREAM_GAP_MS = 2000.0  # a longer pause between frames: a new camera stream
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """What the page needs after one frame."""
+
+    status: LiveStatus
+    speak: tuple[str, ...]
+    saved_reps: int
+    session_id: int | None
+    error: str
+    frame_ms: float  # time spent on this frame (pose + flow + drawing)
+
+
+def put_latest(target: queue.Queue[LiveUpdate], update: LiveUpdate) -> None:
+    """Put without blocking; when the page lags, the oldest update makes room."""
+    while True:
+        try:
+            target.put_nowait(update)
+            return
+        except queue.Full:
+            try:
+                target.get_nowait()
+            except queue.Empty:
+                continue
+
+
+class LiveProcessor:
+    """One per camera stream (it owns a tracking pose estimator)."""
+
+    def __init__(
+        self,
+        flow: SessionFlow,
+        updates: queue.Queue[LiveUpdate] | None = None,
+        writer: SessionWriter | None = None,
+        *,
+        source_mirrored: bool = False,
+        mirror_display: bool = True,
+        every_nth: int = 1,
+        estimator_factory: Callable[[], PoseEstimator] = lambda: create_estimator("video"),
+    ) -> None:
+        if every_nth < 1:
+            raise ValueError(f"every_nth must be >= 1 (got {every_nth})")
+        self.flow = flow
+        self.updates = updates if updates is not None else queue.Queue(maxsize=64)
+        self.writer = writer
+        self.source_mirrored = source_mirrored
+        self.mirror_display = mirror_display
+        self.every_nth = every_nth
+        self._factory = estimator_factory
+        self._estimator: PoseEstimator | None = None
+        self._lock = threading.Lock()
+        self._n = 0
+        self._last_t_ms = float("-inf")
+        self._pose: PoseFrame | None = None
+        self.frame_ms: deque[float] = deque(maxlen=300)
+
+    def process(self, rgb: np.ndarray, t_ms: float) -> np.ndarray:
+        """One RGB frame in, the frame with the overlay out (called from the camera thread)."""
+        started = time.perf_counter()
+        with self._lock:
+            if t_ms - self._last_t_ms > NEW_STREAM_GAP_MS:
+                self._close_estimator()
+            self._last_t_ms = t_ms
+            if self._n % self.every_nth == 0:
+                self._pose = self._estimate(rgb, t_ms)
+                self._dispatch(self.flow.step(self._pose))
+            self._n += 1
+            status = self.flow.status()
+            speech = tuple(self.flow.take_speech())
+        out = draw_overlay(
+            rgb, self._pose_for_drawing(), status, self.mirror_display, self._min_visibility()
+        )
+        spent_ms = (time.perf_counter() - started) * 1000.0
+        self.frame_ms.append(spent_ms)
+        put_latest(self.updates, self._update(status, speech, spent_ms))
+        return out
+
+    def _estimate(self, rgb: np.ndarray, t_ms: float) -> PoseFrame:
+        if self._estimator is None:
+            self._estimator = self._factory()
+        pose = self._estimator.estimate(rgb, t_ms)
+        return pose.mirrored() if self.source_mirrored else pose
+
+    def _pose_for_drawing(self) -> PoseFrame | None:
+        """The pose in the picture's own coordinates (undo the relabelling of a mirrored camera)."""
+        if self._pose is None:
+            return None
+        return self._pose.mirrored() if self.source_mirrored else self._pose
+
+    def _min_visibility(self) -> float:
+        return self.flow.exercise.min_visibility
+
+    def _dispatch(self, notes: list[Note]) -> None:
+        if self.writer is None:
+            return
+        for note in notes:
+            self.writer.submit(note)
+
+    def _update(self, status: LiveStatus, speech: tuple[str, ...], spent_ms: float) -> LiveUpdate:
+        writer = self.writer
+        return LiveUpdate(
+            status=status,
+            speak=speech,
+            saved_reps=writer.saved_reps if writer else 0,
+            session_id=writer.session_id if writer else None,
+            error=writer.error if writer else "",
+            frame_ms=spent_ms,
+        )
+
+    # -- asked by the page (any thread) ------------------------------------------------------
+
+    def end_set(self) -> None:
+        with self._lock:
+            self._dispatch(self.flow.end_set())
+
+    def skip_rest(self) -> None:
+        with self._lock:
+            self.flow.skip_rest()
+
+    def stop(self) -> LiveStatus:
+        """End the session's counting now (the set under way is closed and saved)."""
+        with self._lock:
+            self._dispatch(self.flow.stop())
+            return self.flow.status()
+
+    def status(self) -> LiveStatus:
+        with self._lock:
+            return self.flow.status()
+
+    def _close_estimator(self) -> None:
+        if self._estimator is not None:
+            self._estimator.close()
+            self._estimator = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_estimator()

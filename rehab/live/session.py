@@ -1,0 +1,149 @@
+"""Putting a live session together: today's sets from the program, the writer, the
+processor, the WebRTC settings, and which sessions are live in this process right now.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from rehab.errors import InputError
+from rehab.exercise import Exercise
+from rehab.live.flow import DEFAULT_REST_S, SessionFlow, SetPlan, expand_sets
+from rehab.live.processor import LiveProcessor, LiveUpdate
+from rehab.live.writer import CheckInValues, Finish, SessionWriter
+from rehab.store.access import Actor
+from rehab.store.models import SessionSource, SessionStatus
+from rehab.store.queries import Program
+
+ENV_ICE_SERVERS = "REHAB_ICE_SERVERS"  # JSON list of RTCIceServer dicts (full control)
+ENV_TURN_URL = "REHAB_TURN_URL"  # e.g. turn:turn.example.org:3478
+ENV_TURN_USERNAME = "REHAB_TURN_USERNAME"
+ENV_TURN_CREDENTIAL = "REHAB_TURN_CREDENTIAL"
+ENV_STUN_URL = "REHAB_STUN_URL"
+
+
+def rtc_configuration(env: dict[str, str] | None = None) -> dict[str, list[dict[str, object]]]:
+    """ICE servers from the environment; none on localhost (the default)."""
+    source = os.environ if env is None else env
+    raw = source.get(ENV_ICE_SERVERS, "").strip()
+    if raw:
+        try:
+            servers = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{ENV_ICE_SERVERS} is not valid JSON ({exc})") from exc
+        if not isinstance(servers, list) or not all(isinstance(s, dict) for s in servers):
+            raise InputError(f"{ENV_ICE_SERVERS} must be a JSON list of objects with 'urls'")
+        return {"iceServers": servers}
+    ice: list[dict[str, object]] = []
+    stun = source.get(ENV_STUN_URL, "").strip()
+    if stun:
+        ice.append({"urls": [stun]})
+    turn = source.get(ENV_TURN_URL, "").strip()
+    if turn:
+        server: dict[str, object] = {"urls": [turn]}
+        user, secret = source.get(ENV_TURN_USERNAME, ""), source.get(ENV_TURN_CREDENTIAL, "")
+        if user:
+            server["username"], server["credential"] = user, secret
+        ice.append(server)
+    return {"iceServers": ice}
+
+
+def plans_from_program(program: Program, rest_s: float = DEFAULT_REST_S) -> list[SetPlan]:
+    """Every set of every exercise of a program, in the therapist's order."""
+    plans: list[SetPlan] = []
+    for item in program.items:
+        plans += expand_sets(
+            item.exercise_id,
+            item.sets,
+            target_reps=item.reps,
+            hold_s=item.hold_s,
+            side=item.side,
+            item_id=item.item_id,
+            rest_s=rest_s,
+        )
+    return plans
+
+
+@dataclass
+class LiveSession:
+    """One patient's live session: the flow, its processor and its writer."""
+
+    patient_id: int
+    processor: LiveProcessor
+    writer: SessionWriter
+    updates: queue.Queue[LiveUpdate] = field(default_factory=lambda: queue.Queue(maxsize=64))
+
+    @classmethod
+    def create(
+        cls,
+        engine: Engine,
+        actor: Actor,
+        patient_id: int,
+        plans: Sequence[SetPlan],
+        exercises: Callable[[str], Exercise],
+        *,
+        prescription_id: int | None = None,
+        pain_before: int | None = None,
+        source: SessionSource = SessionSource.LIVE,
+        **processor_options: object,
+    ) -> LiveSession:
+        writer = SessionWriter(engine, actor, patient_id, prescription_id, pain_before, source)
+        updates: queue.Queue[LiveUpdate] = queue.Queue(maxsize=64)
+        flow = SessionFlow(plans, exercises)
+        processor = LiveProcessor(flow, updates, writer, **processor_options)  # type: ignore[arg-type]
+        live = cls(patient_id, processor, writer, updates)
+        register(live)
+        return live
+
+    def drain(self) -> tuple[LiveUpdate | None, list[str]]:
+        """Everything the camera thread said since the last call: the newest update and the
+        words to speak."""
+        latest: LiveUpdate | None = None
+        speech: list[str] = []
+        while True:
+            try:
+                update = self.updates.get_nowait()
+            except queue.Empty:
+                return latest, speech
+            latest = update
+            speech += update.speak
+
+    def finish(self, status: SessionStatus = SessionStatus.COMPLETED) -> None:
+        """Stop counting, save what is left and close the session row."""
+        self.processor.stop()
+        self.writer.submit(Finish(status))
+        self.writer.flush()
+        self.processor.close()
+        unregister(self)
+
+    def check_in(self, pain_after: int | None, effort_rpe: int | None) -> None:
+        values = CheckInValues(self.writer.pain_before, pain_after, effort_rpe)
+        self.writer.submit(values)
+        self.writer.flush()
+
+
+_ACTIVE: dict[int, LiveSession] = {}
+_ACTIVE_LOCK = threading.Lock()
+
+
+def register(live: LiveSession) -> None:
+    with _ACTIVE_LOCK:
+        _ACTIVE[id(live)] = live
+
+
+def unregister(live: LiveSession) -> None:
+    with _ACTIVE_LOCK:
+        _ACTIVE.pop(id(live), None)
+
+
+def live_session_ids() -> set[int]:
+    """Ids of the stored sessions that a live session in this process is still writing."""
+    with _ACTIVE_LOCK:
+        return {s.writer.session_id for s in _ACTIVE.values() if s.writer.session_id is not None}

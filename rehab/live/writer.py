@@ -1,0 +1,166 @@
+"""Saving a live session as it goes, on a thread of its own.
+
+The webcam thread never waits on the database: it hands the flow's notes to
+`SessionWriter.submit()`, and this thread commits each rep through `SessionRecorder` as soon
+as it is counted. If the tab closes or the process dies, what was counted is already stored;
+the session row stays "in progress" until it is closed as interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from rehab.errors import RehabError
+from rehab.live.flow import Counted, Note, SetBegun, SetEnded
+from rehab.results import EventKind
+from rehab.store.access import Actor
+from rehab.store.models import SessionSource, SessionStatus
+from rehab.store.recorder import SessionRecorder
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_S = 20.0
+
+
+@dataclass(frozen=True)
+class Finish:
+    status: SessionStatus
+
+
+@dataclass(frozen=True)
+class CheckInValues:
+    pain_before: int | None
+    pain_after: int | None = None
+    effort_rpe: int | None = None
+
+
+Command = Note | Finish | CheckInValues
+
+
+class SessionWriter:
+    """Consumes notes on a daemon thread; the session row is created at the first set."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        actor: Actor,
+        patient_id: int,
+        prescription_id: int | None = None,
+        pain_before: int | None = None,
+        source: SessionSource = SessionSource.LIVE,
+    ) -> None:
+        self.engine = engine
+        self.actor = actor
+        self.patient_id = patient_id
+        self.prescription_id = prescription_id
+        self.source = source
+        self.pain_before = pain_before
+        self.recorder: SessionRecorder | None = None
+        self.saved_reps = 0
+        self.error = ""
+        self.finished = False
+        self._holds_in_set = 0
+        self._queue: queue.Queue[Command] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="rehab-session-writer", daemon=True)
+        self._thread.start()
+
+    @property
+    def session_id(self) -> int | None:
+        return self.recorder.session_id if self.recorder is not None else None
+
+    def submit(self, command: Command) -> None:
+        self._queue.put(command)
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        """Wait until everything submitted is saved; False on timeout."""
+        done = threading.Event()
+        waiter = threading.Thread(target=lambda: (self._queue.join(), done.set()), daemon=True)
+        waiter.start()
+        return done.wait(timeout_s)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                command = self._queue.get(timeout=HEARTBEAT_S)
+            except queue.Empty:
+                self._safely(self._heartbeat)
+                continue
+            try:
+                self._safely(partial(self._apply, command))
+            finally:
+                self._queue.task_done()
+
+    def _safely(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except (RehabError, SQLAlchemyError) as exc:
+            self.error = f"Could not save to the database: {exc}"
+            log.exception("live session writer failed (session %s)", self.session_id)
+
+    def _heartbeat(self) -> None:
+        if self.recorder is not None and not self.finished:
+            self.recorder.heartbeat()
+
+    def _apply(self, command: Command) -> None:
+        if isinstance(command, SetBegun):
+            self._begin(command)
+        elif isinstance(command, Counted):
+            self._counted(command)
+        elif isinstance(command, SetEnded):
+            self._ended(command)
+        elif isinstance(command, CheckInValues):
+            self._check_in(command)
+        elif isinstance(command, Finish):
+            self._finish(command.status)
+
+    def _ensure_session(self) -> SessionRecorder:
+        if self.recorder is None:
+            self.recorder = SessionRecorder.start(
+                self.engine,
+                self.actor,
+                self.patient_id,
+                source=self.source,
+                prescription_id=self.prescription_id,
+            )
+            if self.pain_before is not None:
+                self.recorder.check_in(pain_before=self.pain_before)
+        return self.recorder
+
+    def _begin(self, note: SetBegun) -> None:
+        recorder = self._ensure_session()
+        plan = note.plan
+        recorder.begin_set(plan.exercise_id, plan.side, prescription_item_id=plan.item_id)
+        self._holds_in_set = 0
+
+    def _counted(self, note: Counted) -> None:
+        recorder = self._ensure_session()
+        for event in note.events:
+            recorder.record_event(event)
+            if event.kind is EventKind.HOLD_COMPLETED:
+                self._holds_in_set += 1
+        self.saved_reps = recorder.rep_count
+
+    def _ended(self, note: SetEnded) -> None:
+        recorder = self._ensure_session()
+        if self._holds_in_set == 0:
+            for hold in note.result.holds:
+                recorder.record_hold(hold)
+        recorder.end_set(note.result.extra, note.result.warnings)
+
+    def _check_in(self, values: CheckInValues) -> None:
+        recorder = self._ensure_session()
+        self.pain_before = values.pain_before
+        recorder.check_in(values.pain_before, values.pain_after, values.effort_rpe)
+
+    def _finish(self, status: SessionStatus) -> None:
+        if self.recorder is not None and not self.finished:
+            self.recorder.finish(status)
+        self.finished = True

@@ -1,0 +1,275 @@
+"""The patient's live page end to end: Debian Chromium plays a real clip as its webcam.
+
+The clip is written to a `.y4m` file (a still lead-in so the set-up check can pass, the clip at
+15 fps, then a still tail), Chromium is started with it as the fake camera, the test signs in
+as a patient, begins the session, presses START in streamlit-webrtc's iframe, and compares the
+count on the page and in the database with the clip's hand count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from sqlalchemy import Engine, func, select
+
+from rehab.pose.sources import VideoFile
+from rehab.results import Side
+from rehab.store.access import Actor
+from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe
+from rehab.store.engine import create_db_engine, session_scope, upgrade_database
+from rehab.store.models import ExerciseSession, ExerciseSet, Rep, Role
+from tests.browser_support import StreamlitServer, launch_chromium, screenshot_path
+from tests.conftest import Clip
+
+pytestmark = [pytest.mark.video, pytest.mark.slow]
+
+FPS = 15
+LEAD_S = 4.0  # still first frame: the set-up check passes on it
+EMPTY_S = 3.0  # no one in the picture after the clip: marks the end of a pass
+PASSWORD = "pw-patient-1"
+LOST = "I lost sight of you"
+
+
+def letterbox(rgb: np.ndarray, width: int = 640, height: int = 480) -> np.ndarray:
+    """The frame scaled into width x height on grey (a webcam's 4:3 picture)."""
+    h, w = rgb.shape[:2]
+    scale = min(width / w, height / h)
+    nw, nh = int(w * scale) // 2 * 2, int(h * scale) // 2 * 2
+    out = np.full((height, width, 3), 90, np.uint8)
+    x, y = (width - nw) // 2, (height - nh) // 2
+    out[y : y + nh, x : x + nw] = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_AREA)
+    return out
+
+
+def write_y4m(clip: Path, target: Path, lead_s: float = LEAD_S, empty_s: float = EMPTY_S) -> int:
+    """The clip as Y4M (I420, 640x480, FPS): a still lead-in, the clip, then an empty room.
+
+    Chromium loops the file, so each pass ends with `empty_s` of nobody in the picture: the
+    page then says it lost sight of the person, which tells the test a pass is over.
+    Returns the number of frames written.
+    """
+    frames = [letterbox(f.rgb) for i, f in enumerate(VideoFile(clip)) if i % (30 // FPS) == 0]
+    empty = np.full_like(frames[0], 90)
+    header = f"YUV4MPEG2 W640 H480 F{FPS}:1 Ip A1:1 C420jpeg\n".encode()
+    sequence = [frames[0]] * int(lead_s * FPS) + frames + [empty] * int(empty_s * FPS)
+    with target.open("wb") as out:
+        out.write(header)
+        for rgb in sequence:
+            out.write(b"FRAME\n")
+            out.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420).tobytes())
+    return len(sequence)
+
+
+@dataclass(frozen=True)
+class Home:
+    url: str
+    engine: Engine
+    username: str
+
+
+def make_home(folder: Path, exercise_id: str, reps: int) -> Home:
+    """A database with one therapist and one patient whose program is `exercise_id`."""
+    url = f"sqlite:///{folder / 'rehab.db'}"
+    upgrade_database(url)
+    engine = create_db_engine(url)
+    with session_scope(engine) as s:
+        admin = Actor(create_user(s, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN)
+        ther = Actor(
+            create_user(s, admin, "ther", "Therapist", Role.THERAPIST, "pw-ther-1"), Role.THERAPIST
+        )
+        pat_user = create_user(s, admin, "pat", "Patient", Role.PATIENT, PASSWORD)
+        patient_id = create_patient(s, admin, pat_user, ther.user_id, "shoulder", Side.BOTH)
+        start = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+        plan = ExercisePlan(exercise_id, sets=1, reps=reps)
+        prescribe(s, ther, patient_id, "Home program", [plan], 3, start_date=start)
+    return Home(url, engine, "pat")
+
+
+def fake_webcam_args(y4m: Path) -> list[str]:
+    return [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={y4m}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
+
+
+@pytest.fixture
+def clip_by_name(clips: list[Clip]) -> dict[str, Clip]:
+    return {c.path.stem: c for c in clips}
+
+
+@pytest.fixture
+def home_factory(tmp_path: Path) -> Iterator[Any]:
+    homes: list[Home] = []
+
+    def make(exercise_id: str, reps: int) -> Home:
+        home = make_home(tmp_path, exercise_id, reps)
+        homes.append(home)
+        return home
+
+    yield make
+    for home in homes:
+        home.engine.dispose()
+
+
+def sign_in_and_begin(page: Any, server: StreamlitServer, home: Home) -> None:
+    page.goto(server.url)
+    page.get_by_label("Username").fill(home.username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Begin today's session").click(timeout=60_000)
+    start = page.frame_locator("iframe[title*='webrtc']").get_by_role("button", name="START")
+    start.click(timeout=60_000)
+
+
+def shown_reps(page: Any) -> int | None:
+    """The big rep count on the page ("3 / 10" -> 3)."""
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Reps").first
+    if metric.count() == 0:
+        return None
+    value = metric.locator("[data-testid='stMetricValue']").inner_text()
+    match = re.match(r"\s*(\d+)", value)
+    return int(match.group(1)) if match else None
+
+
+def kill_hard(server: StreamlitServer) -> None:
+    """kill -9 the whole app mid-set (no clean-up code runs)."""
+    process = server._process  # the test owns this server process
+    assert process is not None
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def stored(engine: Engine) -> tuple[list[str], int]:
+    """Session statuses and the complete reps stored."""
+    with session_scope(engine) as s:
+        statuses = list(s.scalars(select(ExerciseSession.status).order_by(ExerciseSession.id)))
+        reps = s.scalar(select(func.count(Rep.id)).where(Rep.complete.is_(True))) or 0
+    return statuses, reps
+
+
+def wait_for(condition: Any, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def pass_ends(page: Any, passes: int, timeout_s: float) -> list[int]:
+    """The count shown each time a pass of the clip ends (the "lost sight" cue appears)."""
+    counts: list[int] = []
+    lost_before = True  # ignore a cue already showing when we start watching
+    deadline = time.monotonic() + timeout_s
+    while len(counts) < passes and time.monotonic() < deadline:
+        lost = page.get_by_text(LOST).count() > 0
+        if lost and not lost_before:
+            counts.append(shown_reps(page) or 0)
+        lost_before = lost
+        time.sleep(0.25)
+    assert len(counts) == passes, f"saw {len(counts)} of {passes} pass ends: {counts}"
+    return counts
+
+
+def test_live_count_on_page_and_in_db_equals_hand_count(
+    tmp_path: Path, clip_by_name: dict[str, Clip], home_factory: Any
+) -> None:
+    clip = clip_by_name["biceps_curl__standing_front"]
+    y4m = tmp_path / "clip.y4m"
+    pass_s = write_y4m(clip.path, y4m) / FPS
+    home = home_factory(clip.exercise, reps=3 * clip.reps)  # more than two passes hold
+    env = {"REHAB_DATABASE_URL": home.url, "REHAB_HOME": str(tmp_path)}
+    with (
+        StreamlitServer(env=env) as server,
+        launch_chromium(fake_webcam_args(y4m)) as browser,
+    ):
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        sign_in_and_begin(page, server, home)
+        page.get_by_text("Counting").first.wait_for(timeout=60_000)
+        wait_for(lambda: (shown_reps(page) or 0) >= 2, 3 * pass_s, "two reps on the page")
+        page.screenshot(path=str(screenshot_path("live-counting")))
+        first, second = pass_ends(page, passes=2, timeout_s=3 * pass_s)
+        wait_for(lambda: stored(home.engine)[1] == second, 10, "the reps to be saved")
+        statuses, in_db = stored(home.engine)
+        spoken = page.evaluate("window.__rehabSaid || []")
+        page.get_by_role("button", name="End session").click()
+        page.get_by_text("Session summary").wait_for(timeout=30_000)
+        page.screenshot(path=str(screenshot_path("live-summary")))
+        summary = page.get_by_text(re.compile(r"Biceps curl.*reps")).first.inner_text()
+    one_pass = second - first  # a whole pass of the clip, counted live from rest to rest
+    assert one_pass in clip.accepted_counts(), (
+        f"one pass counted {one_pass}, hand count {clip.reps}"
+    )
+    assert (statuses, in_db) == (["in_progress"], second)
+    assert any(said.strip().endswith(str(second)) for said in spoken), spoken
+    final = stored(home.engine)
+    assert final[0] == ["completed"] and final[1] >= second
+    assert f"{final[1]} reps" in summary
+
+
+def test_setup_check_refuses_clip_without_the_needed_joints(
+    tmp_path: Path, clip_by_name: dict[str, Clip], home_factory: Any
+) -> None:
+    clip = clip_by_name["elbow_flexion__seated_front"]  # seated, filmed from the waist up
+    y4m = tmp_path / "clip.y4m"
+    write_y4m(clip.path, y4m, lead_s=1.0, empty_s=0.5)
+    home = home_factory("squat", reps=5)  # a squat needs the knees and feet
+    env = {"REHAB_DATABASE_URL": home.url, "REHAB_HOME": str(tmp_path)}
+    with (
+        StreamlitServer(env=env) as server,
+        launch_chromium(fake_webcam_args(y4m)) as browser,
+    ):
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        sign_in_and_begin(page, server, home)
+        guidance = page.get_by_text("Step back so your feet are visible").first
+        guidance.wait_for(timeout=60_000)
+        time.sleep(8.0)  # the whole clip plays: the check must never pass
+        assert guidance.is_visible()
+        page.screenshot(path=str(screenshot_path("live-setup-refused")))
+        assert shown_reps(page) == 0
+    with session_scope(home.engine) as s:
+        assert s.scalar(select(func.count(ExerciseSet.id))) == 0
+
+
+def test_killed_session_keeps_its_reps_and_is_marked_interrupted(
+    tmp_path: Path, clip_by_name: dict[str, Clip], home_factory: Any
+) -> None:
+    clip = clip_by_name["biceps_curl__standing_front"]
+    y4m = tmp_path / "clip.y4m"
+    write_y4m(clip.path, y4m)
+    home = home_factory(clip.exercise, reps=10)
+    env = {"REHAB_DATABASE_URL": home.url, "REHAB_HOME": str(tmp_path)}
+    with launch_chromium(fake_webcam_args(y4m)) as browser:
+        with StreamlitServer(env=env) as server:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            sign_in_and_begin(page, server, home)
+            wait_for(lambda: stored(home.engine)[1] >= 2, 90, "two reps stored")
+            kill_hard(server)
+        kept = stored(home.engine)[1]
+        assert stored(home.engine)[0] == ["in_progress"]
+        with StreamlitServer(env=env) as server:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.goto(server.url)
+            page.get_by_label("Username").fill(home.username)
+            page.get_by_role("textbox", name="Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            notice = page.get_by_text("stopped before the end").first
+            notice.wait_for(timeout=60_000)
+            page.screenshot(path=str(screenshot_path("live-after-kill")))
+            text = notice.inner_text()
+    assert 2 <= kept <= clip.reps
+    assert stored(home.engine) == (["interrupted"], kept)
+    assert f"the {kept} reps you did were saved" in text
