@@ -102,6 +102,11 @@ class ExerciseEngine:
         self._violations: dict[tuple[str, Side], _Violation] = {}
         self._seen: dict[Side, float] = dict.fromkeys(self.plan.measured, 0.0)
         self._last_ms = math.nan
+        self._combined = Side.BOTH in self.plan.counted
+        self._machines: list[tuple[Side, RepCounter | HoldTimer]] = [
+            (s, self.counters.get(s) or self.timers[s])
+            for s in dict.fromkeys((*self.plan.counted, *self.plan.followed))
+        ]
 
     def preferred_side(self) -> Side | None:
         """For better_seen: the side seen best so far (None before anything was seen)."""
@@ -125,12 +130,12 @@ class ExerciseEngine:
         and the form rules' values per (rule id, side). Returns the events to show."""
         self._last_ms = t_ms
         signals = self._signals(angles)
-        reporting = self.reporting()
+        reporting = self.reporting() if self.plan.better_seen else self.plan.counted
         events: list[EngineEvent] = []
-        for s, (angle, conf) in signals.items():
-            machine = self.counters.get(s) or self.timers[s]
+        for s, machine in self._machines:
+            angle, conf = signals[s]
             produced = machine.update(t_ms, angle, conf)
-            if s in reporting:
+            if produced and s in reporting:
                 events += produced
         if form_values:
             events += self._check_form(t_ms, form_values, reporting)
@@ -138,15 +143,14 @@ class ExerciseEngine:
 
     def _signals(self, angles: Mapping[Side, Sample]) -> dict[Side, Sample]:
         nan: Sample = (math.nan, math.nan)
-        for s in self.plan.measured:
-            angle, conf = angles.get(s, nan)
-            if not math.isnan(angle) and not math.isnan(conf):
-                self._seen[s] += conf
         out = {s: angles.get(s, nan) for s in self.plan.measured}
-        if Side.BOTH in self.plan.counted:
+        if self.plan.better_seen:
+            for s, (angle, conf) in out.items():
+                if not math.isnan(angle) and not math.isnan(conf):
+                    self._seen[s] += conf
+        if self._combined:
             out[Side.BOTH] = combine_sides(out[Side.LEFT], out[Side.RIGHT])
-        wanted = (*self.plan.counted, *self.plan.followed)
-        return {s: out[s] for s in wanted if s in out}
+        return out
 
     def _machine_for(self, side: Side, reporting: tuple[Side, ...]) -> RepCounter | HoldTimer:
         target = side if side in reporting else Side.BOTH

@@ -134,20 +134,21 @@ def side_factors(world: FloatArray) -> dict[Side, FloatArray]:
     }
 
 
-def side_factors_frame(frame: PoseFrame | FrameLists) -> dict[Side, float]:
-    """`side_factors` for one frame."""
+def side_factors_frame(frame: PoseFrame | FrameLists) -> tuple[float, dict[Side, float]]:
+    """`side_factors` for one frame, with the body's turn (shoulder yaw, degrees)."""
     w = frame.world if isinstance(frame, FrameLists) else frame.world_xyz.tolist()
-    left, right = w[int(Joint.LEFT_SHOULDER)], w[int(Joint.RIGHT_SHOULDER)]
+    left, right = w[_LS], w[_RS]
     yaw = math.atan2(abs(left[2] - right[2]), abs(left[0] - right[0]))
     if math.isnan(yaw):
-        return {Side.LEFT: 1.0, Side.RIGHT: 1.0, Side.BOTH: 1.0}
+        return math.nan, _NO_TURN
     far = max(math.cos(yaw), FAR_SIDE_MIN)
-    left_far = left[2] > right[2]
-    return {
-        Side.LEFT: far if left_far else 1.0,
-        Side.RIGHT: 1.0 if left_far else far,
-        Side.BOTH: 1.0,
-    }
+    if left[2] > right[2]:
+        return math.degrees(yaw), {Side.LEFT: far, Side.RIGHT: 1.0, Side.BOTH: 1.0}
+    return math.degrees(yaw), {Side.LEFT: 1.0, Side.RIGHT: far, Side.BOTH: 1.0}
+
+
+_LS, _RS = int(Joint.LEFT_SHOULDER), int(Joint.RIGHT_SHOULDER)
+_NO_TURN = {Side.LEFT: 1.0, Side.RIGHT: 1.0, Side.BOTH: 1.0}
 
 
 def offset_series(
@@ -188,7 +189,7 @@ class FrameLists:
     @classmethod
     def of(cls, frame: PoseFrame) -> FrameLists:
         width, height = frame.image_size
-        img = [[p[0] * width, p[1] * height] for p in frame.image_xyz.tolist()]
+        img = (frame.image_xyz[:, :2] * (float(width), float(height))).tolist()
         world = frame.world_xyz.tolist()
         px = metres = 0.0
         for a, b in _TORSO:

@@ -19,21 +19,27 @@ from rehab.analysis import FRONT_MAX_YAW_DEG, OFF_VIEW_CONFIDENCE, SIDE_MIN_YAW_
 from rehab.engine import ExerciseEngine
 from rehab.exercise import CameraView, Exercise
 from rehab.filters import OneEuroFilter
-from rehab.landmarks import Joint, PoseFrame
+from rehab.landmarks import PoseFrame
 from rehab.measures import FrameLists, FrameMeasurer, side_factors_frame
 from rehab.results import EngineEvent, SetResult, Side
+
+# Form rules are cues for a person: checked at most 10 times a second (their minimum
+# durations are in milliseconds, so the rate does not change what they mean).
+FORM_INTERVAL_MS = 100.0
 
 
 def frame_view(frame: PoseFrame | FrameLists) -> CameraView | None:
     """front / oblique / side for one frame (None without a person)."""
-    w = frame.world if isinstance(frame, FrameLists) else frame.world_xyz.tolist()
-    left, right = w[int(Joint.LEFT_SHOULDER)], w[int(Joint.RIGHT_SHOULDER)]
-    yaw = math.degrees(math.atan2(abs(left[2] - right[2]), abs(left[0] - right[0])))
-    if math.isnan(yaw):
+    data = frame if isinstance(frame, FrameLists) else FrameLists.of(frame)
+    return _view(side_factors_frame(data)[0])
+
+
+def _view(yaw_deg: float) -> CameraView | None:
+    if math.isnan(yaw_deg):
         return None
-    if yaw < FRONT_MAX_YAW_DEG:
+    if yaw_deg < FRONT_MAX_YAW_DEG:
         return CameraView.FRONT
-    return CameraView.SIDE if yaw > SIDE_MIN_YAW_DEG else CameraView.OBLIQUE
+    return CameraView.SIDE if yaw_deg > SIDE_MIN_YAW_DEG else CameraView.OBLIQUE
 
 
 class ExerciseTracker:
@@ -62,6 +68,8 @@ class ExerciseTracker:
         }
         self.angle_deg: dict[Side, float] = {}
         self.view: CameraView | None = None
+        self._form_ms = -math.inf
+        self._views = frozenset(exercise.camera_views)
 
     def reset(self) -> None:
         self.engine.reset()
@@ -69,28 +77,32 @@ class ExerciseTracker:
             f.reset()
         self.angle_deg = {}
         self.view = None
+        self._form_ms = -math.inf
 
     def update(self, frame: PoseFrame) -> list[EngineEvent]:
         """Feed one frame; returns the events it caused (possibly none)."""
         t_ms = frame.t_ms
         data = FrameLists.of(frame)
-        self.view = frame_view(data)
+        yaw_deg, turn = side_factors_frame(data)
+        self.view = _view(yaw_deg)
         factor = 1.0
-        if self.view is not None and self.view not in self.exercise.camera_views:
+        if self.view is not None and self.view not in self._views:
             factor = OFF_VIEW_CONFIDENCE
-        turn = side_factors_frame(data)
         samples: dict[Side, tuple[float, float]] = {}
         for s, measure in self._angle.items():
             value, conf = measure(data)
             smooth = self._filters[s].update(t_ms, value)
             samples[s] = (smooth, conf * factor * turn[s])
         self.angle_deg = {s: v for s, (v, _) in samples.items()}
-        active = self.engine.active_rules() if self._form else set()
-        form = {
-            key: self._filters[key].update(t_ms, measure(data)[0])
-            for key, measure in self._form.items()
-            if key[0] in active
-        }
+        form: dict[tuple[str, Side], float] = {}
+        if self._form and not t_ms - self._form_ms < FORM_INTERVAL_MS:
+            self._form_ms = t_ms
+            active = self.engine.active_rules()
+            form = {
+                key: self._filters[key].update(t_ms, measure(data)[0])
+                for key, measure in self._form.items()
+                if key[0] in active
+            }
         return self.engine.step(t_ms, samples, form)
 
     def finish(self) -> list[EngineEvent]:
