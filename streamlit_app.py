@@ -1,13 +1,8 @@
-"""Rehab tracker dashboard (placeholder until the dashboard issue lands)."""
+"""Rehab tracker dashboard: `streamlit run streamlit_app.py` (see docs/dashboard.md)."""
 
 import streamlit as st
 
-from rehab import __version__
+from rehab.dashboard.navigation import run
 
 st.set_page_config(page_title="Rehab tracker", page_icon="🦴", layout="wide")
-st.title("Rehab tracker")
-st.write(
-    f"Version {__version__}. The therapist dashboard is on its way; meanwhile the command line "
-    "annotates images and videos with BlazePose's 33 keypoints:\n\n"
-    "`rehab annotate photo.jpg -o out.png`"
-)
+run()

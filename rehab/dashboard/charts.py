@@ -1,0 +1,419 @@
+"""plotly figures built from the store's dataclasses (pure: no Streamlit, no database).
+
+Colours follow the skeleton drawing: the patient's left side orange, the right side blue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rehab.exercise import Exercise
+from rehab.landmarks import POSE_CONNECTIONS, Joint, LandmarkStream
+from rehab.results import RepResult, Side
+from rehab.store.queries import (
+    CheckInPoint,
+    FormIssueCount,
+    RomPoint,
+    SessionSummary,
+    VolumePoint,
+    WeekAdherence,
+)
+
+SIDE_COLOUR = {Side.LEFT: "#ff8a00", Side.RIGHT: "#0a84d6", Side.BOTH: "#4a4a6a"}
+TARGET_COLOUR = "#2e9e5b"
+TARGET_BAND = 0.10  # the target band: target ROM ± 10%
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+HEIGHT = 320
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}},
+        height=height,
+        margin={"l": 50, "r": 10, "t": 60, "b": 40},
+        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        yaxis_title=y_title,
+        template="plotly_white",
+        hovermode="x unified",
+    )
+    return fig
+
+
+def rom_figure(points: Sequence[RomPoint], title: str, target_deg: float | None) -> go.Figure:
+    """Mean ROM per session (line) and best rep (dots), per side, against the target band."""
+    fig = go.Figure()
+    if target_deg is not None:
+        low, high = target_deg * (1 - TARGET_BAND), target_deg * (1 + TARGET_BAND)
+        fig.add_hrect(y0=low, y1=high, fillcolor=TARGET_COLOUR, opacity=0.12, line_width=0)
+        fig.add_hline(
+            y=target_deg,
+            line={"color": TARGET_COLOUR, "dash": "dash"},
+            annotation_text=f"target {target_deg:.0f}°",
+            annotation_position="top left",
+        )
+    by_side: dict[Side, list[RomPoint]] = defaultdict(list)
+    for point in points:
+        by_side[point.side].append(point)
+    for side, rows in sorted(by_side.items()):
+        colour = SIDE_COLOUR[side]
+        x = [r.started_at for r in rows]
+        fig.add_scatter(
+            x=x,
+            y=[r.mean_rom_deg for r in rows],
+            mode="lines+markers",
+            name=f"{side.value}: mean ROM",
+            line={"color": colour},
+        )
+        fig.add_scatter(
+            x=x,
+            y=[r.max_rom_deg for r in rows],
+            mode="markers",
+            name=f"{side.value}: best rep",
+            marker={"color": colour, "symbol": "triangle-up", "size": 7, "opacity": 0.6},
+        )
+    return _layout(fig, title, "ROM (°)")
+
+
+def volume_figure(points: Sequence[VolumePoint], title: str) -> go.Figure:
+    """Reps (or seconds held) done per session against what was prescribed."""
+    holds = any(p.hold_s_prescribed for p in points) and not any(p.reps_prescribed for p in points)
+    x = [p.started_at for p in points]
+    fig = go.Figure()
+    if holds:
+        fig.add_bar(x=x, y=[p.hold_s_done for p in points], name="held (s)", marker_color="#5b7fbd")
+        wanted = [p.hold_s_prescribed for p in points]
+        unit = "seconds held"
+    else:
+        fig.add_bar(x=x, y=[p.reps_done for p in points], name="reps", marker_color="#5b7fbd")
+        fig.add_bar(
+            x=x, y=[p.partial_reps for p in points], name="partial reps", marker_color="#c9d3e6"
+        )
+        wanted = [p.reps_prescribed for p in points]
+        unit = "reps"
+    fig.add_scatter(
+        x=x,
+        y=wanted,
+        mode="markers",
+        name="prescribed",
+        marker={"symbol": "line-ew-open", "size": 18, "line": {"width": 3, "color": TARGET_COLOUR}},
+    )
+    fig.update_layout(barmode="stack")
+    return _layout(fig, title, unit)
+
+
+def asymmetry_figure(points: Sequence[RomPoint], title: str) -> go.Figure | None:
+    """Left/right ROM difference (% of the larger side) per session; None with one side."""
+    sides: dict[int, dict[Side, RomPoint]] = defaultdict(dict)
+    for point in points:
+        sides[point.session_id][point.side] = point
+    pairs = [s for s in sides.values() if Side.LEFT in s and Side.RIGHT in s]
+    if not pairs:
+        return None
+    x = [p[Side.LEFT].started_at for p in pairs]
+    y = [_asymmetry(p[Side.LEFT].mean_rom_deg, p[Side.RIGHT].mean_rom_deg) for p in pairs]
+    fig = go.Figure()
+    fig.add_hrect(y0=0, y1=10, fillcolor=TARGET_COLOUR, opacity=0.08, line_width=0)
+    fig.add_scatter(x=x, y=y, mode="lines+markers", name="asymmetry", line={"color": "#7a4fb0"})
+    return _layout(fig, title, "left/right difference (%)", height=260)
+
+
+def _asymmetry(left: float, right: float) -> float:
+    if math.isnan(left) or math.isnan(right) or max(left, right) <= 0:
+        return math.nan
+    return 100.0 * abs(left - right) / max(left, right)
+
+
+def adherence_calendar(
+    sessions: Sequence[SessionSummary], weeks: Sequence[WeekAdherence]
+) -> go.Figure:
+    """Weeks across, weekdays down: sessions done each day; each week's done/prescribed."""
+    done: dict[dt.date, int] = defaultdict(int)
+    for s in sessions:
+        if s.status in ("completed", "interrupted"):
+            done[s.started_at.astimezone(dt.UTC).date()] += 1
+    mondays = [w.week_start for w in weeks]
+    z = [[done.get(m + dt.timedelta(days=d), 0) for m in mondays] for d in range(7)]
+    labels = [
+        f"{m.day} {m:%b}<br>{w.sessions_done}/{w.sessions_prescribed}"
+        for m, w in zip(mondays, weeks, strict=True)
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=WEEKDAYS,
+            colorscale=[[0, "#eef1f5"], [0.01, "#b7e1c4"], [1, "#1f7a44"]],
+            zmin=0,
+            zmax=max(2, max((max(row) for row in z), default=0)),
+            xgap=3,
+            ygap=3,
+            showscale=False,
+            hovertemplate="%{y}, week of %{x}: %{z} session(s)<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(type="category")
+    fig = _layout(fig, "Adherence: sessions each day (done/prescribed per week)", "", 300)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def pain_effort_figure(points: Sequence[CheckInPoint]) -> go.Figure:
+    x = [p.recorded_at for p in points]
+    fig = go.Figure()
+    series = (
+        ("pain before", [p.pain_before for p in points], "#e0a100", "dot"),
+        ("pain after", [p.pain_after for p in points], "#d62728", "solid"),
+        ("effort (RPE)", [p.effort_rpe for p in points], "#6b6b6b", "dash"),
+    )
+    for name, y, colour, dash in series:
+        fig.add_scatter(
+            x=x, y=y, name=name, mode="lines+markers", line={"color": colour, "dash": dash}
+        )
+    fig.add_hrect(y0=7, y1=10, fillcolor="#d62728", opacity=0.07, line_width=0)
+    fig.update_yaxes(range=[-0.3, 10.3])
+    return _layout(fig, "Pain and effort (0-10)", "score")
+
+
+def form_issues_figure(counts: Sequence[FormIssueCount], names: dict[str, str]) -> go.Figure:
+    """Form issues per session, stacked by rule."""
+    by_rule: dict[str, list[FormIssueCount]] = defaultdict(list)
+    for c in counts:
+        by_rule[c.rule_id].append(c)
+    fig = go.Figure()
+    for rule_id, rows in sorted(by_rule.items()):
+        first = rows[0]
+        fig.add_bar(
+            x=[r.started_at for r in rows],
+            y=[r.count for r in rows],
+            name=f"{rule_id} ({names.get(first.exercise_id, first.exercise_id)})",
+            hovertext=[r.cue for r in rows],
+        )
+    fig.update_layout(barmode="stack")
+    return _layout(fig, "Form issues per session, by type", "issues")
+
+
+def angle_trace_figure(
+    t_s: Sequence[float] | np.ndarray,
+    angles: dict[Side, Sequence[float] | np.ndarray],
+    reps: Sequence[RepResult],
+    exercise: Exercise | None,
+    origin_ms: float,
+    title: str,
+) -> go.Figure:
+    """The angle over time, each rep's span shaded, the rest and peak zones as bands."""
+    fig = go.Figure()
+    _zones(fig, exercise)
+    for rep in reps:
+        fig.add_vrect(
+            x0=(rep.start_ms - origin_ms) / 1000,
+            x1=(rep.end_ms - origin_ms) / 1000,
+            fillcolor="#5b7fbd" if rep.complete else "#bbbbbb",
+            opacity=0.10,
+            line_width=0,
+        )
+    for side, values in angles.items():
+        fig.add_scatter(
+            x=list(t_s), y=list(values), name=f"{side.value} angle", mode="lines",
+            line={"color": SIDE_COLOUR[side]},
+        )  # fmt: skip
+    _rep_marks(fig, reps, origin_ms)
+    fig = _layout(fig, title, "angle (°)", height=340)
+    fig.update_xaxes(title="time (s)")
+    return fig
+
+
+def _zones(fig: go.Figure, exercise: Exercise | None) -> None:
+    if exercise is None:
+        return
+    zones = [("rest", exercise.rest, "#9aa5b1"), ("peak", exercise.peak, TARGET_COLOUR)]
+    if exercise.hold is not None:
+        zones = [("hold", exercise.hold.zone, TARGET_COLOUR)]
+    for label, zone, colour in zones:
+        if zone is None:
+            continue
+        low = zone.min_deg if zone.min_deg is not None else 0.0
+        high = zone.max_deg if zone.max_deg is not None else 180.0
+        fig.add_hrect(
+            y0=low, y1=high, fillcolor=colour, opacity=0.10, line_width=0,
+            annotation_text=f"{label} zone", annotation_position="top right",
+        )  # fmt: skip
+
+
+def _rep_marks(fig: go.Figure, reps: Sequence[RepResult], origin_ms: float) -> None:
+    done = [r for r in reps if r.complete]
+    if not done:
+        return
+    fig.add_scatter(
+        x=[(r.peak_ms - origin_ms) / 1000 for r in done],
+        y=[r.peak_angle_deg for r in done],
+        text=[f"{r.index}" for r in done],
+        mode="markers+text",
+        textposition="top center",
+        name="rep peaks",
+        marker={"color": "#222", "size": 7},
+    )
+
+
+def rep_outline(reps: Sequence[RepResult], rising: bool) -> tuple[list[float], list[float]]:
+    """Without a stored stream: each rep drawn from rest to its peak and back (from the rep's
+    own min/max/peak angles), NaN between reps so the line breaks."""
+    t_ms: list[float] = []
+    angle: list[float] = []
+    for rep in reps:
+        rest = rep.min_angle_deg if rising else rep.max_angle_deg
+        t_ms += [rep.start_ms, rep.peak_ms, rep.end_ms, math.nan]
+        angle += [rest, rep.peak_angle_deg, rest, math.nan]
+    return t_ms, angle
+
+
+# -- skeletons ---------------------------------------------------------------------------------
+
+# A person standing, facing the camera, arms by the sides (metres, y up; their left = x > 0).
+_STANDING: dict[str, tuple[float, float]] = {
+    "NOSE": (0.0, 1.62), "LEFT_EYE_INNER": (0.015, 1.65), "LEFT_EYE": (0.03, 1.655),
+    "LEFT_EYE_OUTER": (0.045, 1.65), "LEFT_EAR": (0.075, 1.62), "MOUTH_LEFT": (0.025, 1.575),
+    "LEFT_SHOULDER": (0.19, 1.42), "LEFT_ELBOW": (0.25, 1.14), "LEFT_WRIST": (0.28, 0.88),
+    "LEFT_PINKY": (0.295, 0.81), "LEFT_INDEX": (0.28, 0.80), "LEFT_THUMB": (0.26, 0.83),
+    "LEFT_HIP": (0.11, 0.95), "LEFT_KNEE": (0.12, 0.52), "LEFT_ANKLE": (0.12, 0.09),
+    "LEFT_HEEL": (0.11, 0.04), "LEFT_FOOT_INDEX": (0.17, 0.01),
+}  # fmt: skip
+
+
+def standing_pose() -> np.ndarray:
+    """(33, 2) x, y of the standing figure (right side mirrored from the left)."""
+    xy = np.zeros((len(Joint), 2))
+    for joint in Joint:
+        name = joint.name
+        if name in _STANDING:
+            xy[joint] = _STANDING[name]
+        else:
+            x, y = _STANDING[joint.mirrored.name]
+            xy[joint] = (-x, y)
+    return xy
+
+
+def _bones(xy: np.ndarray) -> tuple[list[float], list[float]]:
+    xs: list[float] = []
+    ys: list[float] = []
+    for a, b in POSE_CONNECTIONS:
+        xs += [float(xy[a, 0]), float(xy[b, 0]), math.nan]
+        ys += [float(xy[a, 1]), float(xy[b, 1]), math.nan]
+    return xs, ys
+
+
+def _joint_colours() -> list[str]:
+    return [
+        SIDE_COLOUR[Side.LEFT] if "LEFT" in j.name
+        else SIDE_COLOUR[Side.RIGHT] if "RIGHT" in j.name
+        else "#888"
+        for j in Joint
+    ]  # fmt: skip
+
+
+def exercise_skeleton(exercise: Exercise, side: Side = Side.LEFT) -> go.Figure:
+    """The standing figure with the measured angle's joints and segments drawn over it."""
+    xy = standing_pose()
+    fig = go.Figure()
+    bx, by = _bones(xy)
+    fig.add_scatter(x=bx, y=by, mode="lines", line={"color": "#c8ccd2", "width": 4},
+                    hoverinfo="skip", name="skeleton")  # fmt: skip
+    fig.add_scatter(
+        x=xy[:, 0], y=xy[:, 1], mode="markers", marker={"color": _joint_colours(), "size": 6},
+        text=[j.name for j in Joint], hoverinfo="text", name="landmarks",
+    )  # fmt: skip
+    joints = exercise.angle.joints(side)
+    path = xy[list(joints)]
+    fig.add_scatter(
+        x=path[:, 0], y=path[:, 1], mode="lines+markers+text",
+        line={"color": "#d62728", "width": 6}, marker={"size": 13, "color": "#d62728"},
+        text=[j.name.replace("_", " ").lower() for j in joints], textposition="middle right",
+        name="measured angle",
+    )  # fmt: skip
+    if exercise.angle.kind == "segment":
+        top = path[0]
+        fig.add_scatter(x=[top[0], top[0]], y=[top[1], top[1] - 0.35], mode="lines",
+                        line={"color": "#d62728", "dash": "dot"}, name="reference")  # fmt: skip
+    fig.update_xaxes(visible=False, range=[-0.75, 0.75])
+    fig.update_yaxes(visible=False, range=[-0.05, 1.75], scaleanchor="x")
+    fig.update_layout(
+        height=380, margin={"l": 0, "r": 0, "t": 10, "b": 0}, showlegend=False,
+        template="plotly_white",
+    )  # fmt: skip
+    return fig
+
+
+def zone_dial(exercise: Exercise) -> go.Figure:
+    """The rest, peak (or hold) zones as sectors of a protractor, 0-180°."""
+    fig = go.Figure()
+    zones = [("rest", exercise.rest, "#9aa5b1"), ("peak", exercise.peak, TARGET_COLOUR)]
+    if exercise.hold is not None:
+        zones = [("hold", exercise.hold.zone, TARGET_COLOUR)]
+    for label, zone, colour in zones:
+        if zone is None:
+            continue
+        low = zone.min_deg if zone.min_deg is not None else 0.0
+        high = zone.max_deg if zone.max_deg is not None else 180.0
+        fig.add_barpolar(
+            r=[1], theta=[(low + high) / 2], width=[max(high - low, 1)], name=f"{label} zone",
+            marker_color=colour, opacity=0.75,
+            hovertext=f"{label}: {low:.0f}° to {high:.0f}°", hoverinfo="text",
+        )  # fmt: skip
+    fig.update_layout(
+        polar={
+            "sector": [0, 180],
+            "radialaxis": {"visible": False},
+            "angularaxis": {"direction": "counterclockwise", "dtick": 30},
+        },
+        height=260, margin={"l": 20, "r": 20, "t": 20, "b": 0}, template="plotly_white",
+        legend={"orientation": "h"},
+    )  # fmt: skip
+    return fig
+
+
+def skeleton_replay(stream: LandmarkStream, max_frames: int = 120) -> go.Figure:
+    """An animated replay of a stored landmark stream (play button; ≤ `max_frames` frames)."""
+    step = max(1, math.ceil(len(stream) / max_frames))
+    indices = range(0, len(stream), step)
+    width, height = stream.info.image_size
+    frames = [_replay_frame(stream, i, width, height) for i in indices]
+    first = frames[0].data if frames else ()
+    fig = go.Figure(data=list(first), frames=frames)
+    fig.update_xaxes(visible=False, range=[0, width])
+    fig.update_yaxes(visible=False, range=[height, 0], scaleanchor="x")
+    fig.update_layout(
+        height=420, margin={"l": 0, "r": 0, "t": 10, "b": 0}, showlegend=False,
+        template="plotly_white",
+        updatemenus=[{
+            "type": "buttons", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
+            "buttons": [
+                {"label": "▶ Play", "method": "animate",
+                 "args": [None, {"frame": {"duration": 1000 * step / max(stream.info.fps, 1),
+                                           "redraw": True}, "fromcurrent": True}]},
+                {"label": "⏸ Pause", "method": "animate",
+                 "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]},
+            ],
+        }],
+    )  # fmt: skip
+    return fig
+
+
+def _replay_frame(stream: LandmarkStream, i: int, width: int, height: int) -> go.Frame:
+    xy = stream.image_xyz[i, :, :2] * (width, height)
+    hidden = np.nan_to_num(stream.visibility[i], nan=0.0) < 0.5
+    xy = np.where(hidden[:, None], np.nan, xy)
+    bx, by = _bones(xy)
+    return go.Frame(
+        name=str(i),
+        data=[
+            go.Scatter(x=bx, y=by, mode="lines", line={"color": "#4a4a6a", "width": 3}),
+            go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="markers",
+                       marker={"color": _joint_colours(), "size": 7}),
+        ],
+    )  # fmt: skip

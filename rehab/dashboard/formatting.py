@@ -1,0 +1,81 @@
+"""Numbers and times as a clinician reads them (pure functions, no Streamlit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from rehab.exercise_library import ExerciseLibrary
+from rehab.store.alerts import Alert, AlertSeverity
+
+DASH = "—"
+SEVERITY_LABEL = {
+    AlertSeverity.CRITICAL: "CRITICAL",
+    AlertSeverity.HIGH: "High",
+    AlertSeverity.LOW: "Low",
+}
+
+
+def is_number(value: float | None) -> bool:
+    return value is not None and not math.isnan(value)
+
+
+def pct(value: float | None) -> str:
+    """0.666 -> '67%'; None/NaN -> '—'."""
+    return f"{value:.0%}" if value is not None and is_number(value) else DASH
+
+
+def deg(value: float | None, signed: bool = False) -> str:
+    if value is None or not is_number(value):
+        return DASH
+    return f"{value:+.0f}°" if signed else f"{value:.0f}°"
+
+
+def ago(stamp: dt.datetime | None, now: dt.datetime) -> str:
+    """'today', 'yesterday', '5 days ago', '3 weeks ago', or 'never'."""
+    if stamp is None:
+        return "never"
+    days = (now.date() - stamp.astimezone(dt.UTC).date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 21:
+        return f"{days} days ago"
+    return f"{days // 7} weeks ago"
+
+
+def day(stamp: dt.datetime | dt.date) -> str:
+    """'Mon 2 Mar 2026' (dates are UTC)."""
+    value = stamp.astimezone(dt.UTC) if isinstance(stamp, dt.datetime) else stamp
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def when(stamp: dt.datetime) -> str:
+    """'Mon 2 Mar 2026 09:00 UTC'."""
+    value = stamp.astimezone(dt.UTC)
+    return f"{day(value)} {value:%H:%M} UTC"
+
+
+def alert_text(alert: Alert) -> str:
+    return f"{SEVERITY_LABEL[alert.severity]}: {alert.message}"
+
+
+def exercise_name(library: ExerciseLibrary, exercise_id: str) -> str:
+    """The library's name for an id (the id itself when the library lacks it)."""
+    found = library.exercises.get(exercise_id)
+    return found.name if found is not None else exercise_id
+
+
+def pain(value: int | None) -> str:
+    return DASH if value is None else f"{value}/10"
+
+
+def sessions_this_week(done: int, per_week: int | None) -> str:
+    return f"{done} of {per_week}" if per_week else f"{done} (no program)"
+
+
+def check_in_pain(before: int | None, after: int | None) -> int | None:
+    """A check-in's pain: the worse of before and after (None when neither was given)."""
+    given = [v for v in (before, after) if v is not None]
+    return max(given) if given else None

@@ -1,0 +1,112 @@
+"""Exercise library: every definition with its instructions, the measured angle and zones in
+words and drawn on a skeleton; definitions that failed to load, with their error."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from rehab.dashboard import charts
+from rehab.dashboard import formatting as fmt
+from rehab.dashboard.state import exercise_library, require_user
+from rehab.exercise import Exercise, FormRule, Zone
+from rehab.exercise_library import ExerciseLibrary
+
+
+def library_table(library: ExerciseLibrary) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Exercise": e.name,
+                "id": e.id,
+                "Body region": e.body_region.value.replace("_", " "),
+                "Counted": "hold (s)" if e.is_hold else "reps",
+                "Sides": e.sides.value.replace("_", " "),
+                "Camera": ", ".join(v.value for v in e.camera_views),
+                "Target ROM": fmt.deg(e.target_rom_deg),
+                "Form rules": len(e.form_rules),
+            }
+            for e in sorted(library.exercises.values(), key=lambda e: e.name)
+        ]
+    )
+
+
+def zone_words(zone: Zone) -> str:
+    if zone.min_deg is not None and zone.max_deg is not None:
+        return f"between {zone.min_deg:.0f}° and {zone.max_deg:.0f}°"
+    if zone.min_deg is not None:
+        return f"{zone.min_deg:.0f}° or more"
+    return f"{zone.max_deg:.0f}° or less"
+
+
+def counting_words(exercise: Exercise) -> str:
+    """How the exercise is counted, in words a clinician can check."""
+    measured = f"Measured: {exercise.angle.describe()}."
+    if exercise.hold is not None:
+        return (
+            f"{measured} A hold counts the seconds the angle stays "
+            f"{zone_words(exercise.hold.zone)} (target {exercise.hold.target_s:.0f} s; "
+            f"stays under {exercise.hold.min_s:.0f} s are not reported)."
+        )
+    assert exercise.rest is not None and exercise.peak is not None
+    text = (
+        f"{measured} A rep starts at rest ({zone_words(exercise.rest)}), reaches the peak "
+        f"({zone_words(exercise.peak)}) and comes back to rest; the angle must cross each "
+        f"zone edge by {exercise.hysteresis_deg:.0f}° so that jitter cannot count twice."
+    )
+    if exercise.target_rom_deg:
+        text += f" Default target range of motion: {exercise.target_rom_deg:.0f}°."
+    return text
+
+
+def rule_words(rule: FormRule) -> str:
+    bounds = [f"≥ {rule.allowed.min:g}" if rule.allowed.min is not None else "",
+              f"≤ {rule.allowed.max:g}" if rule.allowed.max is not None else ""]  # fmt: skip
+    allowed = " and ".join(b for b in bounds if b)
+    what = rule.measure.describe() if hasattr(rule.measure, "describe") else rule.measure.kind
+    return (
+        f"**{rule.cue}** ({rule.severity.value}) — {what}: allowed {allowed}, "
+        f"checked {rule.when.replace('_', ' ')}"
+    )
+
+
+def _details(exercise: Exercise) -> None:
+    st.header(exercise.name)
+    st.write(exercise.description)
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Instructions**")
+        st.markdown("\n".join(f"{n}. {line}" for n, line in enumerate(exercise.instructions, 1)))
+        st.markdown("**How it is counted**")
+        st.write(counting_words(exercise))
+        if exercise.form_rules:
+            st.markdown("**Form checks**")
+            st.markdown("\n".join(f"- {rule_words(r)}" for r in exercise.form_rules))
+        views = ", ".join(v.value for v in exercise.camera_views)
+        st.caption(f"Film from: {views} · sides: {exercise.sides.value} · id `{exercise.id}`")
+    with right:
+        st.plotly_chart(charts.exercise_skeleton(exercise), key="skeleton")
+        st.caption("The measured angle (red) on the left side of a standing figure.")
+        st.plotly_chart(charts.zone_dial(exercise), key="zones")
+
+
+def main() -> None:
+    require_user()
+    st.title("Exercise library")
+    library = exercise_library()
+    for problem in library.problems:
+        st.error(f"Not loaded: {problem}")
+    if not library.exercises:
+        st.info("No exercise definitions loaded: add YAML files to `exercises/` "
+                "(`rehab exercises validate` checks them).")  # fmt: skip
+        return
+    st.dataframe(library_table(library), hide_index=True, key="library_table")
+    names = {e.id: e.name for e in library.exercises.values()}
+    chosen = st.selectbox(
+        "Show", sorted(names, key=names.__getitem__), format_func=names.__getitem__
+    )
+    _details(library.exercises[chosen])
+
+
+if __name__ == "__main__":
+    main()

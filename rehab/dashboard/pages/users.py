@@ -1,0 +1,108 @@
+"""Users (admin): every account, and forms to add therapists and patients."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from rehab.dashboard.data import UserRow, list_users
+from rehab.dashboard.state import SignedIn, db, require_role, show_error, user_names
+from rehab.errors import RehabError
+from rehab.results import Side
+from rehab.store.clinic import create_patient, create_user
+from rehab.store.models import Role
+
+
+def users_table(rows: list[UserRow]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Name": r.display_name,
+                "Username": r.username,
+                "Role": r.role.value,
+                "Therapist": r.therapist_name or "",
+                "Condition": r.condition or "",
+                "Active": r.is_active,
+            }
+            for r in rows
+        ]
+    )
+
+
+def _add_therapist(user: SignedIn) -> None:
+    with st.form("add_therapist", clear_on_submit=True):
+        st.markdown("**Add a therapist**")
+        name = st.text_input("Full name", key="t_name")
+        username = st.text_input("Username", key="t_username")
+        password = st.text_input("First password (8+ characters)", type="password", key="t_pw")
+        if not st.form_submit_button("Add therapist"):
+            return
+    try:
+        with db() as s:
+            create_user(s, user.actor, username.strip(), name.strip(), Role.THERAPIST, password)
+    except RehabError as exc:
+        show_error(exc)
+        return
+    st.success(f"Therapist '{username.strip()}' added.")
+
+
+def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
+    if not therapists:
+        st.info("Add a therapist first: every patient is followed by a therapist.")
+        return
+    with st.form("add_patient", clear_on_submit=True):
+        st.markdown("**Add a patient**")
+        left, right = st.columns(2)
+        name = left.text_input("Full name", key="p_name")
+        username = right.text_input("Username", key="p_username")
+        password = left.text_input("First password (8+ characters)", type="password", key="p_pw")
+        therapist = right.selectbox(
+            "Therapist", list(therapists), format_func=therapists.__getitem__, key="p_therapist"
+        )
+        condition = left.text_input(
+            "Condition", placeholder="e.g. knee OA, rotator cuff repair", key="p_condition"
+        )
+        side = right.selectbox("Affected side", [s.value for s in Side], key="p_side")
+        landmarks = st.checkbox(
+            "The patient agrees to keep pose landmarks for replay", key="p_landmarks"
+        )
+        if not st.form_submit_button("Add patient"):
+            return
+    try:
+        with db() as s:
+            user_id = create_user(
+                s, user.actor, username.strip(), name.strip(), Role.PATIENT, password
+            )
+            create_patient(
+                s,
+                user.actor,
+                user_id,
+                therapist,
+                condition.strip(),
+                Side(side),
+                store_landmarks=landmarks,
+            )
+    except RehabError as exc:
+        show_error(exc)
+        return
+    st.success(f"Patient '{username.strip()}' added.")
+
+
+def main() -> None:
+    user = require_role(Role.ADMIN)
+    st.title("Users")
+    left, right = st.columns(2)
+    with left:
+        _add_therapist(user)
+    with db() as s:
+        therapists = user_names(s, Role.THERAPIST)
+    with right:
+        _add_patient(user, therapists)
+    with db() as s:
+        rows = list_users(s, user.actor)
+    st.subheader(f"Accounts ({len(rows)})")
+    st.dataframe(users_table(rows), hide_index=True, key="users_table")
+
+
+if __name__ == "__main__":
+    main()

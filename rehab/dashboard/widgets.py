@@ -1,0 +1,74 @@
+"""Pieces several pages share: the patient picker, the date range, alert lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import streamlit as st
+
+from rehab.dashboard import formatting as fmt
+from rehab.dashboard.data import patient_names
+from rehab.dashboard.state import SignedIn, choose_patient, chosen_patient_id, db, today
+from rehab.store.alerts import Alert
+from rehab.store.models import Role
+
+RANGES = {"4 weeks": 28, "12 weeks": 84, "Since the start": None}
+
+
+def pick_patient(user: SignedIn) -> int | None:
+    """The patient the page is about: a patient's own record, or a picker for the others."""
+    if user.role is Role.PATIENT:
+        if user.patient_id is None:
+            st.info("Your account has no patient record yet: ask your therapist to set it up.")
+        return user.patient_id
+    with db() as session:
+        names = patient_names(session, user.actor)
+    if not names:
+        st.info("No patients yet: add them on the Users page (admin), then come back here.")
+        return None
+    current = chosen_patient_id(user)
+    ids = list(names)
+    picked = st.sidebar.selectbox(
+        "Patient",
+        ids,
+        index=ids.index(current) if current in names else None,
+        format_func=names.__getitem__,
+        placeholder="Choose a patient",
+        key="patient_picker",
+    )
+    if picked is not None:
+        if picked != current:
+            choose_patient(picked)
+        return int(picked)
+    if current is not None:
+        return current  # not one of theirs: the store refuses it and the page says so
+    st.info("Choose a patient in the sidebar, or open one from the Patients page.")
+    return None
+
+
+def date_range(start_of_care: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[since, until) as aware UTC datetimes; the default is since the start of care."""
+    end = today()
+    left, right = st.columns([2, 3])
+    choice = left.segmented_control("Period", list(RANGES), default="Since the start", key="period")
+    days = RANGES.get(choice or "Since the start")
+    first = start_of_care if days is None else max(start_of_care, end - dt.timedelta(days=days))
+    picked = right.date_input("From – to", value=(first, end), max_value=end, key=f"dates_{choice}")
+    since, until = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, end)
+    return _utc(since), _utc(until + dt.timedelta(days=1))
+
+
+def _utc(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+def show_alerts(alerts: Sequence[Alert]) -> None:
+    for alert in alerts:
+        text = fmt.alert_text(alert)
+        if alert.severity.rank >= 3:
+            st.error(text)
+        elif alert.severity.rank == 2:
+            st.warning(text)
+        else:
+            st.info(text)
