@@ -11,6 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -115,42 +116,52 @@ def _issues_by(session: Session, column: object, owner_ids: Sequence[int]) -> di
     return out
 
 
+REP_FIELDS = (
+    Rep.id,
+    Rep.set_id,
+    Rep.exercise_id,
+    Rep.side,
+    Rep.rep_index,
+    Rep.complete,
+    Rep.start_ms,
+    Rep.peak_ms,
+    Rep.end_ms,
+    Rep.peak_angle_deg,
+    Rep.min_angle_deg,
+    Rep.max_angle_deg,
+    Rep.rom_deg,
+    Rep.concentric_s,
+    Rep.eccentric_s,
+    Rep.hold_s,
+    Rep.confidence,
+)
+
+
 def _rep_rows(session: Session, where: list[object]) -> list[RepRow]:
+    """Columns, not ORM objects: a year of one patient is some 20,000 reps."""
     rows = session.execute(
-        select(ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.set_index, Rep)
+        select(ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.set_index, *REP_FIELDS)
         .join(ExerciseSet, ExerciseSet.id == Rep.set_id)
         .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
         .where(*where)  # type: ignore[arg-type]
         .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.id, Rep.id)
     ).all()
-    issues = _issues_by(session, FormIssueRow.rep_id, [r[3].id for r in rows])
-    return [
-        _rep_row(sid, started, index, rep, issues.get(rep.id, []))
-        for sid, started, index, rep in rows
-    ]
+    issues = _issues_by(session, FormIssueRow.rep_id, [r[3] for r in rows])
+    return [_rep_row(tuple(row), issues.get(row[3], [])) for row in rows]
 
 
-def _rep_row(sid: int, started: dt.datetime, set_index: int, rep: Rep, issues: list[str]) -> RepRow:
+def _rep_row(row: tuple[Any, ...], issues: list[str]) -> RepRow:
+    sid, started, set_index, _rep_id, set_id, exercise, side, rep_index, complete = row[:9]
     return RepRow(
-        session_id=sid,
-        session_started_at=started,
-        set_id=rep.set_id,
-        set_index=set_index,
-        exercise_id=rep.exercise_id,
-        side=rep.side,
-        rep_index=rep.rep_index,
-        complete=rep.complete,
-        start_ms=rep.start_ms,
-        peak_ms=_metric(rep.peak_ms),
-        end_ms=rep.end_ms,
-        peak_angle_deg=_metric(rep.peak_angle_deg),
-        min_angle_deg=_metric(rep.min_angle_deg),
-        max_angle_deg=_metric(rep.max_angle_deg),
-        rom_deg=_metric(rep.rom_deg),
-        concentric_s=_metric(rep.concentric_s),
-        eccentric_s=_metric(rep.eccentric_s),
-        hold_s=_metric(rep.hold_s),
-        confidence=_metric(rep.confidence),
+        sid,
+        started,
+        set_id,
+        set_index,
+        exercise,
+        side,
+        rep_index,
+        complete,
+        *(_metric(v) for v in row[9:]),  # start_ms ... confidence, in RepRow's order
         form_issues=tuple(issues),
     )
 

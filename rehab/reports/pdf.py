@@ -4,13 +4,13 @@ charts laid out by fpdf2. No browser needed."""
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Sequence
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 from matplotlib import font_manager
+from PIL import Image
 
 from rehab.errors import RehabError
 from rehab.reports import charts, text
@@ -72,7 +72,7 @@ class ReportPDF(FPDF):
 
     def paragraph(self, words: str, size: float = BODY_PT, style: str = "") -> None:
         self.set_font(FONT, style, size)
-        self.multi_cell(0, LINE_MM, words, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, LINE_MM, words, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FONT, "", BODY_PT)
 
     def key_values(self, rows: Sequence[tuple[str, str]]) -> None:
@@ -103,9 +103,9 @@ class ReportPDF(FPDF):
         self.set_font(FONT, "", BODY_PT)
         self.ln(1.5)
 
-    def chart(self, png: bytes, size_in: tuple[float, float]) -> None:
+    def chart(self, picture: Image.Image, size_in: tuple[float, float]) -> None:
         self.ensure_space(charts.height_mm(size_in, CHART_W_MM) + 2)
-        self.image(io.BytesIO(png), x=MARGIN_MM, w=CHART_W_MM)
+        self.image(picture, x=MARGIN_MM, w=CHART_W_MM)
         self.ln(1)
 
     def ensure_space(self, height_mm: float) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import zipfile
@@ -124,15 +125,25 @@ def _span_s(start: dt.datetime, end: dt.datetime | None) -> float | None:
 
 
 def cell(value: Cell) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """One CSV cell: NaN and None empty, floats exact (repr), times ISO 8601 UTC."""
+    kind = type(value)
+    if kind is float:
+        return "" if math.isnan(value) else repr(value)  # type: ignore[arg-type]
+    if kind is int or kind is str:
+        return str(value)
+    if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if isinstance(value, float):
-        return repr(value)
+        return _stamp(value)
     return str(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _stamp(value: dt.datetime) -> str:
+    """Many rows share their session's start: format each moment once."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def table_csv(columns: Sequence[Column], rows: Iterable[object]) -> str:
