@@ -1,7 +1,8 @@
 """Smoothing and gap handling for angle signals.
 
 Pure core (numpy/scipy). Two families, named apart on purpose (DESIGN convention 7):
-- live, causal: `OneEuroFilter` (`update()`/`__call__` + `reset()`), for the webcam;
+- live, causal: `CausalMedian` (single-frame spikes out) then `OneEuroFilter`
+  (`update()`/`__call__` + `reset()`), for the webcam;
 - offline, zero-phase: `zero_phase_lowpass()` (Butterworth run forwards and backwards, so
   peaks keep their height and time), plus `hampel()` and `bridge_gaps()` for whole signals.
 
@@ -76,6 +77,40 @@ class OneEuroFilter:
         self._x = a * x + (1.0 - a) * self._x
         self._t_ms = t_ms
         return self._x
+
+    __call__ = update
+
+
+class CausalMedian:
+    """Median of the last `window` samples (odd, default 3): removes single-frame spikes
+    (a landmark that jumps for one frame) live, at the cost of (window - 1) / 2 frames of
+    delay. NaN samples are skipped; after `reset_after_ms` without a sample it starts over."""
+
+    def __init__(self, window: int = 3, reset_after_ms: float = 1000.0) -> None:
+        if window < 1 or window % 2 == 0:
+            raise ValueError(f"CausalMedian: window must be odd and >= 1, got {window}")
+        if not reset_after_ms > 0:
+            raise ValueError(f"CausalMedian: reset_after_ms must be > 0, got {reset_after_ms}")
+        self.window = window
+        self.reset_after_ms = reset_after_ms
+        self.reset()
+
+    def reset(self) -> None:
+        self._values: list[float] = []
+        self._t_ms = math.nan
+
+    def update(self, t_ms: float, x: float) -> float:
+        if math.isnan(x):
+            return math.nan
+        if not t_ms - self._t_ms <= self.reset_after_ms:
+            self._values = []
+        self._t_ms = t_ms
+        self._values.append(x)
+        if len(self._values) > self.window:
+            del self._values[0]
+        ordered = sorted(self._values)
+        n = len(ordered)
+        return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
     __call__ = update
 

@@ -1,7 +1,8 @@
 """Live tracking: one PoseFrame at a time in, events out (webcam, or a stream replayed).
 
 Pure core. Per frame and side: the angle measured with plain floats (`FrameMeasurer`),
-landmarks under `min_visibility` dropped, a causal One Euro filter, then the same
+landmarks under `min_visibility` dropped, a causal median of 3 (single-frame spikes out)
+and a One Euro filter, then the same
 `ExerciseEngine` that offline analysis uses. Short gaps hold the state; long gaps pause it.
 
     tracker = ExerciseTracker(exercise)
@@ -18,7 +19,7 @@ import math
 from rehab.analysis import FRONT_MAX_YAW_DEG, OFF_VIEW_CONFIDENCE, SIDE_MIN_YAW_DEG
 from rehab.engine import ExerciseEngine
 from rehab.exercise import CameraView, Exercise
-from rehab.filters import OneEuroFilter
+from rehab.filters import CausalMedian, OneEuroFilter
 from rehab.landmarks import PoseFrame
 from rehab.measures import FrameLists, FrameMeasurer, side_factors_frame
 from rehab.results import EngineEvent, SetResult, Side
@@ -66,6 +67,7 @@ class ExerciseTracker:
             key: OneEuroFilter(min_cutoff_hz, beta, reset_after_ms=exercise.max_gap_ms)
             for key in [*sides, *self._form]
         }
+        self._despike = {s: CausalMedian(3, reset_after_ms=exercise.max_gap_ms) for s in sides}
         self.angle_deg: dict[Side, float] = {}
         self.view: CameraView | None = None
         self._form_ms = -math.inf
@@ -75,6 +77,8 @@ class ExerciseTracker:
         self.engine.reset()
         for f in self._filters.values():
             f.reset()
+        for d in self._despike.values():
+            d.reset()
         self.angle_deg = {}
         self.view = None
         self._form_ms = -math.inf
@@ -91,7 +95,7 @@ class ExerciseTracker:
         samples: dict[Side, tuple[float, float]] = {}
         for s, measure in self._angle.items():
             value, conf = measure(data)
-            smooth = self._filters[s].update(t_ms, value)
+            smooth = self._filters[s].update(t_ms, self._despike[s].update(t_ms, value))
             samples[s] = (smooth, conf * factor * turn[s])
         self.angle_deg = {s: v for s, (v, _) in samples.items()}
         form: dict[tuple[str, Side], float] = {}

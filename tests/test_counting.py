@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from rehab.analysis import analyze_stream
 from rehab.counting import CounterConfig, HoldTimer, Phase, RepCounter
 from rehab.exercise import CameraView, Hold, SideMode, Zone
 from rehab.exercise_library import load_library
-from rehab.landmarks import Joint
+from rehab.landmarks import Joint, LandmarkStream
 from rehab.results import EventKind, Side
 from rehab.synthetic import (
     drop_frames,
@@ -378,3 +379,25 @@ def test_core_modules_import_nothing_from_the_shell(module: str) -> None:
                 assert node.module.removeprefix("rehab.") in CORE, node.module
     assert not imported & FORBIDDEN
     assert "open(" not in source.read_text(encoding="utf-8")
+
+
+def _spiky(stream: LandmarkStream, joints: list[Joint], every: int) -> LandmarkStream:
+    """One-frame landmark glitches: the joints jump far away, visibility stays high."""
+    image, world = stream.image_xyz.copy(), stream.world_xyz.copy()
+    rows = np.arange(5, len(stream), every)
+    for j in joints:
+        image[rows, int(j), 1] -= 0.35  # far up the picture
+        world[rows, int(j), 1] -= 0.6
+    return replace(stream, image_xyz=image, world_xyz=world)
+
+
+def test_single_frame_glitches_add_no_reps_live_or_offline() -> None:
+    exercise = LIBRARY.get("shoulder_abduction")
+    stream = synthetic_stream(exercise, n_reps=3, rest_deg=10, noise_px=1.0, seed=12)
+    glitchy = _spiky(stream, [Joint.LEFT_ELBOW, Joint.RIGHT_ELBOW], every=9)
+    assert analyze_stream(glitchy, exercise).total_reps == 3
+    tracker = ExerciseTracker(exercise)
+    for frame in glitchy:
+        tracker.update(frame)
+    tracker.finish()
+    assert tracker.result().total_reps == 3

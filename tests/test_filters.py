@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rehab.filters import OneEuroFilter, bridge_gaps, hampel, nan_runs, zero_phase_lowpass
+from rehab.filters import (
+    CausalMedian,
+    OneEuroFilter,
+    bridge_gaps,
+    hampel,
+    nan_runs,
+    zero_phase_lowpass,
+)
 
 FPS = 30.0
 
@@ -119,3 +126,15 @@ def test_filters_never_raise_on_nan(values: list[float]) -> None:
 def test_nan_runs() -> None:
     assert nan_runs(np.array([True, True, False, True])) == [(0, 2), (3, 4)]
     assert nan_runs(np.array([], dtype=bool)) == []
+
+
+def test_causal_median_removes_single_frame_spikes() -> None:
+    med = CausalMedian(3)
+    x = [10.0, 10.0, 150.0, 10.0, 11.0, math.nan, 12.0]
+    out = [med.update(i * 33.0, v) for i, v in enumerate(x)]
+    assert out[2] == 10.0  # the spike never gets through
+    assert math.isnan(out[5])
+    assert out[6] == 11.0
+    assert med.update(5000, 90.0) == 90.0  # after a long gap: starts over
+    with pytest.raises(ValueError):
+        CausalMedian(2)
