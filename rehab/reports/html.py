@@ -16,6 +16,7 @@ from rehab.reports.model import ExerciseSection, Report, worse_pain
 from rehab.results import Side
 
 SIDE_COLOURS = {Side.LEFT: "#1f77b4", Side.RIGHT: "#d62728", Side.BOTH: "#2ca02c"}
+WEEK_MS = 7 * 24 * 3600 * 1000
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 STYLE = """
 body{font-family:"DejaVu Sans",Verdana,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;
@@ -40,7 +41,7 @@ def render_html(report: Report) -> bytes:
         parts.append(f"<h2>Sessions</h2><p>{escape(text.NO_SESSIONS)}</p>")
     else:
         parts.append(_adherence(report))
-        parts.extend(_exercise(section) for section in report.exercises)
+        parts.extend(_exercise(report, section) for section in report.exercises)
         parts.append(_pain(report))
     parts.append(_closing(report))
     page = (
@@ -63,7 +64,10 @@ def _key_values(rows: Sequence[tuple[str, str]]) -> str:
     return f'<table class="kv"><tbody>{body}</tbody></table>'
 
 
-def _plot(figure: go.Figure, height_px: int = 320) -> str:
+def _plot(report: Report, figure: go.Figure, height_px: int = 320) -> str:
+    """The figure as a <div> (plotly.js is in the page's head), over the report's period."""
+    last = report.last_day + dt.timedelta(days=1)
+    figure.update_xaxes(range=[report.first_day - dt.timedelta(days=1), last])
     figure.update_layout(
         height=height_px,
         margin={"l": 50, "r": 20, "t": 40, "b": 40},
@@ -94,13 +98,22 @@ def _front(report: Report) -> str:
 def _adherence(report: Report) -> str:
     weeks = [w.week_start for w in report.adherence]
     figure = go.Figure()
-    figure.add_bar(x=weeks, y=[w.sessions_done for w in report.adherence], name="done")
+    figure.add_bar(
+        x=weeks,
+        y=[w.sessions_done for w in report.adherence],
+        name="done",
+        marker={"color": "#4c72b0"},
+        xperiod=WEEK_MS,  # a week's bar spans its week
+        xperiodalignment="middle",
+    )
     figure.add_scatter(
         x=weeks,
         y=[w.sessions_prescribed for w in report.adherence],
         name="prescribed",
         mode="markers",
         marker={"symbol": "line-ew-open", "size": 18, "color": "#222"},
+        xperiod=WEEK_MS,
+        xperiodalignment="middle",
     )
     figure.update_layout(title="Sessions per week", yaxis_title="sessions")
     summary = (
@@ -109,12 +122,12 @@ def _adherence(report: Report) -> str:
     )
     table = _table(("Week of", "Done", "Prescribed", "Adherence"), text.adherence_rows(report))
     return (
-        f"<h2>Adherence</h2>{summary}{_plot(figure, 300)}"
+        f"<h2>Adherence</h2>{summary}{_plot(report, figure, 300)}"
         f"<details><summary>Week by week</summary>{table}</details>"
     )
 
 
-def _exercise(section: ExerciseSection) -> str:
+def _exercise(report: Report, section: ExerciseSection) -> str:
     html = [f"<h2>{escape(section.name)}</h2>"]
     if section.prescribed:
         html.append(f"<p>Prescribed: {escape(section.prescribed)}.</p>")
@@ -123,10 +136,10 @@ def _exercise(section: ExerciseSection) -> str:
         return "\n".join(html)
     if section.rom:
         html.append(_table(text.ROM_HEADERS, text.rom_rows(section)))
-        html.append(_plot(_rom_figure(section)))
+        html.append(_plot(report, _rom_figure(section)))
     if section.asymmetry is not None:
         html.append(f"<p>{escape(text.asymmetry_line(section))}</p>")
-    html.append(_plot(_volume_figure(section), 280))
+    html.append(_plot(report, _volume_figure(section), 280))
     if section.form_issues:
         html.append(_table(text.FORM_HEADERS, text.form_rows(section)))
     else:
@@ -146,12 +159,13 @@ def _rom_figure(section: ExerciseSection) -> go.Figure:
             line={"color": colour},
             hovertemplate="%{x|%Y-%m-%d}: %{y:.1f}°<extra></extra>",
         )
-        if series.target_rom_deg is not None:
-            figure.add_hline(
-                y=series.target_rom_deg,
-                line={"dash": "dash", "color": colour},
-                annotation_text=f"{series.side.value} target {text.deg(series.target_rom_deg)}",
-            )
+    targets = {s.target_rom_deg for s in section.rom if s.target_rom_deg is not None}
+    for target in sorted(targets):
+        figure.add_hline(
+            y=target,
+            line={"dash": "dash", "color": "#555555"},
+            annotation_text=f"target {text.deg(target)}",
+        )
     figure.update_layout(title="Range of motion per session", yaxis_title="ROM (°)")
     return figure
 
@@ -160,7 +174,9 @@ def _volume_figure(section: ExerciseSection) -> go.Figure:
     volume = section.volume
     unit = "hold time (s)" if section.is_hold else "reps"
     figure = go.Figure()
-    figure.add_bar(x=list(volume.dates), y=list(volume.done), name="done")
+    figure.add_bar(
+        x=list(volume.dates), y=list(volume.done), name="done", marker={"color": "#4c72b0"}
+    )
     figure.add_scatter(
         x=list(volume.dates),
         y=list(volume.prescribed),
@@ -177,12 +193,14 @@ def _pain(report: Report) -> str:
         return "<h2>Pain and effort</h2><p>No check-ins in this period.</p>"
     stamps: list[dt.datetime] = [c.recorded_at for c in report.check_ins]
     figure = go.Figure()
-    figure.add_scatter(x=stamps, y=[worse_pain(c) for c in report.check_ins], name="pain")
-    figure.add_scatter(x=stamps, y=[c.effort_rpe for c in report.check_ins], name="effort (RPE)")
+    pains = [worse_pain(c) for c in report.check_ins]
+    efforts = [c.effort_rpe for c in report.check_ins]
+    figure.add_scatter(x=stamps, y=pains, name="pain", line={"color": "#d62728"})
+    figure.add_scatter(x=stamps, y=efforts, name="effort (RPE)", line={"color": "#7f7f7f"})
     figure.update_layout(title="Pain and effort (0-10)", yaxis={"range": [-0.3, 10.3]})
     comments = [(text.day(c.recorded_at), c.comment) for c in report.check_ins if c.comment.strip()]
     listing = _table(("Date", "Patient comment"), comments) if comments else ""
-    return f"<h2>Pain and effort</h2>{_plot(figure, 300)}{listing}"
+    return f"<h2>Pain and effort</h2>{_plot(report, figure, 300)}{listing}"
 
 
 def _closing(report: Report) -> str:
