@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rehab.counting import CounterConfig, HoldTimer, Phase, RepCounter
 from rehab.exercise import Exercise, FormRule, SideMode
@@ -226,6 +226,12 @@ class ExerciseEngine:
             (r for s in reporting if s in self.counters for r in self.counters[s].reps),
             key=lambda r: (r.start_ms, r.side),
         )
+        figures = self._side_figures()
+        if Side.BOTH in self.counters and Side.LEFT in self.counters:
+            reps, one_sided = reconcile_bilateral(
+                reps, self.counters[Side.LEFT].reps, self.counters[Side.RIGHT].reps
+            )
+            figures["one_sided_reps"] = float(one_sided)
         holds = sorted(
             (h for s in reporting if s in self.timers for h in self.timers[s].holds),
             key=lambda h: h.start_ms,
@@ -234,7 +240,7 @@ class ExerciseEngine:
             exercise_id=self.exercise.id,
             reps=tuple(reps),
             holds=tuple(holds),
-            extra=self._side_figures(),
+            extra=figures,
             warnings=warnings,
         )
 
@@ -255,6 +261,52 @@ class ExerciseEngine:
         if not math.isnan(asym):
             figures["rom_asymmetry_pct"] = asym
         return figures
+
+
+MIN_ONE_SIDED_CONFIDENCE = 0.6
+
+
+def _paired(a: RepResult, b: RepResult) -> bool:
+    """Two sides' reps are one movement when their times overlap by at least half the
+    shorter rep (arms in turn overlap far less: one is at rest while the other lifts)."""
+    shorter_ms = min(a.end_ms - a.start_ms, b.end_ms - b.start_ms)
+    overlap_ms = min(a.end_ms, b.end_ms) - max(a.start_ms, b.start_ms)
+    return overlap_ms >= 0.5 * shorter_ms
+
+
+def reconcile_bilateral(
+    combined: list[RepResult], left: list[RepResult], right: list[RepResult]
+) -> tuple[list[RepResult], int]:
+    """A `both` exercise done with one limb, or with the limbs in turn (alternating curls):
+    the combined signal (the mean of the sides) may not reach the peak, but each side's own
+    counter does. Reps seen on one side only, with good confidence, count on their own when
+    that finds more reps than the combined signal; reps seen on both sides at once count
+    once. Returns (reps, number of one-sided reps used)."""
+    done_l = [r for r in left if r.complete and r.confidence >= MIN_ONE_SIDED_CONFIDENCE]
+    done_r = [r for r in right if r.complete and r.confidence >= MIN_ONE_SIDED_CONFIDENCE]
+    unpaired_r = list(done_r)
+    pairs: list[RepResult] = []
+    lone: list[RepResult] = []
+    for rep in done_l:
+        match = next((r for r in unpaired_r if _paired(rep, r)), None)
+        if match is None:
+            lone.append(rep)
+        else:
+            unpaired_r.remove(match)
+            pairs.append(max(rep, match, key=lambda r: r.confidence))
+    lone += unpaired_r
+    n_combined = sum(1 for r in combined if r.complete)
+    if not lone or len(pairs) + len(lone) <= n_combined:
+        return combined, 0
+    together = [
+        replace(r, side=Side.BOTH, index=i) for i, r in enumerate(sorted(pairs, key=_start), 1)
+    ]
+    partial = [r for r in combined if not r.complete]
+    return sorted([*together, *lone, *partial], key=_start), len(lone)
+
+
+def _start(rep: RepResult) -> float:
+    return rep.start_ms
 
 
 def _mean(values: list[float]) -> float:

@@ -401,3 +401,27 @@ def test_single_frame_glitches_add_no_reps_live_or_offline() -> None:
         tracker.update(frame)
     tracker.finish()
     assert tracker.result().total_reps == 3
+
+
+def test_bilateral_exercise_done_with_one_arm_or_arms_in_turn() -> None:
+    """A `both` exercise: one arm alone, or the arms in turn (alternating curls), still
+    counts every rep the arms make; both arms together count once (tested above)."""
+    exercise = LIBRARY.get("biceps_curl")
+    one_arm = synthetic_stream(exercise, n_reps=4, side=Side.LEFT, noise_px=1.0, seed=13)
+    result = analyze_stream(one_arm, exercise)
+    assert result.total_reps == 4
+    assert result.extra["one_sided_reps"] == 4
+    _, cycle = rep_trajectory(3, 10, 110, rep_s=2.0, rest_s=1.0)
+    angle = np.concatenate([cycle, cycle])
+    sides = [Side.LEFT] * len(cycle) + [Side.RIGHT] * len(cycle)
+    t_ms = np.arange(len(angle)) * DT_MS
+    in_turn = stream_from_angles(exercise, t_ms, angle, sides, noise_px=1.0, seed=14)
+    result = analyze_stream(in_turn, exercise)
+    assert result.total_reps == 6
+    per_side = result.reps_per_side()
+    assert (per_side[Side.LEFT], per_side[Side.RIGHT], per_side.get(Side.BOTH, 0)) == (3, 3, 0)
+    tracker = ExerciseTracker(exercise)
+    for frame in in_turn:
+        tracker.update(frame)
+    tracker.finish()
+    assert tracker.result().total_reps == 6
