@@ -29,8 +29,8 @@ def _png(figure: Figure) -> Image.Image:
     """The figure as an RGB image (no PNG encode here and decode in fpdf2: half the time)."""
     figure.set_dpi(DPI)
     canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    canvas.draw()  # type: ignore[no-untyped-call]
+    return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")  # type: ignore[no-untyped-call]
 
 
 def _figure(width_in: float, height_in: float, panels: int = 1) -> tuple[Figure, list[Axes]]:
@@ -57,9 +57,9 @@ def _dates_axis(ax: Axes, first: dt.date, last: dt.date, max_ticks: int = 7) -> 
     """Date ticks over the report's period (not the data's): every chart shares the axis."""
     margin = dt.timedelta(hours=12)  # room for a bar on the first or the last day
     ax.set_xlim(_stamp(first) - margin, _stamp(last + dt.timedelta(days=1)) + margin)  # type: ignore[arg-type]
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=max_ticks))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=max_ticks))  # type: ignore[no-untyped-call]
     long = (last - first).days > 120
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y" if long else "%d %b"))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y" if long else "%d %b"))  # type: ignore[no-untyped-call]
 
 
 def _stamp(day: dt.date) -> dt.datetime:
@@ -87,7 +87,7 @@ def _bars(
     offset_days: float,
 ) -> None:
     """Bars as one PolyCollection: ax.bar makes one patch per bar, 10x slower for a year."""
-    lefts = [float(mdates.date2num(t)) + offset_days for t in stamps]
+    lefts = [float(mdates.date2num(t)) + offset_days for t in stamps]  # type: ignore[no-untyped-call]
     boxes = [
         [(x, 0.0), (x, h), (x + width_days, h), (x + width_days, 0.0)]
         for x, h in zip(lefts, heights, strict=True)

@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rehab.store.access import Actor
 from rehab.store.models import ExerciseSession, ExerciseSet, FormIssueRow, Hold, Rep
@@ -102,17 +101,21 @@ def _window(patient_id: int, since: dt.datetime, until: dt.datetime) -> list[obj
     ]
 
 
-def _issues_by(session: Session, column: object, owner_ids: Sequence[int]) -> dict[int, list[str]]:
+def _issues_by(
+    session: Session, owner: InstrumentedAttribute[int | None], where: list[object]
+) -> dict[int, list[str]]:
+    """Rule ids of the period's form issues, by rep (or hold) id, in the order raised."""
+    rows = session.execute(
+        select(owner, FormIssueRow.rule_id)
+        .join(ExerciseSet, ExerciseSet.id == FormIssueRow.set_id)
+        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+        .where(owner.is_not(None), *where)  # type: ignore[arg-type]
+        .order_by(owner, FormIssueRow.t_ms, FormIssueRow.id)
+    ).all()
     out: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(owner_ids), 900):  # keep under SQLite's bound-parameter limit
-        chunk = owner_ids[start : start + 900]
-        rows = session.execute(
-            select(column, FormIssueRow.rule_id)
-            .where(column.in_(chunk))  # type: ignore[attr-defined]
-            .order_by(column, FormIssueRow.t_ms, FormIssueRow.id)
-        ).all()
-        for owner, rule in rows:
-            out[owner].append(rule)
+    for owner_id, rule in rows:
+        if owner_id is not None:
+            out[owner_id].append(rule)
     return out
 
 
@@ -146,22 +149,33 @@ def _rep_rows(session: Session, where: list[object]) -> list[RepRow]:
         .where(*where)  # type: ignore[arg-type]
         .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.id, Rep.id)
     ).all()
-    issues = _issues_by(session, FormIssueRow.rep_id, [r[3] for r in rows])
+    issues = _issues_by(session, FormIssueRow.rep_id, where)
     return [_rep_row(tuple(row), issues.get(row[3], [])) for row in rows]
 
 
 def _rep_row(row: tuple[Any, ...], issues: list[str]) -> RepRow:
     sid, started, set_index, _rep_id, set_id, exercise, side, rep_index, complete = row[:9]
+    start, peak, end, peak_angle, low, high, rom, concentric, eccentric, hold, conf = row[9:]
     return RepRow(
-        sid,
-        started,
-        set_id,
-        set_index,
-        exercise,
-        side,
-        rep_index,
-        complete,
-        *(_metric(v) for v in row[9:]),  # start_ms ... confidence, in RepRow's order
+        session_id=sid,
+        session_started_at=started,
+        set_id=set_id,
+        set_index=set_index,
+        exercise_id=exercise,
+        side=side,
+        rep_index=rep_index,
+        complete=complete,
+        start_ms=start,
+        peak_ms=_metric(peak),
+        end_ms=end,
+        peak_angle_deg=_metric(peak_angle),
+        min_angle_deg=_metric(low),
+        max_angle_deg=_metric(high),
+        rom_deg=_metric(rom),
+        concentric_s=_metric(concentric),
+        eccentric_s=_metric(eccentric),
+        hold_s=_metric(hold),
+        confidence=_metric(conf),
         form_issues=tuple(issues),
     )
 
@@ -174,7 +188,7 @@ def _hold_rows(session: Session, where: list[object]) -> list[HoldRow]:
         .where(*where)  # type: ignore[arg-type]
         .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.id, Hold.id)
     ).all()
-    issues = _issues_by(session, FormIssueRow.hold_id, [r[3].id for r in rows])
+    issues = _issues_by(session, FormIssueRow.hold_id, where)
     return [
         HoldRow(
             session_id=sid,

@@ -31,7 +31,7 @@ border-bottom:1px solid #e3e3e3}th{background:#eef1f5}table.kv th{background:non
 
 @functools.cache
 def _plotly_js() -> str:
-    return get_plotlyjs()
+    return str(get_plotlyjs())
 
 
 def render_html(report: Report) -> bytes:

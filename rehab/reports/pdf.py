@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import Literal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -29,7 +30,7 @@ def dejavu_paths() -> tuple[str, str, str]:
     """Regular, bold and oblique DejaVu Sans .ttf files (Debian fonts-dejavu-core, or the copy
     matplotlib ships), found through matplotlib's font manager."""
 
-    def find(weight: str, style: str) -> str:
+    def find(weight: Literal["normal", "bold"], style: Literal["normal", "oblique"]) -> str:
         props = font_manager.FontProperties(family="DejaVu Sans", weight=weight, style=style)
         try:
             return str(font_manager.findfont(props, fallback_to_default=False))
