@@ -95,10 +95,14 @@ def cmd_patient_add(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from rehab.store.demo import build_demo
+    from rehab.store.demo import build_demo, has_patients
     from rehab.store.engine import describe_url, open_database
 
     engine = open_database(args.url)
+    if args.if_empty and has_patients(engine):
+        print(f"{describe_url(engine.url)}: has patients already; no demo added")
+        return 0
+    print("building the demo clinic: simulated sessions through the counting engine ...")
     summary = build_demo(engine, weeks=args.weeks, replace=args.replace, seed=args.seed)
     print(f"{describe_url(engine.url)}: {summary}")
     return 0

@@ -21,7 +21,8 @@ import logging
 import os
 import socket
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
@@ -89,6 +90,7 @@ class SessionRecorder:
         source: SessionSource = SessionSource.LIVE,
         prescription_id: int | None = None,
         clock: Clock = utc_now,
+        notes: str = "",
     ) -> SessionRecorder:
         """Open a new in-progress session for a patient the actor may record for."""
         started = clock()
@@ -103,6 +105,7 @@ class SessionRecorder:
                 owner=process_owner(),
                 source=SessionSource(source).value,
                 status=SessionStatus.IN_PROGRESS.value,
+                notes=notes,
             )
             session.add(row)
             session.flush()
@@ -232,11 +235,7 @@ class SessionRecorder:
         comment: str = "",
     ) -> int:
         """The patient's pain (0-10) before/after and effort (RPE 0-10) for this session."""
-        for name, value in (("pain before", pain_before), ("pain after", pain_after)):
-            if value is not None and not 0 <= value <= 10:
-                raise StoreError(f"{name} must be 0-10 (got {value})")
-        if effort_rpe is not None and not 0 <= effort_rpe <= 10:
-            raise StoreError(f"effort (RPE) must be 0-10 (got {effort_rpe})")
+        _check_values(CheckInValues(pain_before, pain_after, effort_rpe, comment))
         now = self.clock()
 
         def work(session: Session) -> int:
@@ -528,3 +527,112 @@ def _owner_is_dead(owner: str | None) -> bool:
     except PermissionError:
         return False
     return False
+
+
+@dataclass(frozen=True)
+class PlannedSet:
+    """One analysed set for `record_session`: the engine's SetResult and where it belongs."""
+
+    result: SetResult
+    side: Side = Side.BOTH
+    prescription_item_id: int | None = None
+    duration_s: float = 120.0  # wall time the set took (sets are laid out one after another)
+
+
+@dataclass(frozen=True)
+class CheckInValues:
+    pain_before: int | None = None
+    pain_after: int | None = None
+    effort_rpe: int | None = None
+    comment: str = ""
+
+
+def record_session(
+    engine: Engine,
+    actor: Actor,
+    patient_id: int,
+    sets: Sequence[PlannedSet],
+    *,
+    started_at: dt.datetime,
+    source: SessionSource = SessionSource.UPLOAD,
+    status: SessionStatus = SessionStatus.COMPLETED,
+    prescription_id: int | None = None,
+    check_in: CheckInValues | None = None,
+    notes: str = "",
+) -> int:
+    """A whole session analysed after the fact (an uploaded video, a replay) in ONE
+    transaction: all of it is stored or none. Returns the session id."""
+    if check_in is not None:
+        _check_values(check_in)
+
+    def work(session: Session) -> int:
+        check_patient_access(session, actor, patient_id)
+        at = started_at
+        row = ExerciseSession(
+            patient_id=patient_id, prescription_id=prescription_id, started_at=at,
+            last_activity_at=at, source=SessionSource(source).value,
+            status=SessionStatus(status).value, notes=notes,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        seen: dict[str, int] = {}
+        for planned in sets:
+            at = _add_planned_set(session, row.id, planned, at, seen)
+        row.ended_at = row.last_activity_at = at
+        if check_in is not None:
+            session.add(
+                CheckIn(
+                    patient_id=patient_id,
+                    session_id=row.id,
+                    recorded_at=at,
+                    pain_before=check_in.pain_before,
+                    pain_after=check_in.pain_after,
+                    effort_rpe=check_in.effort_rpe,
+                    comment=check_in.comment,
+                )
+            )
+        audit(session, actor, AuditAction.CREATE, "session", patient_id, row.id)
+        return row.id
+
+    return run_transaction(engine, work, what="session")
+
+
+def _add_planned_set(
+    session: Session, session_id: int, planned: PlannedSet, at: dt.datetime, seen: dict[str, int]
+) -> dt.datetime:
+    result = planned.result
+    seen[result.exercise_id] = seen.get(result.exercise_id, 0) + 1
+    ended = at + dt.timedelta(seconds=planned.duration_s)
+    row = ExerciseSet(
+        session_id=session_id, prescription_item_id=planned.prescription_item_id,
+        exercise_id=result.exercise_id, set_index=seen[result.exercise_id],
+        side=Side(planned.side).value, started_at=at, ended_at=ended,
+        extra={str(k): float(v) for k, v in result.extra.items()},
+        warnings=[str(w) for w in result.warnings],
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    for rep in result.reps:
+        rep_id = _flush_id(session, rep_row(row.id, rep, ended))
+        for issue in rep.form_issues:
+            session.add(_issue_row(row.id, issue, rep_id=rep_id))
+    for hold in result.holds:
+        hold_id = _flush_id(session, hold_row(row.id, hold, ended))
+        for issue in hold.form_issues:
+            session.add(_issue_row(row.id, issue, hold_id=hold_id))
+    refresh_set_stats(session, [row.id])
+    return ended
+
+
+def _flush_id(session: Session, row: Rep | Hold) -> int:
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _check_values(values: CheckInValues) -> None:
+    for name, value in (("pain before", values.pain_before), ("pain after", values.pain_after)):
+        if value is not None and not 0 <= value <= 10:
+            raise StoreError(f"{name} must be 0-10 (got {value})")
+    if values.effort_rpe is not None and not 0 <= values.effort_rpe <= 10:
+        raise StoreError(f"effort (RPE) must be 0-10 (got {values.effort_rpe})")
