@@ -3,21 +3,15 @@ per-rep metrics and the annotated video (H.264), and save it as a session."""
 
 from __future__ import annotations
 
-import datetime as dt
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
-
 import streamlit as st
 
-from rehab.analysis import StreamAnalysis, analyze_stream_detailed
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
+from rehab.dashboard.media import VideoAnalysis, run_analysis, save_session
 from rehab.dashboard.navigation import page_path
 from rehab.dashboard.state import (
     SESSION_KEY,
     SignedIn,
-    db,
     engine,
     exercise_library,
     require_user,
@@ -25,59 +19,14 @@ from rehab.dashboard.state import (
 )
 from rehab.dashboard.tables import hold_table, rep_table
 from rehab.dashboard.widgets import pick_patient
-from rehab.errors import InputError, RehabError
+from rehab.errors import RehabError
 from rehab.exercise import Exercise
-from rehab.landmarks import LandmarkStream
-from rehab.pose.pipeline import annotate_video
-from rehab.pose.sources import VIDEO_SUFFIXES, VideoFile
+from rehab.pose.sources import VIDEO_SUFFIXES
 from rehab.results import Side
-from rehab.store.models import SessionSource
-from rehab.store.queries import patient_detail
-from rehab.store.recorder import SessionRecorder
 
 RESULT_KEY = "video_analysis"
 SIDES = {"as the exercise defines": None, "left": Side.LEFT, "right": Side.RIGHT, "both": Side.BOTH}
 NOBODY = "no person was found in any frame"
-
-
-@dataclass(frozen=True)
-class VideoAnalysis:
-    file_name: str
-    exercise_id: str
-    side: Side | None
-    analysis: StreamAnalysis
-    stream: LandmarkStream
-    video_mp4: bytes
-
-
-def run_analysis(
-    name: str,
-    data: bytes,
-    exercise: Exercise,
-    side: Side | None,
-    progress: st.delta_generator.DeltaGenerator,
-) -> VideoAnalysis:
-    """Annotate and analyse an uploaded video; InputError names the uploaded file."""
-    with tempfile.TemporaryDirectory(prefix="rehab-upload-") as folder:
-        source = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        source.write_bytes(data)
-        output = Path(folder) / "annotated.mp4"
-        try:
-            with VideoFile(source) as video:
-                total = max(video.frame_count, 1)
-            done = [0]
-
-            def tick(n: int) -> None:
-                done[0] += n
-                progress.progress(
-                    min(done[0] / total, 1.0), text=f"Finding the pose: frame {done[0]} of ~{total}"
-                )
-
-            stream = annotate_video(source, output, on_progress=tick)
-        except InputError as exc:
-            raise InputError(str(exc).replace(str(source), name)) from exc
-        analysis = analyze_stream_detailed(stream, exercise, side)
-        return VideoAnalysis(name, exercise.id, side, analysis, stream, output.read_bytes())
 
 
 def _inputs(user: SignedIn) -> tuple[int | None, Exercise, Side | None]:
@@ -130,28 +79,6 @@ def _results(result: VideoAnalysis) -> None:
         st.dataframe(hold_table(outcome.holds, origin), hide_index=True, key="video_holds")
 
 
-def save_session(user: SignedIn, patient_id: int, result: VideoAnalysis) -> tuple[int, bool]:
-    """Store the analysed set as an uploaded session; keep the landmarks if opted in."""
-    with db() as s:
-        patient = patient_detail(s, user.actor, patient_id)
-    today = dt.datetime.now(dt.UTC).date()
-    program = next((p for p in patient.programs if p.active_on(today)), None)
-    item = (
-        next((i for i in program.items if i.exercise_id == result.exercise_id), None)
-        if program
-        else None
-    )
-    side = result.side or Side.BOTH
-    with SessionRecorder.start(
-        engine(), user.actor, patient_id, source=SessionSource.UPLOAD,
-        prescription_id=program.prescription_id if program else None,
-    ) as recorder:  # fmt: skip
-        set_id = recorder.record_set(result.analysis.result, side, item.item_id if item else None)
-        if patient.store_landmarks:
-            recorder.store_landmarks(result.stream, set_id)
-        return recorder.session_id, patient.store_landmarks
-
-
 def _save(user: SignedIn, patient_id: int | None, result: VideoAnalysis) -> None:
     if patient_id is None:
         st.caption("Choose a patient above to save this analysis as one of their sessions.")
@@ -159,7 +86,7 @@ def _save(user: SignedIn, patient_id: int | None, result: VideoAnalysis) -> None
     if not st.button("Save as a session", type="primary", key="save_video"):
         return
     try:
-        session_id, kept = save_session(user, patient_id, result)
+        session_id, kept = save_session(engine(), user.actor, patient_id, result)
     except RehabError as exc:
         show_error(exc)
         return
@@ -187,8 +114,9 @@ def main() -> None:
         progress = st.progress(0.0, text="Reading the video…")
         try:
             st.session_state[RESULT_KEY] = run_analysis(
-                upload.name, upload.getvalue(), exercise, side, progress
-            )
+                upload.name, upload.getvalue(), exercise, side,
+                lambda share, text: progress.progress(share, text=text),
+            )  # fmt: skip
         except RehabError as exc:
             progress.empty()
             st.session_state.pop(RESULT_KEY, None)

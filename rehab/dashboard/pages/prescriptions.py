@@ -124,7 +124,7 @@ def _add_exercise(plans: list[ExercisePlan]) -> None:
         )
         side = cols[3].selectbox("Side", _side_options(exercise), format_func=str, key="item_side")
         notes = st.text_input("Notes for the patient", key="item_notes")
-        if st.form_submit_button("Add to the program"):
+        if st.form_submit_button("Add to the program", key="add_item_submit"):
             plan = ExercisePlan(
                 exercise_id=exercise.id,
                 sets=int(sets),
@@ -175,7 +175,7 @@ def _save_form(
         )
         replaces = " It replaces the current program from that day." if current else ""
         st.caption("Saving creates a new program version; past sessions keep theirs." + replaces)
-        if st.form_submit_button("Save program", type="primary"):
+        if st.form_submit_button("Save program", type="primary", key="save_program_submit"):
             _save(user, patient_id, plans, current, (title, int(per_week), start, notes))
 
 

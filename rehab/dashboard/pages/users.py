@@ -35,7 +35,7 @@ def _add_therapist(user: SignedIn) -> None:
         name = st.text_input("Full name", key="t_name")
         username = st.text_input("Username", key="t_username")
         password = st.text_input("First password (8+ characters)", type="password", key="t_pw")
-        if not st.form_submit_button("Add therapist"):
+        if not st.form_submit_button("Add therapist", key="add_therapist_submit"):
             return
     try:
         with db() as s:
@@ -66,7 +66,7 @@ def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
         landmarks = st.checkbox(
             "The patient agrees to keep pose landmarks for replay", key="p_landmarks"
         )
-        if not st.form_submit_button("Add patient"):
+        if not st.form_submit_button("Add patient", key="add_patient_submit"):
             return
     try:
         with db() as s:

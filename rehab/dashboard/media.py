@@ -1,0 +1,121 @@
+"""Work behind the media pages: annotate and analyse an uploaded video, save it as a
+session, annotate a photo. Plain functions and dataclasses (kept in `st.session_state`
+between reruns, so they live in a module, not in a page script that is re-run each time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from rehab.analysis import StreamAnalysis, analyze_stream_detailed
+from rehab.errors import InputError
+from rehab.exercise import Exercise
+from rehab.landmarks import LandmarkStream
+from rehab.pose.pipeline import annotate_image, annotate_video
+from rehab.pose.sources import VideoFile
+from rehab.results import Side
+from rehab.store.access import Actor
+from rehab.store.engine import session_scope
+from rehab.store.models import SessionSource
+from rehab.store.queries import patient_detail
+from rehab.store.recorder import SessionRecorder
+
+Progress = Callable[[float, str], None]  # share done (0-1), what is happening
+
+
+@dataclass(frozen=True)
+class VideoAnalysis:
+    file_name: str
+    exercise_id: str
+    side: Side | None
+    analysis: StreamAnalysis
+    stream: LandmarkStream
+    video_mp4: bytes
+
+
+def run_analysis(
+    name: str, data: bytes, exercise: Exercise, side: Side | None, progress: Progress
+) -> VideoAnalysis:
+    """Annotate and analyse an uploaded video; InputError names the uploaded file."""
+    with tempfile.TemporaryDirectory(prefix="rehab-upload-") as folder:
+        source = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        source.write_bytes(data)
+        output = Path(folder) / "annotated.mp4"
+        try:
+            with VideoFile(source) as video:
+                total = max(video.frame_count, 1)
+            done = [0]
+
+            def tick(n: int) -> None:
+                done[0] += n
+                progress(
+                    min(done[0] / total, 1.0), f"Finding the pose: frame {done[0]} of ~{total}"
+                )
+
+            stream = annotate_video(source, output, on_progress=tick)
+        except InputError as exc:
+            raise InputError(str(exc).replace(str(source), name)) from exc
+        progress(1.0, "Counting…")
+        analysis = analyze_stream_detailed(stream, exercise, side)
+        return VideoAnalysis(name, exercise.id, side, analysis, stream, output.read_bytes())
+
+
+def save_session(
+    db_engine: Engine, actor: Actor, patient_id: int, result: VideoAnalysis
+) -> tuple[int, bool]:
+    """Store the analysed set as an uploaded session; keep the landmarks if opted in."""
+    with session_scope(db_engine) as s:
+        patient = patient_detail(s, actor, patient_id)
+    today = dt.datetime.now(dt.UTC).date()
+    program = next((p for p in patient.programs if p.active_on(today)), None)
+    item = (
+        next((i for i in program.items if i.exercise_id == result.exercise_id), None)
+        if program
+        else None
+    )
+    side = result.side or Side.BOTH
+    with SessionRecorder.start(
+        db_engine, actor, patient_id, source=SessionSource.UPLOAD,
+        prescription_id=program.prescription_id if program else None,
+    ) as recorder:  # fmt: skip
+        set_id = recorder.record_set(result.analysis.result, side, item.item_id if item else None)
+        if patient.store_landmarks:
+            recorder.store_landmarks(result.stream, set_id)
+        return recorder.session_id, patient.store_landmarks
+
+
+@dataclass(frozen=True)
+class Annotated:
+    file_name: str
+    digest: str  # of the uploaded bytes: a new upload is annotated again
+    png: bytes
+    detected: bool
+    visible: int  # keypoints at or above the drawing threshold
+    model: str
+
+
+def annotate(name: str, data: bytes, min_visibility: float = 0.5) -> Annotated:
+    """The photo with the skeleton drawn, as PNG; InputError names the uploaded file."""
+    with tempfile.TemporaryDirectory(prefix="rehab-image-") as folder:
+        source = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        source.write_bytes(data)
+        output = Path(folder) / "annotated.png"
+        try:
+            result = annotate_image(source, output, min_visibility=min_visibility)
+        except InputError as exc:
+            raise InputError(str(exc).replace(str(source), name)) from exc
+        pose = result.pose
+        visible = int((pose.visibility >= min_visibility).sum()) if pose.detected else 0
+        digest = digest_of(data)
+        return Annotated(name, digest, output.read_bytes(), pose.detected, visible, result.model)
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

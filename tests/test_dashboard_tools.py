@@ -1,0 +1,281 @@
+"""AppTest of the dashboard's tool pages: prescriptions, exercise library, analyse a video,
+annotate an image, users; refusals, empty states and bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine
+
+from rehab.dashboard.state import PATIENT_KEY
+from rehab.pose.video_out import H264Writer
+from rehab.store.access import Actor
+from rehab.store.clinic import create_user
+from rehab.store.engine import session_scope
+from rehab.store.models import Role
+from rehab.store.queries import list_sessions, patient_detail
+from tests.conftest import load_manifest
+from tests.dashboard_seed import (
+    Seeded,
+    no_exception,
+    open_page,
+    seed,
+    signed_in,
+    texts,
+    use_database,
+)
+from tests.pose_helpers import astronaut_png
+
+pytest_plugins = ["rehab.store.pytest_plugin"]
+
+
+@pytest.fixture
+def seeded(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    use_database(monkeypatch, engine)
+    return seed(engine)
+
+
+def _therapist(s: Seeded):  # type: ignore[no-untyped-def]
+    return signed_in(s.clinic.ther_a, "Therapist A")
+
+
+def _programs(s: Seeded, index: int = 0):  # type: ignore[no-untyped-def]
+    with session_scope(s.engine) as session:
+        return patient_detail(session, s.clinic.admin, s.clinic.patients[index]).programs
+
+
+# -- prescriptions -----------------------------------------------------------------------------
+
+
+def _prescriptions(s: Seeded, index: int = 0):  # type: ignore[no-untyped-def]
+    at = open_page(_therapist(s), "prescriptions", state={PATIENT_KEY: s.clinic.patients[index]})
+    no_exception(at)
+    return at
+
+
+def test_prescriptions_show_the_program_and_start_the_editor_from_it(seeded: Seeded) -> None:
+    at = _prescriptions(seeded)
+    program = at.dataframe[0].value
+    assert list(program["Exercise"]) == ["Seated knee extension", "Wall sit"]
+    assert list(program["Reps / hold"]) == ["10 reps", "20 s hold"]
+    draft = " ".join(texts(at, "markdown"))
+    assert "**Seated knee extension**: 3 × 10 reps, left, target 80°" in draft
+
+
+def test_a_therapist_changes_the_program_with_a_library_exercise(seeded: Seeded) -> None:
+    at = _prescriptions(seeded)
+    at.button(key="remove_1").click().run()  # drop the wall sit
+    at.selectbox(key="add_exercise").set_value("straight_leg_raise").run()
+    assert any("Straight" in e.label for e in at.expander)  # its instructions are shown
+    at.number_input(key="item_reps").set_value(12)
+    at.selectbox(key="item_side").set_value("left")
+    at.text_input(key="item_notes").input("Slowly, with the knee locked")
+    at.button(key="add_item_submit").click().run()
+    no_exception(at)
+    at.button(key="save_program_submit").click().run()
+    no_exception(at)
+    programs = _programs(seeded)
+    assert len(programs) == 2
+    new, old = programs
+    assert [i.exercise_id for i in new.items] == ["knee_extension", "straight_leg_raise"]
+    raise_item = new.items[1]
+    assert (raise_item.reps, raise_item.side.value) == (12, "left")
+    assert raise_item.notes_for_patient == "Slowly, with the knee locked"
+    assert raise_item.target_rom_deg is not None  # the library's default target
+    assert old.end_date is not None and old.end_date < new.start_date
+
+
+def test_a_program_without_exercises_is_not_saved(seeded: Seeded) -> None:
+    at = _prescriptions(seeded)
+    at.button(key="remove_0").click().run()
+    at.button(key="remove_0").click().run()
+    assert any("no exercise yet" in t for t in texts(at, "info"))
+    at.button(key="save_program_submit").click().run()
+    assert texts(at, "error") == ["Add at least one exercise before saving."]
+    assert len(_programs(seeded)) == 1
+
+
+def test_ending_a_program_sets_its_last_day(seeded: Seeded) -> None:
+    at = _prescriptions(seeded)
+    at.button(key=f"end_{_programs(seeded)[0].prescription_id}").click().run()
+    no_exception(at)
+    (program,) = _programs(seeded)
+    assert program.end_date == dt.datetime.now(dt.UTC).date()
+
+
+def test_prescriptions_refuse_another_therapists_patient(seeded: Seeded) -> None:
+    at = _prescriptions(seeded, index=2)
+    assert any("not one of your patients" in e for e in texts(at, "error"))
+    assert not at.dataframe
+
+
+# -- exercise library --------------------------------------------------------------------------
+
+
+def test_library_lists_every_exercise_and_explains_one(seeded: Seeded) -> None:
+    at = open_page(signed_in(seeded.clinic.pat_users[0], "P", seeded.clinic.patients[0]), "library")
+    no_exception(at)
+    table = at.dataframe[0].value
+    assert len(table) >= 20 and "Seated knee extension" in set(table["Exercise"])
+    at.selectbox[0].set_value("shoulder_abduction").run()
+    words = " ".join(texts(at, "markdown"))
+    assert "Measured: angle at SHOULDER (HIP-SHOULDER-ELBOW)" in words
+    assert "rest (45° or less)" in words and "peak (70° or more)" in words
+    assert "Keep your elbows almost straight as you lift" in words
+    assert len(at.get("plotly_chart")) == 2  # skeleton + zones
+
+
+def test_library_lists_the_definitions_that_failed_to_load(
+    seeded: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = Path(__file__).resolve().parent.parent / "exercises" / "squat.yaml"
+    (tmp_path / "squat.yaml").write_text(source.read_text())
+    (tmp_path / "broken.yaml").write_text(source.read_text().replace("KNEE", "KNE", 1))
+    monkeypatch.setenv("REHAB_EXERCISES_DIR", str(tmp_path))
+    at = open_page(_therapist(seeded), "library")
+    no_exception(at)
+    (error,) = texts(at, "error")
+    assert error.startswith("Not loaded: broken.yaml line") and "KNE" in error
+    assert list(at.dataframe[0].value["id"]) == ["squat"]
+
+
+# -- analyse a video ---------------------------------------------------------------------------
+
+
+def _empty_room_mp4(path: Path) -> bytes:
+    """A real H.264 video of a grey wall with a moving bar: nobody in it."""
+    with H264Writer(path, 15.0, (160, 120)) as writer:
+        for i in range(20):
+            frame = np.full((120, 160, 3), 128, np.uint8)
+            frame[:, (i * 7) % 150 : (i * 7) % 150 + 10] = 40
+            writer.write(frame, i * 1000 / 15)
+    return path.read_bytes()
+
+
+def _analyse(at, name: str, data: bytes, mime: str):  # type: ignore[no-untyped-def]
+    at.file_uploader(key="video_upload").set_value((name, data, mime)).run()
+    at.button(key="analyse").click().run()
+    no_exception(at)
+    return at
+
+
+def test_analyse_without_an_upload_says_what_to_do(seeded: Seeded) -> None:
+    at = open_page(_therapist(seeded), "analyse_video")
+    no_exception(at)
+    assert any("Upload a video" in t for t in texts(at, "info"))
+
+
+def test_a_file_that_is_not_a_video_gets_a_clear_message(seeded: Seeded) -> None:
+    at = open_page(_therapist(seeded), "analyse_video")
+    _analyse(at, "notes.mp4", b"this is a text file, not a video", "video/mp4")
+    (error,) = texts(at, "error")
+    assert error.startswith("This file cannot be analysed: notes.mp4: cannot open as a video")
+    assert "/tmp" not in error  # names the upload, not our temporary copy
+
+
+def test_a_video_with_nobody_in_it_says_so(seeded: Seeded, tmp_path: Path) -> None:
+    at = open_page(
+        _therapist(seeded), "analyse_video", state={PATIENT_KEY: seeded.clinic.patients[0]}
+    )
+    _analyse(at, "empty-room.mp4", _empty_room_mp4(tmp_path / "room.mp4"), "video/mp4")
+    assert any("Nobody was found in empty-room.mp4" in w for w in texts(at, "warning"))
+    assert {m.label: m.value for m in at.metric}["Reps counted"] == "0"
+
+
+@pytest.mark.video
+@pytest.mark.slow
+def test_a_real_clip_is_counted_shown_and_saved_as_a_session(seeded: Seeded) -> None:
+    (clip,) = [c for c in load_manifest() if c.name == "push_up__side.mp4"]
+    patient = signed_in(seeded.clinic.pat_users[0], "Patient 0", seeded.clinic.patients[0])
+    at = open_page(patient, "analyse_video", timeout_s=300)
+    at.selectbox(key="video_exercise").set_value("push_up").run()
+    _analyse(at, clip.name, clip.path.read_bytes(), "video/mp4")
+    reps = int({m.label: m.value for m in at.metric}["Reps counted"])
+    assert reps in clip.accepted_counts()
+    assert len(at.dataframe[0].value.query("rep != 'partial'")) == reps
+    assert at.get("video") and at.get("plotly_chart")
+    at.button(key="save_video").click().run()
+    no_exception(at)
+    assert any("Saved as session" in s and "landmarks" in s for s in texts(at, "success"))
+    with session_scope(seeded.engine) as s:
+        newest = list_sessions(s, seeded.clinic.admin, seeded.clinic.patients[0])[-1]
+    assert (newest.source, newest.complete_reps) == ("upload", reps)
+
+
+# -- annotate an image -------------------------------------------------------------------------
+
+
+def test_annotating_a_photo_draws_the_keypoints_with_a_download(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    at = open_page(_therapist(seeded), "annotate_image")
+    assert any("Upload a photo" in t for t in texts(at, "info"))
+    photo = astronaut_png(tmp_path).read_bytes()
+    at.file_uploader(key="image_upload").set_value(("astronaut.png", photo, "image/png")).run()
+    no_exception(at)
+    assert any("of 33 keypoints visible" in s for s in texts(at, "success"))
+    assert at.get("imgs") or at.get("image")
+    (download,) = at.get("download_button")
+    assert download.proto.label == "Download the annotated image"
+
+
+def test_a_file_that_is_not_an_image_gets_a_clear_message(seeded: Seeded) -> None:
+    at = open_page(_therapist(seeded), "annotate_image")
+    at.file_uploader(key="image_upload").set_value(("photo.png", b"not a png", "image/png")).run()
+    no_exception(at)
+    (error,) = texts(at, "error")
+    assert error.startswith("This file cannot be annotated: photo.png")
+
+
+# -- users (admin) -----------------------------------------------------------------------------
+
+
+def test_admin_adds_a_therapist_and_a_patient(seeded: Seeded) -> None:
+    at = open_page(signed_in(seeded.clinic.admin, "Admin"), "users")
+    no_exception(at)
+    assert len(at.dataframe[0].value) == 6  # an admin, two therapists, three patients
+    at.text_input(key="t_name").input("Dr C")
+    at.text_input(key="t_username").input("ther_c")
+    at.text_input(key="t_pw").input("pw-ther-c-1")
+    at.button(key="add_therapist_submit").click().run()
+    assert texts(at, "success") == ["Therapist 'ther_c' added."]
+    at.text_input(key="p_name").input("New Patient")
+    at.text_input(key="p_username").input("newpat")
+    at.text_input(key="p_pw").input("pw-newpat-1")
+    at.text_input(key="p_condition").input("ACL reconstruction")
+    at.selectbox(key="p_side").set_value("right")
+    at.button(key="add_patient_submit").click().run()
+    no_exception(at)
+    assert texts(at, "success") == ["Patient 'newpat' added."]
+    table = at.dataframe[0].value
+    row = table[table["Username"] == "newpat"].iloc[0]
+    assert (row["Role"], row["Condition"]) == ("patient", "ACL reconstruction")
+
+
+def test_a_too_short_password_is_refused(seeded: Seeded) -> None:
+    at = open_page(signed_in(seeded.clinic.admin, "Admin"), "users")
+    at.text_input(key="t_name").input("Dr D")
+    at.text_input(key="t_username").input("ther_d")
+    at.text_input(key="t_pw").input("short")
+    at.button(key="add_therapist_submit").click().run()
+    assert any("password too short" in e for e in texts(at, "error"))
+
+
+def test_a_therapist_has_no_route_to_users(seeded: Seeded) -> None:
+    at = open_page(_therapist(seeded), "users")
+    assert texts(at, "title") == ["Patients"]
+
+
+def test_users_page_refuses_a_non_admin_in_the_store_too(seeded: Seeded) -> None:
+    from rehab.dashboard.data import list_users
+    from rehab.errors import AccessDenied
+
+    with session_scope(seeded.engine) as s, pytest.raises(AccessDenied):
+        list_users(s, seeded.clinic.ther_a)
+    with session_scope(seeded.engine) as s:
+        user_id = create_user(s, seeded.clinic.admin, "x_admin", "X", Role.ADMIN, "pw-x-admin-1")
+    with session_scope(seeded.engine) as s:
+        assert len(list_users(s, Actor(user_id, Role.ADMIN))) == 7
