@@ -7,11 +7,14 @@ files (chosen clinically), never from these clips.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from rehab.analysis import analyze_stream, analyze_stream_detailed
 from rehab.exercise_library import load_library
+from rehab.landmarks import LandmarkStream
 from rehab.tracker import ExerciseTracker
 
 pytestmark = pytest.mark.video
@@ -82,3 +85,41 @@ def test_side_view_clip_is_seen_side_on_and_front_clips_front_on(clips, clip_str
             assert dominant is CameraView.SIDE, clip.name
         elif clip.view == "front":
             assert dominant is CameraView.FRONT, clip.name
+
+
+def _every(stream: LandmarkStream, step: int, offset: int) -> LandmarkStream:
+    rows = np.arange(offset, len(stream), step)
+    return replace(
+        stream,
+        t_ms=stream.t_ms[rows],
+        image_xyz=stream.image_xyz[rows],
+        world_xyz=stream.world_xyz[rows],
+        visibility=stream.visibility[rows],
+    )
+
+
+def _jittered(stream: LandmarkStream, px: float, seed: int) -> LandmarkStream:
+    rng = np.random.default_rng(seed)
+    width, height = stream.info.image_size
+    image = stream.image_xyz.copy()
+    image[:, :, 0] += rng.normal(0, px / width, image.shape[:2])
+    image[:, :, 1] += rng.normal(0, px / height, image.shape[:2])
+    return replace(stream, image_xyz=image)
+
+
+def test_counts_survive_mirroring_lower_frame_rates_and_pixel_noise(clips, clip_streams) -> None:  # type: ignore[no-untyped-def]
+    """Other cameras: a mirrored webcam, 15 and 10 fps, 6 px of landmark jitter."""
+    wrong = []
+    for clip in clips:
+        stream, exercise = clip_streams[clip.name], LIBRARY.get(clip.exercise)
+        variants = {
+            "mirrored": LandmarkStream.from_frames([f.mirrored() for f in stream], stream.info),
+            "15 fps": _every(stream, 2, 1),
+            "10 fps": _every(stream, 3, 0),
+            "6 px jitter": _jittered(stream, 6.0, 2),
+        }
+        for name, variant in variants.items():
+            got = analyze_stream(variant, exercise).total_reps
+            if got not in clip.accepted_counts():
+                wrong.append((f"{clip.name} ({name})", got, clip.accepted_counts()))
+    assert not wrong, "counts changed:\n" + _table(wrong)
