@@ -46,7 +46,9 @@ def _panel(canvas: np.ndarray, top_left: tuple[int, int], bottom_right: tuple[in
     if x1 <= x0 or y1 <= y0:
         return
     region = canvas[y0:y1, x0:x1]
-    region[:] = (region * 0.35 + np.array(PANEL) * 0.65).astype(np.uint8)
+    shade = np.empty_like(region)
+    shade[:] = PANEL
+    region[:] = cv2.addWeighted(region, 0.35, shade, 0.65, 0.0)
 
 
 def _count_text(status: LiveStatus) -> tuple[str, str]:
@@ -100,7 +102,7 @@ def draw_overlay(
     """A new RGB image: the skeleton, then (flipped if `mirror`) the counts, cue and timers."""
     canvas = draw_pose(rgb, pose, min_visibility) if pose is not None else rgb.copy()
     if mirror:
-        canvas = np.ascontiguousarray(canvas[:, ::-1])
+        canvas = cv2.flip(canvas, 1)
     u = max(0.5, min(canvas.shape[0], canvas.shape[1] * 0.75) / 480.0)
     _draw_counts(canvas, status, u)
     if status.phase is Phase.REST:
