@@ -154,8 +154,6 @@ def _seed_patient(
     sessions, sets, reps, issues, checks = [], [], [], [], []
     for week in range(N_WEEKS):
         for day in SESSION_DAYS:
-            if rng.random() < 0.15:  # missed
-                continue
             started = START + dt.timedelta(weeks=week, days=day, minutes=rng.randint(0, 600))
             session_id = ids("exercise_sessions")
             sessions.append(

@@ -97,6 +97,7 @@ def _sqlite_engine(url: URL, *, foreign_keys: bool) -> Engine:
         if database and database != ":memory:":
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA cache_size = -32000")  # 32 MB of pages per connection
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.close()
 
