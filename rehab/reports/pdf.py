@@ -4,8 +4,9 @@ charts laid out by fpdf2. No browser needed."""
 from __future__ import annotations
 
 import functools
+import subprocess
 from collections.abc import Sequence
-from typing import Literal
+from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -25,31 +26,40 @@ CHART_W_MM = 180.0
 GREY = (100, 100, 100)
 
 
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+
+
 @functools.cache
-def dejavu_paths() -> tuple[str, str, str]:
-    """Regular, bold and oblique DejaVu Sans .ttf files (Debian fonts-dejavu-core, or the copy
-    matplotlib ships), found through matplotlib's font manager."""
+def dejavu_paths() -> dict[str, Path]:
+    """DejaVu Sans .ttf files by fpdf2 style: Debian's fonts-dejavu-core (where fontconfig's
+    `fc-match` finds it), else the copy matplotlib ships (found by its font manager)."""
+    folders = [_fontconfig_folder(), Path(font_manager.findfont("DejaVu Sans")).parent]
+    for folder in folders:
+        if folder is not None and all((folder / f).is_file() for f in FONT_FILES.values()):
+            return {style: folder / name for style, name in FONT_FILES.items()}
+    raise RehabError("DejaVu Sans not found: install fonts-dejavu-core (the PDF needs it)")
 
-    def find(weight: Literal["normal", "bold"], style: Literal["normal", "oblique"]) -> str:
-        props = font_manager.FontProperties(family="DejaVu Sans", weight=weight, style=style)
-        try:
-            return str(font_manager.findfont(props, fallback_to_default=False))
-        except ValueError as exc:
-            raise RehabError(
-                "DejaVu Sans not found: install fonts-dejavu-core (the PDF needs it)"
-            ) from exc
 
-    return find("normal", "normal"), find("bold", "normal"), find("normal", "oblique")
+def _fontconfig_folder() -> Path | None:
+    try:
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", "DejaVu Sans"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(found).parent if found else None
 
 
 class ReportPDF(FPDF):
     def __init__(self, footer_text: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer_text
-        regular, bold, oblique = dejavu_paths()
-        self.add_font(FONT, "", regular)
-        self.add_font(FONT, "B", bold)
-        self.add_font(FONT, "I", oblique)
+        for style, path in dejavu_paths().items():
+            self.add_font(FONT, style, path)
         self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         self.set_auto_page_break(True, margin=MARGIN_MM + 3)
 
