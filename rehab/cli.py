@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rehab.store.commands",
     "rehab.exercise_commands",
     "rehab.reports.commands",
+    "rehab.live.commands",
 )
 
 

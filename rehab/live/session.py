@@ -75,9 +75,9 @@ def plans_from_program(program: Program, rest_s: float = DEFAULT_REST_S) -> list
 class LiveSession:
     """One patient's live session: the flow, its processor and its writer."""
 
-    patient_id: int
+    patient_id: int | None
     processor: LiveProcessor
-    writer: SessionWriter
+    writer: SessionWriter | None  # None: counting only, nothing saved
     updates: queue.Queue[LiveUpdate] = field(default_factory=lambda: queue.Queue(maxsize=64))
 
     @classmethod
@@ -102,6 +102,19 @@ class LiveSession:
         register(live)
         return live
 
+    @classmethod
+    def unsaved(
+        cls,
+        plans: Sequence[SetPlan],
+        exercises: Callable[[str], Exercise],
+        **processor_options: object,
+    ) -> LiveSession:
+        """Counting only (nobody signed in): nothing is written anywhere."""
+        updates: queue.Queue[LiveUpdate] = queue.Queue(maxsize=64)
+        flow = SessionFlow(plans, exercises)
+        processor = LiveProcessor(flow, updates, None, **processor_options)  # type: ignore[arg-type]
+        return cls(None, processor, None, updates)
+
     def drain(self) -> tuple[LiveUpdate | None, list[str]]:
         """Everything the camera thread said since the last call: the newest update and the
         words to speak."""
@@ -118,12 +131,15 @@ class LiveSession:
     def finish(self, status: SessionStatus = SessionStatus.COMPLETED) -> None:
         """Stop counting, save what is left and close the session row."""
         self.processor.stop()
-        self.writer.submit(Finish(status))
-        self.writer.flush()
+        if self.writer is not None:
+            self.writer.submit(Finish(status))
+            self.writer.flush()
         self.processor.close()
         unregister(self)
 
     def check_in(self, pain_after: int | None, effort_rpe: int | None) -> None:
+        if self.writer is None:
+            return
         values = CheckInValues(self.writer.pain_before, pain_after, effort_rpe)
         self.writer.submit(values)
         self.writer.flush()
@@ -146,4 +162,5 @@ def unregister(live: LiveSession) -> None:
 def live_session_ids() -> set[int]:
     """Ids of the stored sessions that a live session in this process is still writing."""
     with _ACTIVE_LOCK:
-        return {s.writer.session_id for s in _ACTIVE.values() if s.writer.session_id is not None}
+        writers = [s.writer for s in _ACTIVE.values() if s.writer is not None]
+        return {w.session_id for w in writers if w.session_id is not None}

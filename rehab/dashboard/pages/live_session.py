@@ -192,7 +192,7 @@ def _controls(live: LiveSession, status: LiveStatus) -> None:
 
 def _end(live: LiveSession) -> None:
     live.finish(SessionStatus.COMPLETED)
-    st.session_state[DONE_KEY] = live.writer.session_id
+    st.session_state[DONE_KEY] = live.writer.session_id if live.writer else None
     st.session_state.pop(LIVE_KEY, None)
     st.rerun(scope="app")
 

@@ -1,0 +1,203 @@
+"""`rehab live`: the desktop fallback for a patient without a browser.
+
+    rehab live --exercise biceps_curl                      # camera 0, counts without saving
+    rehab live --exercise knee_extension --patient jo      # saves to jo's record (password asked)
+    rehab live --exercise squat --camera recording.mp4 --no-window   # a video as the camera
+
+An OpenCV window shows the same overlay as the browser page (the same `LiveProcessor`).
+Keys: q or Esc ends the session, n ends the set under way, space skips the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from rehab.errors import StoreError
+from rehab.live.flow import DEFAULT_REST_S, Phase, SetPlan, expand_sets
+
+log = logging.getLogger(__name__)
+
+ENV_PASSWORD = "REHAB_PASSWORD"
+WINDOW = "Rehab live session (q: end, n: end set, space: skip rest)"
+
+
+def _frames(camera: str) -> tuple[Iterable[Any], Any]:
+    """Frames from a camera index, a device path / URL, or a video file (its own clock)."""
+    from rehab.pose.sources import VideoFile, Webcam
+
+    if camera.isdigit():
+        source: Any = Webcam(int(camera))
+    elif Path(camera).is_file():
+        source = VideoFile(camera)
+    else:
+        source = Webcam(camera)
+    return source, source
+
+
+def _sign_in(engine: Any, username: str) -> tuple[Any, int]:
+    from rehab.store.access import authenticate
+    from rehab.store.engine import session_scope
+    from rehab.store.queries import patient_id_for_user
+
+    password = os.environ.get(ENV_PASSWORD) or getpass.getpass(f"Password for {username}: ")
+    with session_scope(engine) as session:
+        actor = authenticate(session, username, password)
+        return actor, patient_id_for_user(session, actor)
+
+
+def _plans(args: argparse.Namespace, program: Any) -> tuple[list[SetPlan], int | None]:
+    """The prescribed sets of this exercise when the program has it, else the options'."""
+    for item in program.items if program is not None else ():
+        if item.exercise_id == args.exercise:
+            plans = expand_sets(
+                item.exercise_id, item.sets, item.reps, item.hold_s, item.side, item.item_id,
+                args.rest_s,
+            )  # fmt: skip
+            return plans, program.prescription_id
+    plans = expand_sets(args.exercise, args.sets, args.reps, args.hold_s, rest_s=args.rest_s)
+    return plans, None
+
+
+def _show(rgb: Any, window: bool) -> int:
+    """Show a frame; the key pressed (or -1)."""
+    if not window:
+        return -1
+    import cv2
+
+    cv2.imshow(WINDOW, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    return int(cv2.waitKey(1) & 0xFF)
+
+
+def _run_loop(live: Any, frames: Iterator[Any], window: bool, realtime: bool) -> bool:
+    """Process frames until the session is done or the patient quits; True if they quit."""
+    processor = live.processor
+    t0 = time.monotonic()
+    for frame in frames:
+        t_ms = (time.monotonic() - t0) * 1000.0 if realtime else frame.t_ms
+        key = _show(processor.process(frame.rgb, t_ms), window)
+        if key in (ord("q"), 27):
+            return True
+        if key == ord("n"):
+            processor.end_set()
+        elif key == ord(" "):
+            processor.skip_rest()
+        if processor.status().phase is Phase.DONE:
+            return True
+    return False
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    from rehab.exercise_library import load_library
+    from rehab.live.history import todays_program
+    from rehab.store.engine import open_database
+    from rehab.store.models import SessionStatus
+
+    library = load_library()
+    library.get(args.exercise)  # an unknown id fails here, with the known ones listed
+    engine = open_database()
+    if args.patient:
+        actor, patient_id = _sign_in(engine, args.patient)
+        program = todays_program(engine, actor, patient_id, _today())
+    else:
+        actor, patient_id, program = None, None, None
+        print("not signed in (--patient): counting only, nothing is saved")
+    plans, prescription_id = _plans(args, program)
+    source, frames = _frames(args.camera)
+    live = _make_session(engine, actor, patient_id, plans, library, prescription_id, args)
+    try:
+        quit_ = _run_loop(live, iter(frames), not args.no_window, args.camera.isdigit())
+    finally:
+        source.close()
+        _close_window(not args.no_window)
+    lost = not quit_ and getattr(source, "disconnected", True)
+    status = SessionStatus.INTERRUPTED if lost else SessionStatus.COMPLETED
+    live.finish(status)
+    _report(live, status)
+    return 0
+
+
+def _today() -> Any:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _make_session(
+    engine: Any,
+    actor: Any,
+    patient_id: int | None,
+    plans: list[SetPlan],
+    library: Any,
+    prescription_id: int | None,
+    args: argparse.Namespace,
+) -> Any:
+    from rehab.live.session import LiveSession
+    from rehab.store.access import Actor
+
+    options = {"source_mirrored": args.mirrored_camera, "every_nth": args.every_nth}
+    if isinstance(actor, Actor) and patient_id is not None:
+        return LiveSession.create(
+            engine, actor, patient_id, plans, library.get, prescription_id=prescription_id,
+            **options,
+        )  # fmt: skip
+    return LiveSession.unsaved(plans, library.get, **options)
+
+
+def _close_window(window: bool) -> None:
+    if window:
+        import cv2
+
+        cv2.destroyAllWindows()
+
+
+def _report(live: Any, status: Any) -> None:
+    for plan, result in live.processor.flow.results:
+        print(f"{plan.exercise_id} set {plan.set_index}: {result.total_reps} reps")
+    if live.writer is None:
+        return
+    if live.writer.error:
+        raise StoreError(live.writer.error)
+    saved = live.writer.saved_reps
+    print(f"saved session #{live.writer.session_id} ({status.value}): {saved} reps")
+
+
+def register(commands: Any) -> None:
+    live = commands.add_parser(
+        "live", help="count an exercise live from a webcam in a desktop window"
+    )
+    live.add_argument("--exercise", required=True, help="exercise id (see `rehab exercises`)")
+    live.add_argument(
+        "--camera", default="0", help="camera index (0, 1...), device path, or a video file"
+    )
+    live.add_argument(
+        "--patient", help=f"patient username: save the session (password: ${ENV_PASSWORD} or asked)"
+    )
+    live.add_argument("--sets", type=_positive_int, default=1, help="sets (without a program)")
+    live.add_argument("--reps", type=_positive_int, help="reps per set (default: open-ended)")
+    live.add_argument("--hold-s", type=float, help="hold seconds per set (hold exercises)")
+    live.add_argument("--rest-s", type=float, default=DEFAULT_REST_S, help="rest between sets")
+    live.add_argument(
+        "--mirrored-camera", action="store_true", help="the camera itself delivers a mirror image"
+    )
+    live.add_argument(
+        "--every-nth", type=_positive_int, default=1, help="run BlazePose on every n-th frame"
+    )
+    live.add_argument("--no-window", action="store_true", help="no window (headless)")
+    live.set_defaults(handler=cmd_live)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
