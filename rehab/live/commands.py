@@ -15,7 +15,7 @@ import getpass
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ ENV_PASSWORD = "REHAB_PASSWORD"
 WINDOW = "Rehab live session (q: end, n: end set, space: skip rest)"
 
 
-def _frames(camera: str) -> tuple[Iterable[Any], Any]:
+def _frames(camera: str) -> Any:
     """Frames from a camera index, a device path / URL, or a video file (its own clock)."""
     from rehab.pose.sources import VideoFile, Webcam
 
@@ -38,7 +38,7 @@ def _frames(camera: str) -> tuple[Iterable[Any], Any]:
         source = VideoFile(camera)
     else:
         source = Webcam(camera)
-    return source, source
+    return source
 
 
 def _sign_in(engine: Any, username: str) -> tuple[Any, int]:
@@ -109,10 +109,10 @@ def cmd_live(args: argparse.Namespace) -> int:
         actor, patient_id, program = None, None, None
         print("not signed in (--patient): counting only, nothing is saved")
     plans, prescription_id = _plans(args, program)
-    source, frames = _frames(args.camera)
+    source = _frames(args.camera)
     live = _make_session(engine, actor, patient_id, plans, library, prescription_id, args)
     try:
-        quit_ = _run_loop(live, iter(frames), not args.no_window, args.camera.isdigit())
+        quit_ = _run_loop(live, iter(source), not args.no_window, args.camera.isdigit())
     finally:
         source.close()
         _close_window(not args.no_window)

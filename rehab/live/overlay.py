@@ -11,11 +11,14 @@ import textwrap
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from rehab.landmarks import PoseFrame
 from rehab.live.flow import LiveStatus, Phase
 from rehab.pose.drawing import draw_pose
 from rehab.results import Severity
+
+Image = npt.NDArray[np.uint8]  # (H, W, 3) RGB
 
 FONT = cv2.FONT_HERSHEY_DUPLEX
 WHITE = (255, 255, 255)
@@ -32,14 +35,14 @@ def _ascii(text: str) -> str:
 
 
 def _text(
-    canvas: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, ...]
+    canvas: Image, text: str, org: tuple[int, int], scale: float, colour: tuple[int, ...]
 ) -> None:
     thick = max(1, round(scale * 2))
     cv2.putText(canvas, _ascii(text), org, FONT, scale, (0, 0, 0), thick + 3, cv2.LINE_AA)
     cv2.putText(canvas, _ascii(text), org, FONT, scale, colour, thick, cv2.LINE_AA)
 
 
-def _panel(canvas: np.ndarray, top_left: tuple[int, int], bottom_right: tuple[int, int]) -> None:
+def _panel(canvas: Image, top_left: tuple[int, int], bottom_right: tuple[int, int]) -> None:
     """A translucent dark box behind text."""
     x0, y0 = max(0, top_left[0]), max(0, top_left[1])
     x1, y1 = min(canvas.shape[1], bottom_right[0]), min(canvas.shape[0], bottom_right[1])
@@ -58,7 +61,7 @@ def _count_text(status: LiveStatus) -> tuple[str, str]:
     return str(status.reps), f"REPS{target}"
 
 
-def _draw_counts(canvas: np.ndarray, status: LiveStatus, u: float) -> None:
+def _draw_counts(canvas: Image, status: LiveStatus, u: float) -> None:
     big, label = _count_text(status)
     _panel(canvas, (0, 0), (int(250 * u), int(150 * u)))
     _text(canvas, big, (int(14 * u), int(88 * u)), 2.6 * u, WHITE)
@@ -72,7 +75,7 @@ def _draw_counts(canvas: np.ndarray, status: LiveStatus, u: float) -> None:
     )
 
 
-def _draw_message(canvas: np.ndarray, text: str, colour: tuple[int, ...], u: float) -> None:
+def _draw_message(canvas: Image, text: str, colour: tuple[int, ...], u: float) -> None:
     height, width = canvas.shape[:2]
     chars = max(12, int(width / (17 * u)))
     lines = textwrap.wrap(_ascii(text), chars)[:3]
@@ -83,7 +86,7 @@ def _draw_message(canvas: np.ndarray, text: str, colour: tuple[int, ...], u: flo
         _text(canvas, line, (int(12 * u), top + line_h * (n + 1) - int(8 * u)), 0.8 * u, colour)
 
 
-def _draw_centre(canvas: np.ndarray, text: str, colour: tuple[int, ...], u: float) -> None:
+def _draw_centre(canvas: Image, text: str, colour: tuple[int, ...], u: float) -> None:
     height, width = canvas.shape[:2]
     scale = 1.6 * u
     (tw, th), _ = cv2.getTextSize(text, FONT, scale, max(1, round(scale * 2)))
@@ -93,12 +96,12 @@ def _draw_centre(canvas: np.ndarray, text: str, colour: tuple[int, ...], u: floa
 
 
 def draw_overlay(
-    rgb: np.ndarray,
+    rgb: Image,
     pose: PoseFrame | None,
     status: LiveStatus,
     mirror: bool = False,
     min_visibility: float = 0.5,
-) -> np.ndarray:
+) -> Image:
     """A new RGB image: the skeleton, then (flipped if `mirror`) the counts, cue and timers."""
     canvas = draw_pose(rgb, pose, min_visibility) if pose is not None else rgb.copy()
     if mirror:

@@ -20,12 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from rehab.landmarks import PoseFrame
 from rehab.live.flow import LiveStatus, Note, SessionFlow
 from rehab.live.overlay import draw_overlay
 from rehab.live.writer import SessionWriter
 from rehab.pose.estimator import PoseEstimator, create_estimator
+
+Image = npt.NDArray[np.uint8]  # (H, W, 3) RGB
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +90,7 @@ class LiveProcessor:
         self._pose: PoseFrame | None = None
         self.frame_ms: deque[float] = deque(maxlen=300)
 
-    def process(self, rgb: np.ndarray, t_ms: float) -> np.ndarray:
+    def process(self, rgb: Image, t_ms: float) -> Image:
         """One RGB frame in, the frame with the overlay out (called from the camera thread)."""
         started = time.perf_counter()
         with self._lock:
@@ -96,7 +99,7 @@ class LiveProcessor:
             self._last_t_ms = t_ms
             if self._n % self.every_nth == 0:
                 self._pose = self._estimate(rgb, t_ms)
-                self._dispatch(self.flow.step(self._pose))
+                self._dispatch(self.flow.step(self._pose, self._people()))
             self._n += 1
             status = self.flow.status()
             speech = tuple(self.flow.take_speech())
@@ -108,11 +111,17 @@ class LiveProcessor:
         put_latest(self.updates, self._update(status, speech, spent_ms))
         return out
 
-    def _estimate(self, rgb: np.ndarray, t_ms: float) -> PoseFrame:
+    def _estimate(self, rgb: Image, t_ms: float) -> PoseFrame:
         if self._estimator is None:
             self._estimator = self._factory()
         pose = self._estimator.estimate(rgb, t_ms)
         return pose.mirrored() if self.source_mirrored else pose
+
+    def _people(self) -> int | None:
+        """People in the last frame, when the estimator can tell (the Tasks API can; the
+        bundled legacy BlazePose tracks one person and cannot)."""
+        count = getattr(self._estimator, "last_people_count", None)
+        return count if isinstance(count, int) else None
 
     def _pose_for_drawing(self) -> PoseFrame | None:
         """The pose in the picture's own coordinates (undo the relabelling of a mirrored camera)."""

@@ -82,8 +82,12 @@ class SessionWriter:
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until everything submitted is saved; False on timeout."""
         done = threading.Event()
-        waiter = threading.Thread(target=lambda: (self._queue.join(), done.set()), daemon=True)
-        waiter.start()
+
+        def wait() -> None:
+            self._queue.join()
+            done.set()
+
+        threading.Thread(target=wait, daemon=True).start()
         return done.wait(timeout_s)
 
     def _run(self) -> None:

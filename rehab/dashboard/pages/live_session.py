@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 
 import av
+import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
@@ -90,9 +92,11 @@ def _start_form(program: Program, patient_id: int) -> None:
         st.rerun()
 
 
-def _callback(live: LiveSession):  # type: ignore[no-untyped-def]
+def _callback(live: LiveSession) -> Callable[[av.VideoFrame], av.VideoFrame]:
+    """streamlit-webrtc calls this in its worker thread, once per camera frame."""
+
     def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
-        rgb = frame.to_ndarray(format="rgb24")
+        rgb = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
         out = live.processor.process(rgb, time.monotonic() * 1000.0)
         return av.VideoFrame.from_ndarray(out, format="rgb24")
 

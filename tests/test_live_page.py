@@ -1,0 +1,49 @@
+"""AppTest of the patient's "Today's session" page (no browser, no camera)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from rehab.store.recorder import SessionRecorder
+from rehab.store.testing import Clinic, make_rep
+from tests.dashboard_seed import no_exception, open_page, signed_in, texts, use_database
+
+pytest_plugins = ["rehab.store.pytest_plugin"]
+
+
+@pytest.fixture
+def home(engine: Engine, clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> Clinic:
+    use_database(monkeypatch, engine)
+    return clinic
+
+
+def _patient(clinic: Clinic, n: int = 0):  # type: ignore[no-untyped-def]
+    return signed_in(clinic.pat_users[n], f"Patient {n}", clinic.patients[n])
+
+
+def test_the_patient_sees_todays_program_and_one_button(home: Clinic) -> None:
+    at = open_page(_patient(home))
+    no_exception(at)
+    assert texts(at, "title") == ["Today's session"]
+    assert "Knee program" in texts(at, "subheader")
+    labels = [e.label for e in at.expander]
+    assert labels == [
+        "**1. Seated knee extension** (left side): 3 × 10 reps",
+        "**2. Wall sit**: 2 × hold 20 s",
+    ]
+    assert [b.label for b in at.button if b.label.startswith("Begin")] == ["Begin today's session"]
+    assert not texts(at, "warning")  # nothing was cut off
+
+
+def test_a_session_cut_off_earlier_is_reported_with_its_saved_reps(
+    home: Clinic, engine: Engine
+) -> None:
+    recorder = SessionRecorder.start(engine, home.pat_users[0], home.patients[0])
+    recorder.begin_set("knee_extension")
+    for n in (1, 2):
+        recorder.record_rep(make_rep(n))  # then the tab was closed: nothing more
+    at = open_page(_patient(home))
+    no_exception(at)
+    (notice,) = texts(at, "warning")
+    assert "stopped before the end" in notice and "the 2 reps you did were saved" in notice
