@@ -19,11 +19,11 @@ import numpy as np
 import numpy.typing as npt
 
 from rehab.engine import ExerciseEngine, plan_for
-from rehab.exercise import AngleSpec, CameraView, Exercise, OffsetSpec
+from rehab.exercise import AngleSpec, CameraView, Exercise, OffsetSpec, resolve_joint
 from rehab.filters import bridge_gaps, hampel, zero_phase_lowpass
 from rehab.geometry import shoulder_yaw_deg
 from rehab.landmarks import Joint, LandmarkStream
-from rehab.measures import side_factors, visible_series
+from rehab.measures import gate_series, side_factors, visible_series
 from rehab.results import EngineEvent, SetResult, Side
 
 FloatArray = npt.NDArray[np.float64]
@@ -128,6 +128,8 @@ def analyze_stream_detailed(
     turn = side_factors(stream.world_xyz)
     for s in plan_for(exercise, side).measured:
         raw, c = _measure(stream, exercise.angle, s, exercise.min_visibility)
+        required = [resolve_joint(n, s) for n in exercise.required_landmarks]
+        raw = gate_series(raw, stream.visibility, required, exercise.min_visibility)
         angles[s] = clean_signal(t_ms, raw, exercise.max_gap_ms, exercise.cutoff_hz)
         conf[s] = c * factor * turn[s]
     engine = ExerciseEngine(exercise, _chosen_side(exercise, side, conf))

@@ -270,6 +270,8 @@ class Exercise(_Model):
     hold: Hold | None = None
     tempo: Tempo | None = None
     form_rules: list[FormRule] = []
+    # Landmarks that must be visible (>= min_visibility) for a frame to be measured, besides
+    # the primary angle's own points (a fallback angle can stand in for those).
     required_landmarks: list[JointName] = []
     min_visibility: float = Field(default=0.5, ge=0, le=1)
     max_gap_ms: float = Field(default=600.0, gt=0)

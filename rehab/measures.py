@@ -118,6 +118,17 @@ def visible_series(
     return value, conf
 
 
+def gate_series(
+    value: FloatArray, visibility: FloatArray, joints: Sequence[Joint], min_visibility: float
+) -> FloatArray:
+    """`value` with NaN on frames where any of `joints` is under `min_visibility`."""
+    if not joints:
+        return value
+    seen = np.nan_to_num(visibility[:, [int(j) for j in joints]], nan=0.0).min(axis=1)
+    gated: FloatArray = np.where(seen >= min_visibility, value, np.nan)
+    return gated
+
+
 def side_factors(world: FloatArray) -> dict[Side, FloatArray]:
     """Per frame, how much to trust each side's landmarks given the body's turn: 1 for the
     side nearer the camera, cos(turn) (at least FAR_SIDE_MIN) for the far side, which the

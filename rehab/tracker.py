@@ -18,7 +18,7 @@ import math
 
 from rehab.analysis import FRONT_MAX_YAW_DEG, OFF_VIEW_CONFIDENCE, SIDE_MIN_YAW_DEG
 from rehab.engine import ExerciseEngine
-from rehab.exercise import CameraView, Exercise
+from rehab.exercise import CameraView, Exercise, resolve_joint
 from rehab.filters import CausalMedian, OneEuroFilter
 from rehab.landmarks import PoseFrame
 from rehab.measures import FrameLists, FrameMeasurer, side_factors_frame
@@ -63,6 +63,9 @@ class ExerciseTracker:
             for rule in exercise.form_rules
             for s in sides
         }
+        self._required = {
+            s: [int(resolve_joint(n, s)) for n in exercise.required_landmarks] for s in sides
+        }
         self._filters = {
             key: OneEuroFilter(min_cutoff_hz, beta, reset_after_ms=exercise.max_gap_ms)
             for key in [*sides, *self._form]
@@ -88,6 +91,7 @@ class ExerciseTracker:
         t_ms = frame.t_ms
         data = FrameLists.of(frame)
         yaw_deg, turn = side_factors_frame(data)
+        vis_min = self.exercise.min_visibility
         self.view = _view(yaw_deg)
         factor = 1.0
         if self.view is not None and self.view not in self._views:
@@ -95,6 +99,8 @@ class ExerciseTracker:
         samples: dict[Side, tuple[float, float]] = {}
         for s, measure in self._angle.items():
             value, conf = measure(data)
+            if any(not data.visibility[j] >= vis_min for j in self._required[s]):
+                value = math.nan
             smooth = self._filters[s].update(t_ms, self._despike[s].update(t_ms, value))
             samples[s] = (smooth, conf * factor * turn[s])
         self.angle_deg = {s: v for s, (v, _) in samples.items()}

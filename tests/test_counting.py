@@ -425,3 +425,15 @@ def test_bilateral_exercise_done_with_one_arm_or_arms_in_turn() -> None:
         tracker.update(frame)
     tracker.finish()
     assert tracker.result().total_reps == 6
+
+
+def test_required_landmarks_gate_the_measurement_and_a_fallback_stands_in() -> None:
+    stance = LIBRARY.get("single_leg_stance")  # requires the standing leg to be seen
+    stream = synthetic_stream(stance, n_reps=1, hold_s=6, view="front", side=Side.LEFT, seed=3)
+    assert len(analyze_stream(stream, stance).holds) == 1
+    hidden = hide_joints(stream, [Joint.LEFT_KNEE])  # the lifted leg is still in view
+    assert analyze_stream(hidden, stance).holds == ()
+    abduction = LIBRARY.get("shoulder_abduction")  # hips below the picture: arm vs vertical
+    stream = synthetic_stream(abduction, n_reps=3, noise_px=1.0, seed=6)
+    no_hips = hide_joints(stream, [Joint.LEFT_HIP, Joint.RIGHT_HIP])
+    assert analyze_stream(no_hips, abduction).total_reps == 3
