@@ -117,6 +117,17 @@ def test_setup_refuses_an_empty_room_and_a_crowd(library: ExerciseLibrary) -> No
     assert check.judge(stream[0], people=1) == (None, "")
 
 
+def test_setup_guidance_is_spoken_once_then_every_eight_seconds(library: ExerciseLibrary) -> None:
+    squat = library.get("squat")
+    stream = hide_joints(synthetic_stream(squat, n_reps=3, rep_s=4.0), FEET)  # about 16 s
+    flow = SessionFlow(expand_sets("squat", 1), library.get)
+    for frame in stream:
+        flow.step(frame)
+    said = flow.take_speech()
+    duration_s = (stream.t_ms[-1] - stream.t_ms[0]) / 1000.0
+    assert said == ["Step back so your feet are visible"] * (1 + int(duration_s // 8))
+
+
 # -- cues ------------------------------------------------------------------------------------
 
 
@@ -262,12 +273,12 @@ def test_reps_are_saved_as_they_count_and_the_session_is_summarised(
     assert live.writer.flush()
     halfway = _reps(engine)
     assert 1 <= halfway < 6  # saved before the set ends
-    assert live.writer.session_id in live_session_ids()
+    assert live.writer.session_id in live_session_ids(engine)
     _feed(live, stream[len(stream) // 2 :])
     live.finish()
     live.check_in(pain_after=4, effort_rpe=6)
     assert _reps(engine) == 6 and not live.writer.error
-    assert live.writer.session_id not in live_session_ids()
+    assert live.writer.session_id not in live_session_ids(engine)
     summary = session_summary(
         engine, clinic.pat_users[0], clinic.patients[0], live.writer.session_id or 0, str
     )
@@ -283,11 +294,12 @@ def test_a_session_left_behind_is_closed_as_interrupted_with_its_reps(
     _feed(live, stream)
     assert live.writer.flush()
     actor, patient = clinic.pat_users[0], clinic.patients[0]
-    still_live = close_cut_off_sessions(engine, actor, patient, live_session_ids())
+    still_live = close_cut_off_sessions(engine, actor, patient, live_session_ids(engine))
     assert [s.status for s in still_live] == ["in_progress"]  # its page is still open
     sessions = close_cut_off_sessions(engine, actor, patient, live_ids=set())  # tab closed
     assert [(s.status, s.complete_reps) for s in sessions] == [("interrupted", 3)]
     assert "the 3 reps you did were saved" in cut_off_notice(sessions)
+    live.finish(SessionStatus.INTERRUPTED)
     with session_scope(engine) as s:
         assert s.scalar(select(ExerciseSession.status)) == SessionStatus.INTERRUPTED.value
 

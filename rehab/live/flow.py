@@ -21,6 +21,7 @@ from rehab.tracker import ExerciseTracker
 
 DEFAULT_REST_S = 30.0
 SET_DONE_FLASH_MS = 2500.0
+SAY_AGAIN_MS = 8000.0  # set-up guidance is spoken again at most this often
 
 
 class Phase(StrEnum):
@@ -141,6 +142,7 @@ class SessionFlow:
         self._stable_ms = setup_stable_ms
         self.cues = CueBoard()
         self.speak: list[str] = []
+        self._said: tuple[str, float] = ("", -math.inf)
         self.results: list[tuple[SetPlan, SetResult]] = []
         self._t_ms = 0.0
         self._index = 0
@@ -188,8 +190,8 @@ class SessionFlow:
 
     def _step_setup(self, frame: PoseFrame, people: int | None) -> list[Note]:
         verdict = self._setup.update(frame, people)
-        if verdict.message != self._message and verdict.problem is not None:
-            self.speak.append(verdict.message)
+        if verdict.problem is not None:
+            self._say_guidance(verdict.message, frame.t_ms)
         self._message = verdict.message
         if not verdict.passed:
             return []
@@ -199,6 +201,13 @@ class SessionFlow:
         self._phase, self._message = Phase.COUNTING, ""
         self.speak.append(f"Start {exercise.name}, set {plan.set_index} of {plan.sets}")
         return [SetBegun(plan), *self._step_counting(frame)]
+
+    def _say_guidance(self, message: str, t_ms: float) -> None:
+        """Speak set-up guidance when it changes, and repeat it every SAY_AGAIN_MS at most."""
+        said, said_ms = self._said
+        if message != said or t_ms - said_ms >= SAY_AGAIN_MS:
+            self.speak.append(message)
+            self._said = (message, t_ms)
 
     def _step_counting(self, frame: PoseFrame) -> list[Note]:
         tracker = self._current.tracker

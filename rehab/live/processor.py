@@ -89,10 +89,12 @@ class LiveProcessor:
         self._last_t_ms = float("-inf")
         self._pose: PoseFrame | None = None
         self.frame_ms: deque[float] = deque(maxlen=300)
+        self._last_frame_s = float("-inf")  # monotonic clock of the last frame
 
     def process(self, rgb: Image, t_ms: float) -> Image:
         """One RGB frame in, the frame with the overlay out (called from the camera thread)."""
         started = time.perf_counter()
+        self._last_frame_s = time.monotonic()
         with self._lock:
             if t_ms - self._last_t_ms > NEW_STREAM_GAP_MS:
                 self._close_estimator()
@@ -148,6 +150,10 @@ class LiveProcessor:
             error=writer.error if writer else "",
             frame_ms=spent_ms,
         )
+
+    def seconds_since_frame(self) -> float:
+        """How long the camera has been silent (inf before the first frame)."""
+        return time.monotonic() - self._last_frame_s
 
     # -- asked by the page (any thread) ------------------------------------------------------
 

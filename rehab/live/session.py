@@ -98,6 +98,7 @@ class LiveSession:
         updates: queue.Queue[LiveUpdate] = queue.Queue(maxsize=64)
         flow = SessionFlow(plans, exercises)
         processor = LiveProcessor(flow, updates, writer, **processor_options)  # type: ignore[arg-type]
+        writer.alive = lambda: processor.seconds_since_frame() < IDLE_S
         live = cls(patient_id, processor, writer, updates)
         register(live)
         return live
@@ -145,6 +146,8 @@ class LiveSession:
         self.writer.flush()
 
 
+IDLE_S = 60.0  # no camera frame for this long: the session is no longer live
+
 _ACTIVE: dict[int, LiveSession] = {}
 _ACTIVE_LOCK = threading.Lock()
 
@@ -159,8 +162,11 @@ def unregister(live: LiveSession) -> None:
         _ACTIVE.pop(id(live), None)
 
 
-def live_session_ids() -> set[int]:
-    """Ids of the stored sessions that a live session in this process is still writing."""
+def live_session_ids(engine: Engine, idle_s: float = IDLE_S) -> set[int]:
+    """Ids of the sessions in `engine`'s database that a live session in this process is
+    still writing: its camera sent a frame in the last `idle_s` seconds (a closed tab sends
+    none)."""
     with _ACTIVE_LOCK:
-        writers = [s.writer for s in _ACTIVE.values() if s.writer is not None]
+        live = [s for s in _ACTIVE.values() if s.processor.seconds_since_frame() < idle_s]
+        writers = [s.writer for s in live if s.writer is not None and s.writer.engine is engine]
         return {w.session_id for w in writers if w.session_id is not None}

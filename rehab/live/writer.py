@@ -56,8 +56,10 @@ class SessionWriter:
         prescription_id: int | None = None,
         pain_before: int | None = None,
         source: SessionSource = SessionSource.LIVE,
+        alive: Callable[[], bool] = lambda: True,
     ) -> None:
         self.engine = engine
+        self.alive = alive  # heartbeats only while frames arrive
         self.actor = actor
         self.patient_id = patient_id
         self.prescription_id = prescription_id
@@ -101,6 +103,8 @@ class SessionWriter:
                 self._safely(partial(self._apply, command))
             finally:
                 self._queue.task_done()
+            if self.finished:
+                return
 
     def _safely(self, work: Callable[[], None]) -> None:
         try:
@@ -110,7 +114,7 @@ class SessionWriter:
             log.exception("live session writer failed (session %s)", self.session_id)
 
     def _heartbeat(self) -> None:
-        if self.recorder is not None and not self.finished:
+        if self.recorder is not None and not self.finished and self.alive():
             self.recorder.heartbeat()
 
     def _apply(self, command: Command) -> None:

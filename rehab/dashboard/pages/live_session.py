@@ -271,7 +271,9 @@ def _page(patient_id: int) -> None:
         return
     live = st.session_state.get(LIVE_KEY)
     if not isinstance(live, LiveSession):
-        sessions = close_cut_off_sessions(engine(), user.actor, patient_id, live_session_ids())
+        sessions = close_cut_off_sessions(
+            engine(), user.actor, patient_id, live_session_ids(engine())
+        )
         notice = cut_off_notice(sessions)
         if notice:
             st.warning(notice)
