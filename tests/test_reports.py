@@ -11,21 +11,24 @@ import io
 import math
 import re
 import shutil
+import sqlite3
 import subprocess
 import zipfile
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from rehab.errors import AccessDenied, InputError, NotFound
-from rehab.reports import period_for_days, render_report, report_filename
+from rehab.reports import make_report, period_for_days, render_report, report_filename
+from rehab.reports import render as render_module
 from rehab.reports.model import pseudonym
 from rehab.reports.text import NO_SESSIONS
 from rehab.results import Side
 from rehab.store import queries
 from rehab.store.engine import session_scope
+from rehab.store.models import AuditEntry
 from rehab.store.queries import ReportData
 from tests.report_helpers import FIRST_DAY, LAST_DAY, PATIENT_NAME, Seeded, pdf_text, seed_history
 
@@ -253,3 +256,42 @@ def test_bad_period_and_format(engine: Engine, seeded: Seeded) -> None:
 
 def test_poppler_is_installed() -> None:
     assert shutil.which("pdftotext") and shutil.which("pdftoppm"), "apt install poppler-utils"
+
+
+# -- make_report: reads in a short transaction, lays out after the commit --------------------
+
+
+def _write_lock_free(engine: Engine) -> bool:
+    """Can another connection take SQLite's write lock right now (no waiting)?"""
+    connection = engine.raw_connection()
+    try:
+        connection.execute("PRAGMA busy_timeout = 0")
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        connection.close()
+
+
+def test_make_report_renders_after_its_transaction_ended(
+    engine: Engine, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    seen: list[bool] = []
+
+    def fake_layout(report: object) -> bytes:
+        seen.append(_write_lock_free(engine))
+        return b"laid out"
+
+    monkeypatch.setattr(render_module, "_renderer", lambda kind: fake_layout)
+    actor, patient = seeded.clinic.ther_a, seeded.patient_id
+    assert make_report(engine, actor, patient, *PERIOD, "pdf") == b"laid out"
+    with session_scope(engine) as s:  # the old way: layout inside the caller's transaction
+        render_report(s, actor, patient, *PERIOD, "pdf")
+    assert seen == [True, False]
+    with session_scope(engine) as s:
+        audits = s.scalars(select(AuditEntry).where(AuditEntry.resource == "report")).all()
+    assert [a.patient_id for a in audits] == [patient, patient]  # both reads were recorded

@@ -94,7 +94,7 @@ def acting_user(session: Any, username: str | None) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from rehab.reports.render import period_for_days, render_report
+    from rehab.reports.render import make_report, period_for_days
     from rehab.store.engine import open_database, session_scope
 
     output = Path(args.output)
@@ -107,9 +107,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         with session_scope(engine) as session:
             actor = acting_user(session, args.acting_user)
-            payload = render_report(
-                session, actor, args.patient, since, until, fmt, note, args.pseudonymise
-            )
+        payload = make_report(
+            engine, actor, args.patient, since, until, fmt, note, args.pseudonymise
+        )
     finally:
         engine.dispose()
     write_atomically(output, payload)

@@ -8,12 +8,14 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from rehab.errors import InputError, RehabError
 from rehab.reports.data import load_report_inputs
 from rehab.reports.model import Report, build_report, pseudonym
 from rehab.store.access import Actor
+from rehab.store.engine import session_scope
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,22 @@ def _renderer(fmt: ReportFormat) -> Callable[[Report], bytes]:
     return render_csv_zip
 
 
+def report_format(fmt: ReportFormat | str) -> ReportFormat:
+    try:
+        return ReportFormat(fmt)
+    except ValueError as exc:
+        raise InputError(f"unknown report format '{fmt}' (use pdf, html or csv)") from exc
+
+
+def render_model(report: Report, fmt: ReportFormat | str) -> bytes:
+    """Lay out a built report (no database): PDF, HTML or the CSV zip."""
+    kind = report_format(fmt)
+    log.info(
+        "report %s for patient #%d: %d sessions", kind, report.patient_id, len(report.sessions)
+    )
+    return _renderer(kind)(report)
+
+
 def render_report(
     session: Session,
     actor: Actor,
@@ -111,15 +129,13 @@ def render_report(
     pseudonymise: bool = False,
     generated_at: dt.datetime | None = None,
 ) -> bytes:
-    """The report over [since, until) as PDF, HTML or a zip of CSV tables.
+    """The report over [since, until) as PDF, HTML or a zip of CSV tables, read in the
+    caller's transaction (see `make_report` to keep SQLite's write lock short).
 
     Raises NotFound (unknown patient), AccessDenied (not the actor's patient) or InputError
     (bad period, unknown format): all RehabError, with a one-line message for the user.
     """
-    try:
-        kind = ReportFormat(fmt)
-    except ValueError as exc:
-        raise InputError(f"unknown report format '{fmt}' (use pdf, html or csv)") from exc
+    kind = report_format(fmt)
     report = build(
         session,
         actor,
@@ -131,8 +147,38 @@ def render_report(
         pseudonymise=pseudonymise,
         generated_at=generated_at,
     )
-    log.info("report %s for patient #%d: %d sessions", kind.value, patient_id, len(report.sessions))
-    return _renderer(kind)(report)
+    return render_model(report, kind)
+
+
+def make_report(
+    engine: Engine,
+    actor: Actor,
+    patient_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    fmt: ReportFormat | str,
+    therapist_note: str | None = None,
+    pseudonymise: bool = False,
+) -> bytes:
+    """Like `render_report`, in its own transaction that ends before the layout starts.
+
+    `session_scope` holds SQLite's write lock (BEGIN IMMEDIATE) until it commits; reading here
+    and rendering after the commit keeps live sessions' rep writes from waiting a second or
+    two behind a report. What the dashboard's download buttons and the CLI call.
+    """
+    kind = report_format(fmt)
+    with session_scope(engine) as session:
+        report = build(
+            session,
+            actor,
+            patient_id,
+            since,
+            until,
+            with_rows=kind is ReportFormat.CSV,
+            therapist_note=therapist_note,
+            pseudonymise=pseudonymise,
+        )
+    return render_model(report, kind)
 
 
 def report_filename(
