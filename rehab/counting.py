@@ -57,6 +57,10 @@ class CounterConfig:
     hysteresis_deg: float = 5.0
     complete_rom_deg: float = 0.0
     partial_min_deg: float = 10.0  # excursion past the rest edge that makes a partial rep
+    # Back at rest: in the rest zone, or back within this share of the rep's own range from
+    # where it started (never above the middle between the zones): a patient who stops a
+    # little short of the rest zone between reps still completes them.
+    return_fraction: float = 0.25
     max_gap_ms: float = 600.0
     min_concentric_s: float | None = None
     max_rep_s: float | None = None
@@ -76,6 +80,8 @@ class CounterConfig:
             raise ValueError(f"hysteresis_deg must be in [0, {gap}), got {self.hysteresis_deg}")
         if not self.max_gap_ms > 0:
             raise ValueError(f"max_gap_ms must be > 0, got {self.max_gap_ms}")
+        if not 0 <= self.return_fraction < 0.5:
+            raise ValueError(f"return_fraction must be in [0, 0.5), got {self.return_fraction}")
 
     @classmethod
     def from_exercise(cls, exercise: Exercise, side: Side) -> CounterConfig:
@@ -131,6 +137,8 @@ class RepCounter:
         self._issues: dict[str, FormIssue] = {}
         self._peak_seen = False
         self._start_seen = True  # False for a rep already under way when tracking began
+        self._base_u = math.nan  # where the rep started (the lowest point of the rest before)
+        self._rest_top = self._r  # leaving rest means rising past this + hysteresis
 
     @property
     def in_rep(self) -> bool:
@@ -182,15 +190,18 @@ class RepCounter:
         elif u >= self._p and not self._after_gap:
             self.phase = Phase.PEAK  # a rep under way at the first frame
             self._start_seen = False
+            self._base_u = min(self._min_u, self._r)
             return self._enter_peak(t_ms, u)
         return []
 
     def _step_rest(self, t_ms: float, u: float) -> list[EngineEvent]:
-        if u > self._r + self.config.hysteresis_deg:
+        if u > self._rest_top + self.config.hysteresis_deg:
             self.phase = Phase.RISING
+            self._base_u = self._min_u
             self._conf_sum, self._conf_n = 0.0, 0
             return [self._event(EventKind.REP_STARTED, self._rest_ms, u)]
-        if u <= self._r:
+        if u <= self._rest_top:
+            self._rest_top = max(self._r, u)
             self._enter_rest(t_ms, u)
         return []
 
@@ -217,11 +228,17 @@ class RepCounter:
             self.phase = Phase.PEAK
             self._peak_entered_ms = t_ms
             return self._step_peak(t_ms, u)
-        if u <= self._r:
+        if u <= self._return_u():
             events = self._complete(t_ms)
             self._enter_rest(t_ms, u)
             return events
         return []
+
+    def _return_u(self) -> float:
+        """The level at which a returning rep is back at rest (see `return_fraction`)."""
+        base = self._base_u if self._base_u == self._base_u else self._r
+        own = base + self.config.return_fraction * (self._peak_u - base)
+        return max(self._r, min(own, (self._r + self._p) / 2))
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -230,6 +247,7 @@ class RepCounter:
         if self.phase is not Phase.REST:
             self._clear_rep(t_ms)
             self._min_u = self._max_u = u
+            self._rest_top = max(self._r, u)
             self.phase = Phase.REST
         self._rest_ms = self._start_ms = t_ms
 
@@ -267,7 +285,8 @@ class RepCounter:
         return [self._event(EventKind.PARTIAL_REP, t_ms, self._max_u, rep=rep)]
 
     def _complete(self, t_ms: float) -> list[EngineEvent]:
-        rom = self._max_u - self._min_u
+        base = self._base_u if self._base_u == self._base_u else self._min_u
+        rom = self._max_u - min(self._min_u, base)  # from where the rep started
         if rom < self.config.complete_rom_deg:
             return self._close_partial(t_ms)
         issues = self._tempo_issues(t_ms)

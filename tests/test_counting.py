@@ -155,6 +155,19 @@ def test_never_counts_through_a_long_gap_but_bridges_a_short_one() -> None:
     assert _complete(dropped) == 0
 
 
+def test_a_rest_held_short_of_the_rest_zone_still_completes_reps() -> None:
+    """Arms resting at 50 deg (heavy dumbbells) with a rest zone ending at 40: each rep is
+    back within a quarter of its own range from where it started."""
+    counter = _counter()
+    _feed(counter, _cycles(4, rest=50, peak=110))
+    assert _complete(counter) == 4
+    short = _counter()  # started at 10: coming back only to 50 is not back at the start
+    up, down = np.linspace(10, 110, 20), np.linspace(110, 50, 20)
+    kinds = _feed(short, np.concatenate([np.full(10, 10.0), up, down, np.full(10, 50.0)]))
+    assert EventKind.PEAK_REACHED in kinds
+    assert _complete(short) == 0
+
+
 def test_falling_angle_exercise() -> None:
     counter = _counter(direction=-1, rest_edge_deg=70.0, peak_edge_deg=25.0)
     _feed(counter, _cycles(2, rest=90, peak=5))
