@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -15,6 +17,7 @@ from rehab.reports.data import ReportInputs
 from rehab.reports.model import build_report, pseudonym
 from rehab.reports.pdf import dejavu_paths
 from rehab.reports.tables import cell
+from rehab.reports.text import volume_line
 from rehab.results import Side
 from rehab.store.queries import (
     FormIssueCount,
@@ -95,8 +98,6 @@ def test_cli_days_default_to_the_last_90_and_refuse_a_reversed_period() -> None:
 
 
 def test_cli_format_from_the_file_name() -> None:
-    from pathlib import Path
-
     assert infer_format(Path("a.PDF"), None) == "pdf"
     assert infer_format(Path("a.zip"), None) == "csv"
     assert infer_format(Path("a.zip"), "html") == "html"
@@ -116,3 +117,13 @@ def test_the_pdf_font_has_every_character_the_report_prints(style: str) -> None:
     cmap = TTFont(dejavu_paths()[style]).getBestCmap()
     for char in "°×—→“”·ëÅüøçñ":
         assert ord(char) in cmap, char
+
+
+def test_an_exercise_done_outside_the_program_says_so() -> None:
+    unplanned = VolumePoint(9, T0, "squat", 1, 6, 0, 0.0, None, None, None)
+    data = inputs([], []).data
+    report = build_report(ReportInputs(replace(data, volume=(unplanned,)), (), ()), str, T0)
+    squat = next(s for s in report.exercises if s.exercise_id == "squat")
+    assert volume_line(squat) == "Sessions: 1. Reps: 6 (not in a program)."
+    knee = next(s for s in report.exercises if s.exercise_id == "knee_extension")
+    assert volume_line(knee) == "Sessions: 0. Reps: 0 (not in a program)."

@@ -317,16 +317,18 @@ def _section(
     issues: list[FormIssueCount],
 ) -> ExerciseSection:
     series = _rom_series(rom)
-    is_hold = item.reps is None if item is not None else not rom
+    reps_done = sum(v.reps_done for v in volume)
+    held = sum(v.hold_s_done for v in volume)
+    is_hold = item.reps is None if item is not None else (held > 0 and reps_done == 0)
     return ExerciseSection(
         exercise_id=exercise_id,
         name=name,
         prescribed=describe_item(item) if item is not None else "",
         sessions=len(volume),
-        reps_done=sum(v.reps_done for v in volume),
+        reps_done=reps_done,
         reps_prescribed=_int_or_none(_sum_or_none([v.reps_prescribed for v in volume])),
         partial_reps=sum(v.partial_reps for v in volume),
-        hold_s_done=sum(v.hold_s_done for v in volume),
+        hold_s_done=held,
         hold_s_prescribed=_sum_or_none([v.hold_s_prescribed for v in volume]),
         is_hold=is_hold,
         rom=series,

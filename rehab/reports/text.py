@@ -101,12 +101,17 @@ def rom_rows(section: ExerciseSection) -> list[tuple[str, ...]]:
 
 def volume_line(section: ExerciseSection) -> str:
     if section.is_hold:
-        wanted = seconds(section.hold_s_prescribed)
-        done = f"Hold time: {seconds(section.hold_s_done)} of {wanted} prescribed"
+        done, wanted = f"Hold time: {seconds(section.hold_s_done)}", section.hold_s_prescribed
+        target = seconds(wanted)
     else:
-        wanted = number(section.reps_prescribed)
-        done = f"Reps: {section.reps_done} of {wanted} prescribed"
-    line = f"Sessions: {section.sessions}. {done} ({pct(section.volume_pct)})"
+        done, wanted = f"Reps: {section.reps_done}", section.reps_prescribed
+        target = number(wanted)
+    amount = (
+        f"{done} of {target} prescribed ({pct(section.volume_pct)})"
+        if wanted
+        else f"{done} (not in a program)"
+    )
+    line = f"Sessions: {section.sessions}. {amount}"
     if section.partial_reps:
         line += f"; {section.partial_reps} partial reps not counted"
     return line + "."
