@@ -243,12 +243,16 @@ class ExerciseSession(Base):
 
 class ExerciseSet(Base):
     __tablename__ = "exercise_sets"
-    __table_args__ = (CheckConstraint(enum_check("side", Side), name="side"),)
+    __table_args__ = (
+        CheckConstraint(enum_check("side", Side), name="side"),
+        # covers the progress queries' session -> sets step (no table lookups)
+        Index(
+            "ix_exercise_sets_session_cover", "session_id", "exercise_id", "prescription_item_id"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("exercise_sessions.id", ondelete="CASCADE"), index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("exercise_sessions.id", ondelete="CASCADE"))
     prescription_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("prescription_items.id", ondelete="SET NULL"), index=True
     )
@@ -310,6 +314,8 @@ class SetStats(Base):
     """
 
     __tablename__ = "set_stats"
+    # SQLite: stored clustered on its key (no rowid): one B-tree search a set, not two.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     set_id: Mapped[int] = mapped_column(
         ForeignKey("exercise_sets.id", ondelete="CASCADE"), primary_key=True
