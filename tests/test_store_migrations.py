@@ -212,6 +212,16 @@ def test_migration_that_rewrites_a_table_keeps_every_row(db_url: str) -> None:
         stats = c.execute(text("SELECT set_id, complete_reps, rom_n, rom_sum FROM set_stats"))
         assert sorted(tuple(r) for r in stats) == [(n, 1, 1, 80.0 + n) for n in range(1, 41)]
     engine.dispose()
+    for revision in ("0003", "head"):  # 0004 rebuilds set_stats on SQLite: rows survive
+        (downgrade_database if revision == "0003" else upgrade_database)(db_url, revision)
+        assert _snapshot(db_url) == before
+        engine = create_db_engine(db_url)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT count(*), sum(rom_sum) FROM set_stats")).one() == (
+                40,
+                sum(80.0 + n for n in range(1, 41)),
+            )
+        engine.dispose()
 
 
 def test_sqlite_engine_settings(tmp_path: Path) -> None:
