@@ -43,7 +43,7 @@ def render_html(report: Report) -> bytes:
         parts.append(_adherence(report))
         parts.extend(_exercise(report, section) for section in report.exercises)
         parts.append(_pain(report))
-    parts.append(_closing(report))
+    parts.append(_closing())
     page = (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{STYLE}</style>"
@@ -83,6 +83,7 @@ def _front(report: Report) -> str:
         _key_values(text.header_rows(report)),
         "<h2>Summary</h2>",
         _key_values(text.summary_rows(report)),
+        _note_and_alerts(report),
     ]
     for program in report.programs:
         end = f" to {text.day(program.end_date)}" if program.end_date else ""
@@ -203,12 +204,14 @@ def _pain(report: Report) -> str:
     return f"<h2>Pain and effort</h2>{_plot(report, figure, 300)}{listing}"
 
 
-def _closing(report: Report) -> str:
-    html = []
+def _note_and_alerts(report: Report) -> str:
+    note = escape(report.therapist_note) if report.therapist_note else "<em>(none)</em>"
+    html = [f'<h2>Therapist\'s note</h2><div class="note">{note}</div>']
     if report.alerts:
         items = "".join(f"<li>{escape(line)}</li>" for line in text.alert_lines(report))
         html.append(f"<h2>Alerts at the end of the period</h2><ul>{items}</ul>")
-    note = escape(report.therapist_note) if report.therapist_note else "<em>(none)</em>"
-    html.append(f'<h2>Therapist\'s note</h2><div class="note">{note}</div>')
-    html.append(f'<p class="small">{escape(text.METHOD_NOTE)}</p>')
     return "\n".join(html)
+
+
+def _closing() -> str:
+    return f'<p class="small">{escape(text.METHOD_NOTE)}</p>'

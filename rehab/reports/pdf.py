@@ -141,7 +141,6 @@ def render_pdf(report: Report) -> bytes:
         for section in report.exercises:
             _exercise(pdf, report, section)
         _pain(pdf, report)
-    _closing(pdf, report)
     return bytes(pdf.output())
 
 
@@ -150,6 +149,7 @@ def _front(pdf: ReportPDF, report: Report) -> None:
     pdf.key_values(text.header_rows(report))
     pdf.heading("Summary")
     pdf.key_values(text.summary_rows(report))
+    _note_and_alerts(pdf, report)
     for program in report.programs:
         end = f" to {text.day(program.end_date)}" if program.end_date else ""
         pdf.heading(f"Program #{program.prescription_id}: {program.title}")
@@ -158,6 +158,7 @@ def _front(pdf: ReportPDF, report: Report) -> None:
             f"{text.day(program.start_date)}{end}."
         )
         pdf.grid(("Exercise", "Prescribed"), program.items, (70, 110))
+    _method(pdf)
 
 
 def _adherence(pdf: ReportPDF, report: Report) -> None:
@@ -197,16 +198,18 @@ def _pain(pdf: ReportPDF, report: Report) -> None:
     pdf.chart(charts.pain_chart(report), charts.PAIN_SIZE_IN)
 
 
-def _closing(pdf: ReportPDF, report: Report) -> None:
+def _note_and_alerts(pdf: ReportPDF, report: Report) -> None:
+    """What a reader looks for first: the therapist's note and the standing alerts."""
+    pdf.heading("Therapist's note")
+    pdf.paragraph(report.therapist_note or "(none)", style="" if report.therapist_note else "I")
     if report.alerts:
         pdf.heading("Alerts at the end of the period")
         for line in text.alert_lines(report):
             pdf.paragraph(line)
-    pdf.heading("Therapist's note")
-    pdf.paragraph(report.therapist_note or "(none)", style="" if report.therapist_note else "I")
-    pdf.ln(2)
-    pdf.paragraph(
-        text.METHOD_NOTE,
-        SMALL_PT,
-        "I",
-    )
+
+
+def _method(pdf: ReportPDF) -> None:
+    """How the figures are computed: on the first page, never a last page of its own."""
+    pdf.ensure_space(14)
+    pdf.ln(1)
+    pdf.paragraph(text.METHOD_NOTE, SMALL_PT, "I")
