@@ -1,7 +1,8 @@
 """Report benchmark: a one-year report for one patient of the 200-patient benchmark clinic.
 
 The database is seeded by `benchmarks.bench_store.seed` (200 patients x 52 weeks x 3 sessions
-x 5 exercises x 3 sets x 10 reps); REHAB_BENCH_PATIENTS / REHAB_BENCH_WEEKS shrink it.
+x 5 exercises x 3 sets x 10 reps); REHAB_BENCH_PATIENTS / REHAB_BENCH_WEEKS shrink it, and
+REHAB_BENCH_DB=path keeps the seeded file (or reuses it, as the store benchmark does).
 Times the whole `render_report` call (queries + model + layout) per format, the first call
 (fonts and plotly.js loaded, caches cold) apart from the warm median. Goal: PDF < 2 s.
 """
@@ -9,6 +10,7 @@ Times the whole `render_report` call (queries + model + layout) per format, the 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import statistics
 import tempfile
 import time
@@ -54,16 +56,22 @@ def measure(engine: Engine) -> list[tuple[str, float, float, float, float, str]]
 
 
 def main() -> None:
+    keep = os.environ.get("REHAB_BENCH_DB")  # the store benchmark's seeded file, reused
     with tempfile.TemporaryDirectory(prefix="rehab-bench-reports-") as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        path = Path(keep) if keep else Path(folder) / "bench.db"
+        url = f"sqlite:///{path}"
+        reuse = path.is_file()
         upgrade_database(url)
         engine = create_db_engine(url)
-        started = time.perf_counter()
-        counts = seed(engine)
-        print(
-            f"seeded {N_PATIENTS} patients x {N_WEEKS} weeks ({counts['reps']:,} reps) in "
-            f"{time.perf_counter() - started:.0f} s; report: patient #1, {N_WEEKS} weeks"
-        )
+        if reuse:
+            print(f"reusing the seeded database {path}; report: patient #1, {N_WEEKS} weeks")
+        else:
+            started = time.perf_counter()
+            counts = seed(engine)
+            print(
+                f"seeded {N_PATIENTS} patients x {N_WEEKS} weeks ({counts['reps']:,} reps) in "
+                f"{time.perf_counter() - started:.0f} s; report: patient #1, {N_WEEKS} weeks"
+            )
         print_table(
             ["format (one year, one patient)", "first s", "warm s", "warm CPU s", "MB", "goal"],
             measure(engine),
