@@ -30,6 +30,7 @@ TARGET_COLOUR = "#2e9e5b"
 TARGET_BAND = 0.10  # the target band: target ROM ± 10%
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 HEIGHT = 320
+DAY_MS = 86_400_000
 
 
 def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> go.Figure:
@@ -154,12 +155,18 @@ def adherence_calendar(
             xgap=3,
             ygap=3,
             showscale=False,
-            hovertemplate="%{y}, week of %{x}: %{z} session(s)<extra></extra>",
+            hovertemplate=(
+                "%{y}, week of %{x|%d %b}: %{z} session(s)<br>that week: %{customdata}"
+                "<extra></extra>"
+            ),
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(type="category")
-    fig = _layout(fig, "Adherence: sessions each day (done/prescribed per week)", "", 300)
+    fig.update_xaxes(type="date", tickformat="%d %b", nticks=12)
+    done_total = sum(w.sessions_done for w in weeks)
+    wanted = sum(w.sessions_prescribed for w in weeks)
+    title = f"Adherence: sessions each day ({done_total} done of {wanted} prescribed)"
+    fig = _layout(fig, title, "", 300)
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -187,15 +194,17 @@ def form_issues_figure(counts: Sequence[FormIssueCount], names: dict[str, str]) 
     for c in counts:
         by_rule[c.rule_id].append(c)
     fig = go.Figure()
-    for rule_id, rows in sorted(by_rule.items()):
+    for _rule, rows in sorted(by_rule.items()):
         first = rows[0]
         fig.add_bar(
             x=[r.started_at for r in rows],
             y=[r.count for r in rows],
-            name=f"{rule_id} ({names.get(first.exercise_id, first.exercise_id)})",
+            name=f"{first.cue} ({names.get(first.exercise_id, first.exercise_id)})",
             hovertext=[r.cue for r in rows],
+            width=DAY_MS * 0.8,
         )
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", showlegend=True)
+    fig.update_yaxes(dtick=1, rangemode="tozero")
     return _layout(fig, "Form issues per session, by type", "issues")
 
 
@@ -371,7 +380,7 @@ def zone_dial(exercise: Exercise) -> go.Figure:
             "radialaxis": {"visible": False},
             "angularaxis": {"direction": "counterclockwise", "dtick": 30},
         },
-        height=260, margin={"l": 20, "r": 20, "t": 20, "b": 0}, template="plotly_white",
+        height=260, margin={"l": 45, "r": 45, "t": 20, "b": 0}, template="plotly_white",
         legend={"orientation": "h"},
     )  # fmt: skip
     return fig
@@ -385,23 +394,40 @@ def skeleton_replay(stream: LandmarkStream, max_frames: int = 120) -> go.Figure:
     frames = [_replay_frame(stream, i, width, height) for i in indices]
     first = frames[0].data if frames else ()
     fig = go.Figure(data=list(first), frames=frames)
-    fig.update_xaxes(visible=False, range=[0, width])
-    fig.update_yaxes(visible=False, range=[height, 0], scaleanchor="x")
+    (x0, x1), (y0, y1) = _replay_box(stream, width, height)
+    fig.update_xaxes(visible=False, range=[x0, x1])
+    fig.update_yaxes(visible=False, range=[y1, y0], scaleanchor="x")
     fig.update_layout(
-        height=420, margin={"l": 0, "r": 0, "t": 10, "b": 0}, showlegend=False,
+        height=460, margin={"l": 0, "r": 0, "t": 40, "b": 0}, showlegend=False,
         template="plotly_white",
         updatemenus=[{
-            "type": "buttons", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
+            "type": "buttons", "direction": "left", "x": 0, "y": 1.0, "xanchor": "left",
+            "yanchor": "bottom", "pad": {"b": 6},
             "buttons": [
-                {"label": "▶ Play", "method": "animate",
+                {"label": "Play", "method": "animate",
                  "args": [None, {"frame": {"duration": 1000 * step / max(stream.info.fps, 1),
                                            "redraw": True}, "fromcurrent": True}]},
-                {"label": "⏸ Pause", "method": "animate",
+                {"label": "Pause", "method": "animate",
                  "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]},
             ],
         }],
     )  # fmt: skip
     return fig
+
+
+def _replay_box(
+    stream: LandmarkStream, width: int, height: int, margin: float = 0.15
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Pixel x and y ranges around every visible landmark of the stream (the whole image
+    when nobody was seen), so a small figure far from the camera fills the replay."""
+    xy = stream.image_xyz[:, :, :2] * (width, height)
+    seen = (np.nan_to_num(stream.visibility, nan=0.0) >= 0.5) & np.isfinite(xy).all(axis=2)
+    if not seen.any():
+        return (0.0, float(width)), (0.0, float(height))
+    points = xy[seen]
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = margin * float((high - low).max())
+    return (low[0] - pad, high[0] + pad), (low[1] - pad, high[1] + pad)
 
 
 def _replay_frame(stream: LandmarkStream, i: int, width: int, height: int) -> go.Frame:

@@ -79,3 +79,13 @@ def check_in_pain(before: int | None, after: int | None) -> int | None:
     """A check-in's pain: the worse of before and after (None when neither was given)."""
     given = [v for v in (before, after) if v is not None]
     return max(given) if given else None
+
+
+def duration(seconds: float | None) -> str:
+    """'45 s', '12 min', '1 h 05 min'; '—' when unknown."""
+    if seconds is None:
+        return DASH
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"

@@ -8,7 +8,7 @@ from rehab.results import HoldResult, RepResult
 
 
 def rep_table(reps: tuple[RepResult, ...], origin_ms: float) -> pd.DataFrame:
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {
                 "rep": r.index if r.complete else "partial",
@@ -29,10 +29,11 @@ def rep_table(reps: tuple[RepResult, ...], origin_ms: float) -> pd.DataFrame:
             for r in reps
         ]
     )
+    return rounded(table)
 
 
 def hold_table(holds: tuple[HoldResult, ...], origin_ms: float) -> pd.DataFrame:
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {
                 "side": h.side.value,
@@ -46,3 +47,11 @@ def hold_table(holds: tuple[HoldResult, ...], origin_ms: float) -> pd.DataFrame:
             for h in holds
         ]
     )
+    return rounded(table)
+
+
+def rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """Seconds to 0.01 s, degrees to 0.1°, confidence to 0.01: what a person reads."""
+    digits = {c: 2 for c in table.columns if c.endswith(" s") or c == "confidence"}
+    digits |= {c: 1 for c in table.columns if c.endswith("°")}
+    return table.round(digits)

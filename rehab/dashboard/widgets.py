@@ -16,7 +16,7 @@ from rehab.store.models import Role
 RANGES = {"4 weeks": 28, "12 weeks": 84, "Since the start": None}
 
 
-def pick_patient(user: SignedIn) -> int | None:
+def pick_patient(user: SignedIn, *, required: bool = True) -> int | None:
     """The patient the page is about: a patient's own record, or a picker for the others."""
     if user.role is Role.PATIENT:
         if user.patient_id is None:
@@ -43,7 +43,8 @@ def pick_patient(user: SignedIn) -> int | None:
         return int(picked)
     if current is not None:
         return current  # not one of theirs: the store refuses it and the page says so
-    st.info("Choose a patient in the sidebar, or open one from the Patients page.")
+    if required:
+        st.info("Choose a patient in the sidebar, or open one from the Patients page.")
     return None
 
 

@@ -30,7 +30,7 @@ NOBODY = "no person was found in any frame"
 
 
 def _inputs(user: SignedIn) -> tuple[int | None, Exercise, Side | None]:
-    patient_id = pick_patient(user)
+    patient_id = pick_patient(user, required=False)
     library = exercise_library()
     ids = sorted(library.exercises, key=lambda e: library.exercises[e].name)
     left, right = st.columns([3, 2])
@@ -81,7 +81,9 @@ def _results(result: VideoAnalysis) -> None:
 
 def _save(user: SignedIn, patient_id: int | None, result: VideoAnalysis) -> None:
     if patient_id is None:
-        st.caption("Choose a patient above to save this analysis as one of their sessions.")
+        st.caption(
+            "Choose a patient in the sidebar to save this analysis as one of their sessions."
+        )
         return
     if not st.button("Save as a session", type="primary", key="save_video"):
         return

@@ -55,8 +55,8 @@ def _summary(detail: SessionDetail) -> None:
     cols = st.columns(5)
     cols[0].metric("Reps", s.complete_reps, help=f"{s.partial_reps} partial rep(s) not counted")
     cols[1].metric("Sets", s.sets)
-    minutes = (s.ended_at - s.started_at).total_seconds() / 60 if s.ended_at else None
-    cols[2].metric("Duration", f"{minutes:.0f} min" if minutes is not None else fmt.DASH)
+    seconds = (s.ended_at - s.started_at).total_seconds() if s.ended_at else None
+    cols[2].metric("Duration", fmt.duration(seconds))
     pain = f"{s.pain_before}→{s.pain_after}" if s.pain_before is not None else fmt.DASH
     cols[3].metric("Pain before→after", pain)
     cols[4].metric("Effort (RPE)", s.effort_rpe if s.effort_rpe is not None else fmt.DASH)
