@@ -126,6 +126,8 @@ def test_library_lists_every_exercise_and_explains_one(seeded: Seeded) -> None:
     assert "rest (45° or less)" in words and "peak (70° or more)" in words
     assert "Keep your elbows almost straight as you lift" in words
     assert len(at.get("plotly_chart")) == 2  # skeleton + zones
+    at.selectbox[0].set_value("sit_to_stand").run()
+    assert "KNEE lateral of OTHER_KNEE, in HIP-OTHER_HIP lengths" in " ".join(texts(at, "markdown"))
 
 
 def test_library_lists_the_definitions_that_failed_to_load(

@@ -40,7 +40,6 @@ def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> g
         margin={"l": 50, "r": 10, "t": 60, "b": 40},
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
         yaxis_title=y_title,
-        template="plotly_white",
         hovermode="x unified",
     )
     return fig
@@ -216,43 +215,63 @@ def angle_trace_figure(
     origin_ms: float,
     title: str,
 ) -> go.Figure:
-    """The angle over time, each rep's span shaded, the rest and peak zones as bands."""
+    """The angle over time, each rep's span shaded, the rest and peak zones as bands.
+
+    Shapes are set in one layout update (plotly's add_vrect re-validates every shape on
+    each call: a second for a set of 10 reps)."""
     fig = go.Figure()
-    _zones(fig, exercise)
+    shapes, notes = _zone_shapes(exercise)
     for rep in reps:
-        fig.add_vrect(
-            x0=(rep.start_ms - origin_ms) / 1000,
-            x1=(rep.end_ms - origin_ms) / 1000,
-            fillcolor="#5b7fbd" if rep.complete else "#bbbbbb",
-            opacity=0.10,
-            line_width=0,
-        )
+        shapes.append(
+            _band("x", (rep.start_ms - origin_ms) / 1000, (rep.end_ms - origin_ms) / 1000,
+                  "#5b7fbd" if rep.complete else "#bbbbbb")
+        )  # fmt: skip
     for side, values in angles.items():
         fig.add_scatter(
             x=list(t_s), y=list(values), name=f"{side.value} angle", mode="lines",
             line={"color": SIDE_COLOUR[side]},
         )  # fmt: skip
     _rep_marks(fig, reps, origin_ms)
+    fig.update_layout(shapes=shapes, annotations=notes)
     fig = _layout(fig, title, "angle (°)", height=340)
     fig.update_xaxes(title="time (s)")
     return fig
 
 
-def _zones(fig: go.Figure, exercise: Exercise | None) -> None:
+def _band(
+    axis: str, low: float, high: float, colour: str, opacity: float = 0.10
+) -> dict[str, object]:
+    """A shaded band across the plot: `axis` "x" (a time span) or "y" (an angle range)."""
+    other = "y" if axis == "x" else "x"
+    return {
+        "type": "rect", "layer": "below", "line": {"width": 0}, "fillcolor": colour,
+        "opacity": opacity, f"{axis}ref": axis, f"{other}ref": f"{other} domain",
+        f"{axis}0": low, f"{axis}1": high, f"{other}0": 0, f"{other}1": 1,
+    }  # fmt: skip
+
+
+def _zone_shapes(
+    exercise: Exercise | None,
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The rest and peak (or hold) zones as horizontal bands, with their labels."""
     if exercise is None:
-        return
+        return [], []
     zones = [("rest", exercise.rest, "#9aa5b1"), ("peak", exercise.peak, TARGET_COLOUR)]
     if exercise.hold is not None:
         zones = [("hold", exercise.hold.zone, TARGET_COLOUR)]
+    shapes, notes = [], []
     for label, zone, colour in zones:
         if zone is None:
             continue
         low = zone.min_deg if zone.min_deg is not None else 0.0
         high = zone.max_deg if zone.max_deg is not None else 180.0
-        fig.add_hrect(
-            y0=low, y1=high, fillcolor=colour, opacity=0.10, line_width=0,
-            annotation_text=f"{label} zone", annotation_position="top right",
-        )  # fmt: skip
+        shapes.append(_band("y", low, high, colour))
+        notes.append({
+            "text": f"{label} zone", "xref": "x domain", "yref": "y", "x": 1, "y": high,
+            "xanchor": "right", "yanchor": "top", "showarrow": False,
+            "font": {"size": 10, "color": "#666"},
+        })  # fmt: skip
+    return shapes, notes
 
 
 def _rep_marks(fig: go.Figure, reps: Sequence[RepResult], origin_ms: float) -> None:
@@ -353,7 +372,6 @@ def exercise_skeleton(exercise: Exercise, side: Side = Side.LEFT) -> go.Figure:
     fig.update_yaxes(visible=False, range=[-0.05, 1.75], scaleanchor="x")
     fig.update_layout(
         height=380, margin={"l": 0, "r": 0, "t": 10, "b": 0}, showlegend=False,
-        template="plotly_white",
     )  # fmt: skip
     return fig
 
@@ -380,7 +398,7 @@ def zone_dial(exercise: Exercise) -> go.Figure:
             "radialaxis": {"visible": False},
             "angularaxis": {"direction": "counterclockwise", "dtick": 30},
         },
-        height=260, margin={"l": 45, "r": 45, "t": 20, "b": 0}, template="plotly_white",
+        height=260, margin={"l": 45, "r": 45, "t": 20, "b": 0},
         legend={"orientation": "h"},
     )  # fmt: skip
     return fig
@@ -399,7 +417,6 @@ def skeleton_replay(stream: LandmarkStream, max_frames: int = 120) -> go.Figure:
     fig.update_yaxes(visible=False, range=[y1, y0], scaleanchor="x")
     fig.update_layout(
         height=460, margin={"l": 0, "r": 0, "t": 40, "b": 0}, showlegend=False,
-        template="plotly_white",
         updatemenus=[{
             "type": "buttons", "direction": "left", "x": 0, "y": 1.0, "xanchor": "left",
             "yanchor": "bottom", "pad": {"b": 6},

@@ -9,7 +9,7 @@ import streamlit as st
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.state import exercise_library, require_user
-from rehab.exercise import Exercise, FormRule, Zone
+from rehab.exercise import AngleSpec, Exercise, FormRule, OffsetSpec, Zone
 from rehab.exercise_library import ExerciseLibrary
 
 
@@ -59,11 +59,19 @@ def counting_words(exercise: Exercise) -> str:
     return text
 
 
+def measure_words(measure: AngleSpec | OffsetSpec) -> str:
+    if isinstance(measure, AngleSpec):
+        return measure.describe()
+    a, b = measure.points
+    per = "-".join(measure.per)
+    return f"{a} {measure.axis} of {b}, in {per} lengths"
+
+
 def rule_words(rule: FormRule) -> str:
     bounds = [f"≥ {rule.allowed.min:g}" if rule.allowed.min is not None else "",
               f"≤ {rule.allowed.max:g}" if rule.allowed.max is not None else ""]  # fmt: skip
     allowed = " and ".join(b for b in bounds if b)
-    what = rule.measure.describe() if hasattr(rule.measure, "describe") else rule.measure.kind
+    what = measure_words(rule.measure)
     return (
         f"**{rule.cue}** ({rule.severity.value}) — {what}: allowed {allowed}, "
         f"checked {rule.when.replace('_', ' ')}"

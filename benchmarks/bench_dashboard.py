@@ -1,0 +1,108 @@
+"""Dashboard benchmark: the patient list and one patient's progress page, rendered by
+Streamlit's AppTest (the page script, every query, every plotly figure), on the store
+benchmark's clinic (200 patients x 52 weeks x 3 sessions x 5 exercises x 3 sets x 10 reps).
+
+The database is seeded by `benchmarks.bench_store.seed`; REHAB_BENCH_PATIENTS /
+REHAB_BENCH_WEEKS shrink it, and REHAB_BENCH_DB=path keeps the seeded file (or reuses it,
+as the store benchmark does). Goal (issue 5): each page renders in < 2 s. The first render
+(engine opened, migrations checked, exercise library loaded) is shown apart from the warm
+median of reruns. A browser adds its own drawing time on top (plotly.js, a few 100 ms).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.bench_store import N_PATIENTS, N_WEEKS, PER_THERAPIST, seed
+from benchmarks.table import print_table
+from rehab.dashboard.state import PATIENT_KEY, USER_KEY, SignedIn
+from rehab.store.access import Actor
+from rehab.store.engine import create_db_engine, upgrade_database
+from rehab.store.models import Role
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+PAGES = "rehab/dashboard/pages"
+GOAL_S = 2.0
+RUNS = 5
+
+
+def _app(user: SignedIn, page: str, patient_id: int | None = None) -> Callable[[], object]:
+    """A function that renders `page` as `user`: the first call builds the AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[USER_KEY] = user
+    if patient_id is not None:
+        at.session_state[PATIENT_KEY] = patient_id
+    at.switch_page(f"{PAGES}/{page}.py")
+
+    def render() -> object:
+        at.run()
+        if at.exception:
+            raise RuntimeError(f"{page}: {at.exception[0].value}")
+        return at
+
+    return render
+
+
+def _timed(render: Callable[[], object]) -> tuple[float, float, float]:
+    """First render, warm median wall and CPU seconds."""
+    started = time.perf_counter()
+    render()
+    first = time.perf_counter() - started
+    walls, cpus = [], []
+    for _ in range(RUNS):
+        wall, cpu = time.perf_counter(), time.process_time()
+        render()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return first, statistics.median(walls), statistics.median(cpus)
+
+
+def measure() -> list[tuple[str, float, float, float, str]]:
+    admin = SignedIn(Actor(1, Role.ADMIN), "admin", "Admin")
+    therapist = SignedIn(Actor(2, Role.THERAPIST), "therapist0", "Therapist0")
+    cases = [
+        (f"patient list: admin, {N_PATIENTS} patients", _app(admin, "patients")),
+        (f"patient list: therapist, {PER_THERAPIST} patients", _app(therapist, "patients")),
+        (f"patient progress: {N_WEEKS} weeks", _app(therapist, "progress", patient_id=1)),
+        ("session detail (150 reps)", _app(therapist, "session_detail", patient_id=1)),
+    ]
+    rows = []
+    for label, render in cases:
+        first, warm, cpu = _timed(render)
+        verdict = ("ok" if warm < GOAL_S else "SLOW") + f" (< {GOAL_S:g} s)"
+        rows.append((label, first, warm, cpu, verdict))
+    return rows
+
+
+def main() -> None:
+    keep = os.environ.get("REHAB_BENCH_DB")  # the store benchmark's seeded file, reused
+    with tempfile.TemporaryDirectory(prefix="rehab-bench-dashboard-") as folder:
+        path = Path(keep) if keep else Path(folder) / "bench.db"
+        url = f"sqlite:///{path}"
+        reuse = path.is_file()
+        upgrade_database(url)
+        if reuse:
+            print(f"reusing the seeded database {path}")
+        else:
+            engine = create_db_engine(url)
+            started = time.perf_counter()
+            counts = seed(engine)
+            engine.dispose()
+            print(
+                f"seeded {N_PATIENTS} patients x {N_WEEKS} weeks ({counts['reps']:,} reps) "
+                f"in {time.perf_counter() - started:.0f} s"
+            )
+        os.environ["REHAB_DATABASE_URL"] = url
+        headers = ["page (AppTest, SQLite)", "first s", "warm s", "warm CPU s", "goal"]
+        print_table(headers, measure())
+
+
+if __name__ == "__main__":
+    main()
