@@ -121,3 +121,22 @@ def test_unreachable_database_is_one_line_error(tmp_path: Path) -> None:
     assert bad.returncode == 2
     assert bad.stderr.startswith("rehab: error: sqlite:///") and "does not exist" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_demo_if_empty_leaves_a_clinic_with_patients_alone(tmp_path: Path) -> None:
+    for args, password in (
+        (["user", "add", "root", "--name", "Root", "--role", "admin"], "root-password"),
+        (["user", "add", "t1", "--name", "T", "--role", "therapist", "--admin", "root"],
+         "t1pw-long"),
+        (["patient", "add", "p1", "--name", "P", "--therapist", "t1", "--condition", "knee",
+          "--side", "left", "--admin", "root"], "p1pw-long"),
+    ):  # fmt: skip
+        done = rehab(tmp_path, *args, REHAB_NEW_PASSWORD=password,
+                     REHAB_ADMIN_PASSWORD="root-password")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    skipped = rehab(tmp_path, "demo", "--if-empty")
+    assert skipped.returncode == 0, skipped.stderr
+    assert "has patients already; no demo added" in skipped.stdout
+    bad = rehab(tmp_path, "demo", "--weeks", "0")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "rehab: error: --weeks must be at least 1 (got 0)"

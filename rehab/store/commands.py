@@ -95,13 +95,15 @@ def cmd_patient_add(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from rehab.store.demo import build_demo, has_patients
+    from rehab.store.demo import build_demo, demo_exists, has_patients
     from rehab.store.engine import describe_url, open_database
 
     engine = open_database(args.url)
     if args.if_empty and has_patients(engine):
         print(f"{describe_url(engine.url)}: has patients already; no demo added")
         return 0
+    if demo_exists(engine) and not args.replace:
+        raise StoreError("a demo clinic already exists: use `rehab demo --replace`")
     print("building the demo clinic: simulated sessions through the counting engine ...")
     summary = build_demo(engine, weeks=args.weeks, replace=args.replace, seed=args.seed)
     print(f"{describe_url(engine.url)}: {summary}")
@@ -193,5 +195,10 @@ def register(commands: Any) -> None:
     demo.add_argument("--weeks", type=int, default=8, help="weeks of sessions (default 8)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     demo.add_argument("--replace", action="store_true", help="delete an existing demo clinic first")
+    demo.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="only when the database has no patients yet (what `make run` uses)",
+    )
     _url_option(demo)
     demo.set_defaults(handler=cmd_demo)
