@@ -11,6 +11,7 @@ median of reruns. A browser adds its own drawing time on top (plotly.js, a few 1
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import tempfile
@@ -82,6 +83,10 @@ def measure() -> list[tuple[str, float, float, float, str]]:
 
 
 def main() -> None:
+    # AppTest outside `streamlit run`: Streamlit warns about a missing run context, harmlessly
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
+        logging.ERROR
+    )
     keep = os.environ.get("REHAB_BENCH_DB")  # the store benchmark's seeded file, reused
     with tempfile.TemporaryDirectory(prefix="rehab-bench-dashboard-") as folder:
         path = Path(keep) if keep else Path(folder) / "bench.db"

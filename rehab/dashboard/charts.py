@@ -31,6 +31,7 @@ TARGET_BAND = 0.10  # the target band: target ROM ± 10%
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 HEIGHT = 320
 DAY_MS = 86_400_000
+BAR_MS = DAY_MS * 0.8  # a session's bar on a date axis
 
 
 def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> go.Figure:
@@ -86,14 +87,15 @@ def volume_figure(points: Sequence[VolumePoint], title: str) -> go.Figure:
     x = [p.started_at for p in points]
     fig = go.Figure()
     if holds:
-        fig.add_bar(x=x, y=[p.hold_s_done for p in points], name="held (s)", marker_color="#5b7fbd")
+        fig.add_bar(x=x, y=[p.hold_s_done for p in points], name="held (s)",
+                    marker_color="#5b7fbd", width=BAR_MS)  # fmt: skip
         wanted = [p.hold_s_prescribed for p in points]
         unit = "seconds held"
     else:
-        fig.add_bar(x=x, y=[p.reps_done for p in points], name="reps", marker_color="#5b7fbd")
-        fig.add_bar(
-            x=x, y=[p.partial_reps for p in points], name="partial reps", marker_color="#c9d3e6"
-        )
+        fig.add_bar(x=x, y=[p.reps_done for p in points], name="reps",
+                    marker_color="#5b7fbd", width=BAR_MS)  # fmt: skip
+        fig.add_bar(x=x, y=[p.partial_reps for p in points], name="partial reps",
+                    marker_color="#c9d3e6", width=BAR_MS)  # fmt: skip
         wanted = [p.reps_prescribed for p in points]
         unit = "reps"
     fig.add_scatter(
@@ -101,7 +103,12 @@ def volume_figure(points: Sequence[VolumePoint], title: str) -> go.Figure:
         y=wanted,
         mode="markers",
         name="prescribed",
-        marker={"symbol": "line-ew-open", "size": 18, "line": {"width": 3, "color": TARGET_COLOUR}},
+        marker={
+            "symbol": "line-ew-open",
+            "size": 16,
+            "color": TARGET_COLOUR,
+            "line": {"width": 3, "color": TARGET_COLOUR},
+        },
     )
     fig.update_layout(barmode="stack")
     return _layout(fig, title, unit)
@@ -139,15 +146,14 @@ def adherence_calendar(
             done[s.started_at.astimezone(dt.UTC).date()] += 1
     mondays = [w.week_start for w in weeks]
     z = [[done.get(m + dt.timedelta(days=d), 0) for m in mondays] for d in range(7)]
-    labels = [
-        f"{m.day} {m:%b}<br>{w.sessions_done}/{w.sessions_prescribed}"
-        for m, w in zip(mondays, weeks, strict=True)
-    ]
+    labels = [f"{m.day} {m:%b %Y}" for m in mondays]
+    week_text = [f"{w.sessions_done} done of {w.sessions_prescribed} prescribed" for w in weeks]
     fig = go.Figure(
         go.Heatmap(
             z=z,
             x=labels,
             y=WEEKDAYS,
+            customdata=[week_text] * 7,
             colorscale=[[0, "#eef1f5"], [0.01, "#b7e1c4"], [1, "#1f7a44"]],
             zmin=0,
             zmax=max(2, max((max(row) for row in z), default=0)),
@@ -155,13 +161,15 @@ def adherence_calendar(
             ygap=3,
             showscale=False,
             hovertemplate=(
-                "%{y}, week of %{x|%d %b}: %{z} session(s)<br>that week: %{customdata}"
-                "<extra></extra>"
+                "%{y}, week of %{x}: %{z} session(s)<br>that week: %{customdata}<extra></extra>"
             ),
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(type="date", tickformat="%d %b", nticks=12)
+    step = max(1, math.ceil(len(labels) / 12))  # at most 12 week labels
+    fig.update_xaxes(
+        type="category", tickvals=labels[::step], ticktext=[t[:-5] for t in labels[::step]]
+    )
     done_total = sum(w.sessions_done for w in weeks)
     wanted = sum(w.sessions_prescribed for w in weeks)
     title = f"Adherence: sessions each day ({done_total} done of {wanted} prescribed)"
@@ -192,17 +200,20 @@ def form_issues_figure(counts: Sequence[FormIssueCount], names: dict[str, str]) 
     by_rule: dict[str, list[FormIssueCount]] = defaultdict(list)
     for c in counts:
         by_rule[c.rule_id].append(c)
+    sessions = sorted({(c.started_at, c.session_id) for c in counts})
+    label = {sid: f"{at.astimezone(dt.UTC):%d %b %H:%M}" for at, sid in sessions}
     fig = go.Figure()
     for _rule, rows in sorted(by_rule.items()):
         first = rows[0]
         fig.add_bar(
-            x=[r.started_at for r in rows],
+            x=[label[r.session_id] for r in rows],
             y=[r.count for r in rows],
             name=f"{first.cue} ({names.get(first.exercise_id, first.exercise_id)})",
             hovertext=[r.cue for r in rows],
-            width=DAY_MS * 0.8,
         )
     fig.update_layout(barmode="stack", showlegend=True)
+    fig.update_xaxes(type="category", categoryorder="array",
+                     categoryarray=[label[sid] for _, sid in sessions])  # fmt: skip
     fig.update_yaxes(dtick=1, rangemode="tozero")
     return _layout(fig, "Form issues per session, by type", "issues")
 
@@ -235,7 +246,27 @@ def angle_trace_figure(
     fig.update_layout(shapes=shapes, annotations=notes)
     fig = _layout(fig, title, "angle (°)", height=340)
     fig.update_xaxes(title="time (s)")
+    fig.update_yaxes(range=_angle_range(angles, exercise))
     return fig
+
+
+def _angle_range(
+    angles: dict[Side, Sequence[float] | np.ndarray], exercise: Exercise | None
+) -> list[float] | None:
+    """The measured angles and the zone edges, 10° of margin: open-ended zones (up to 180°)
+    must not squash the trace."""
+    values = [np.asarray(v, dtype=np.float64) for v in angles.values()]
+    finite = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.array([])
+    edges = []
+    if exercise is not None:
+        zones = (
+            [exercise.hold.zone] if exercise.hold is not None else [exercise.rest, exercise.peak]
+        )
+        edges = [e for z in zones if z is not None for e in (z.min_deg, z.max_deg) if e is not None]
+    points = [*finite.tolist(), *edges]
+    if not points:
+        return None
+    return [min(points) - 10.0, max(points) + 10.0]
 
 
 def _band(

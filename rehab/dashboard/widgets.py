@@ -65,11 +65,9 @@ def _utc(day: dt.date) -> dt.datetime:
 
 
 def show_alerts(alerts: Sequence[Alert]) -> None:
-    for alert in alerts:
-        text = fmt.alert_text(alert)
-        if alert.severity.rank >= 3:
-            st.error(text)
-        elif alert.severity.rank == 2:
-            st.warning(text)
-        else:
-            st.info(text)
+    """One box per severity (worst first), one line per alert."""
+    boxes = {3: st.error, 2: st.warning, 1: st.info}
+    for rank, box in boxes.items():
+        lines = [fmt.alert_text(a) for a in alerts if a.severity.rank == rank]
+        if lines:
+            box("  \n".join(lines))
