@@ -19,7 +19,9 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run streamlit_app.py --server.headless true
+	$(BIN)/rehab db upgrade
+	$(BIN)/rehab demo --if-empty
+	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
