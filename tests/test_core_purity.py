@@ -17,6 +17,9 @@ CORE_MODULES = (
     "counting",
     "analysis",
     "synthetic",
+    "measures",
+    "engine",
+    "tracker",
 )
 FORBIDDEN_IMPORTS = {"cv2", "mediapipe", "sqlalchemy", "streamlit", "av", "alembic", "plotly"}
 FORBIDDEN_CALLS = {"open", "print", "input"}
