@@ -82,6 +82,14 @@ def test_therapist_signs_in_and_sees_a_patients_progress_drawn(
         wait_idle(page)
         shoot(page, "patients")
 
+        grid = page.locator("[data-testid='stDataFrame']").bounding_box()
+        page.mouse.click(grid["x"] + 16, grid["y"] + 35 + 17)  # the first row's check box
+        wait_idle(page)
+        page.get_by_role("heading", name="Patient 1").wait_for()  # the most urgent patient
+        open_page(page, "Patients")
+        page.locator("[data-testid='stDataFrame']").wait_for(timeout=30_000)
+        wait_idle(page)
+
         choose(page, "Open a patient", "Patient 0")
         page.get_by_role("button", name="Open progress").click()
         wait_idle(page)
