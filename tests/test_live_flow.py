@@ -16,7 +16,7 @@ from rehab.landmarks import Joint, LandmarkStream, PoseFrame
 from rehab.live.cues import CueBoard
 from rehab.live.flow import Phase, SessionFlow, SetBegun, SetEnded, SetPlan, expand_sets
 from rehab.live.history import close_cut_off_sessions, cut_off_notice, session_summary
-from rehab.live.processor import LiveProcessor, LiveUpdate
+from rehab.live.processor import LiveProcessor, LiveUpdate, StreamClock
 from rehab.live.session import LiveSession, live_session_ids, rtc_configuration
 from rehab.live.setup_check import Problem, SetupCheck
 from rehab.results import Severity, Side
@@ -233,6 +233,18 @@ def test_processor_update_queue_never_blocks_the_camera(library: ExerciseLibrary
     assert small.qsize() == 2
     assert small.get_nowait().status.t_ms < small.get_nowait().status.t_ms == stream[-1].t_ms
     assert processor.status().phase is Phase.COUNTING
+
+
+def test_stream_clock_keeps_capture_times_and_real_pauses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wall = iter([100.0, 100.5, 101.0, 104.0, 104.1])  # monotonic seconds at each call
+    monkeypatch.setattr("rehab.live.processor.time.monotonic", lambda: next(wall))
+    clock = StreamClock()
+    times = [clock(pts) for pts in (50.0, 50.033, 50.1, 0.0, 0.033)]  # then a new stream
+    assert times[:3] == pytest.approx([50_000.0, 50_033.0, 50_100.0])  # late delivery ignored
+    assert times[3] == pytest.approx(50_100.0 + 3000.0)  # the 3 s pause, not a jump back
+    assert times[4] == pytest.approx(times[3] + 33.0)
 
 
 # -- saving ----------------------------------------------------------------------------------

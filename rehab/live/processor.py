@@ -32,8 +32,6 @@ Image = npt.NDArray[np.uint8]  # (H, W, 3) RGB
 
 log = logging.getLogger(__name__)
 
-NEW_STREAM_GAP_MS = 2000.0  # a longer pause between frames: a new camera stream
-
 
 @dataclass(frozen=True)
 class LiveUpdate:
@@ -45,6 +43,7 @@ class LiveUpdate:
     session_id: int | None
     error: str
     frame_ms: float  # time spent on this frame (pose + flow + drawing)
+    fps: float  # frames processed per second, over the last two seconds
 
 
 def put_latest(target: queue.Queue[LiveUpdate], update: LiveUpdate) -> None:
@@ -60,8 +59,35 @@ def put_latest(target: queue.Queue[LiveUpdate], update: LiveUpdate) -> None:
                 continue
 
 
+class StreamClock:
+    """Frame times in ms from the frames' own capture timestamps (WebRTC pts), so a frame
+    delivered late still carries the time it was taken; without a timestamp, the monotonic
+    clock. When the timestamps restart (a new stream after STOP/START) or jump, time goes on
+    from the last frame by the wall-clock pause, so the counter sees the real gap."""
+
+    def __init__(self, frame_ms: float = 1000.0 / 30.0, max_jump_ms: float = 20_000.0) -> None:
+        self._frame_ms = frame_ms
+        self._max_jump_ms = max_jump_ms
+        self._offset_ms = 0.0
+        self._last_ms = float("-inf")
+        self._last_wall_s = 0.0
+
+    def __call__(self, pts_s: float | None) -> float:
+        now_s = time.monotonic()
+        raw = pts_s * 1000.0 if pts_s is not None else now_s * 1000.0
+        t_ms = raw + self._offset_ms
+        first = self._last_ms == float("-inf")
+        if not first and not 0 < t_ms - self._last_ms <= self._max_jump_ms:
+            paused_ms = max(self._frame_ms, (now_s - self._last_wall_s) * 1000.0)
+            self._offset_ms += self._last_ms + paused_ms - t_ms
+            t_ms = self._last_ms + paused_ms
+        self._last_ms, self._last_wall_s = t_ms, now_s
+        return t_ms
+
+
 class LiveProcessor:
-    """One per camera stream (it owns a tracking pose estimator)."""
+    """One per live session: it owns a tracking pose estimator, made in the camera thread on
+    the first frame and kept across pauses (re-making it costs a second of CPU)."""
 
     def __init__(
         self,
@@ -86,19 +112,17 @@ class LiveProcessor:
         self._estimator: PoseEstimator | None = None
         self._lock = threading.Lock()
         self._n = 0
-        self._last_t_ms = float("-inf")
         self._pose: PoseFrame | None = None
         self.frame_ms: deque[float] = deque(maxlen=300)
+        self._arrivals: deque[float] = deque(maxlen=120)  # monotonic seconds of recent frames
         self._last_frame_s = float("-inf")  # monotonic clock of the last frame
 
     def process(self, rgb: Image, t_ms: float) -> Image:
         """One RGB frame in, the frame with the overlay out (called from the camera thread)."""
         started = time.perf_counter()
         self._last_frame_s = time.monotonic()
+        self._arrivals.append(self._last_frame_s)
         with self._lock:
-            if t_ms - self._last_t_ms > NEW_STREAM_GAP_MS:
-                self._close_estimator()
-            self._last_t_ms = t_ms
             if self._n % self.every_nth == 0:
                 self._pose = self._estimate(rgb, t_ms)
                 self._dispatch(self.flow.step(self._pose, self._people()))
@@ -149,7 +173,13 @@ class LiveProcessor:
             session_id=writer.session_id if writer else None,
             error=writer.error if writer else "",
             frame_ms=spent_ms,
+            fps=self.fps(),
         )
+
+    def fps(self, window_s: float = 2.0) -> float:
+        """Frames that reached the processor per second, over the last `window_s`."""
+        now = time.monotonic()
+        return sum(1 for t in self._arrivals if now - t <= window_s) / window_s
 
     def seconds_since_frame(self) -> float:
         """How long the camera has been silent (inf before the first frame)."""

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from rehab.errors import InputError
 from rehab.exercise import Exercise
 from rehab.live.flow import DEFAULT_REST_S, SessionFlow, SetPlan, expand_sets
-from rehab.live.processor import LiveProcessor, LiveUpdate
+from rehab.live.processor import LiveProcessor, LiveUpdate, StreamClock
 from rehab.live.writer import CheckInValues, Finish, SessionWriter
 from rehab.store.access import Actor
 from rehab.store.models import SessionSource, SessionStatus
@@ -79,6 +79,7 @@ class LiveSession:
     processor: LiveProcessor
     writer: SessionWriter | None  # None: counting only, nothing saved
     updates: queue.Queue[LiveUpdate] = field(default_factory=lambda: queue.Queue(maxsize=64))
+    clock: StreamClock = field(default_factory=StreamClock)  # frame times across streams
 
     @classmethod
     def create(

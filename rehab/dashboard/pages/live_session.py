@@ -97,7 +97,7 @@ def _callback(live: LiveSession) -> Callable[[av.VideoFrame], av.VideoFrame]:
 
     def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
         rgb = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-        out = live.processor.process(rgb, time.monotonic() * 1000.0)
+        out = live.processor.process(rgb, live.clock(frame.time))
         return av.VideoFrame.from_ndarray(out, format="rgb24")
 
     return on_frame
@@ -156,7 +156,7 @@ def _show_status(update: LiveUpdate, stale: bool) -> None:
     cols[2].metric("Program", f"{status.plan_index + 1} of {status.plan_count} sets")
     box = st.success if status.set_done or status.phase is Phase.DONE else st.info
     box(_phase_text(status))
-    st.caption(f"Saved so far: {update.saved_reps} reps")
+    st.caption(f"Saved so far: {update.saved_reps} reps · camera {update.fps:.0f} frames/s")
     if update.error:
         st.error(update.error)
     if stale and status.phase is not Phase.DONE:
