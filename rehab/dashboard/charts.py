@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import plotly.graph_objects as go
 
 from rehab.exercise import Exercise
@@ -25,6 +26,7 @@ from rehab.store.queries import (
     WeekAdherence,
 )
 
+FloatArray = npt.NDArray[np.float64]
 SIDE_COLOUR = {Side.LEFT: "#ff8a00", Side.RIGHT: "#0a84d6", Side.BOTH: "#4a4a6a"}
 TARGET_COLOUR = "#2e9e5b"
 TARGET_BAND = 0.10  # the target band: target ROM ± 10%
@@ -219,8 +221,8 @@ def form_issues_figure(counts: Sequence[FormIssueCount], names: dict[str, str]) 
 
 
 def angle_trace_figure(
-    t_s: Sequence[float] | np.ndarray,
-    angles: dict[Side, Sequence[float] | np.ndarray],
+    t_s: Sequence[float] | FloatArray,
+    angles: Mapping[Side, Sequence[float] | FloatArray],
     reps: Sequence[RepResult],
     exercise: Exercise | None,
     origin_ms: float,
@@ -251,7 +253,7 @@ def angle_trace_figure(
 
 
 def _angle_range(
-    angles: dict[Side, Sequence[float] | np.ndarray], exercise: Exercise | None
+    angles: Mapping[Side, Sequence[float] | FloatArray], exercise: Exercise | None
 ) -> list[float] | None:
     """The measured angles and the zone edges, 10° of margin: open-ended zones (up to 180°)
     must not squash the trace."""
@@ -345,7 +347,7 @@ _STANDING: dict[str, tuple[float, float]] = {
 }  # fmt: skip
 
 
-def standing_pose() -> np.ndarray:
+def standing_pose() -> FloatArray:
     """(33, 2) x, y of the standing figure (right side mirrored from the left)."""
     xy = np.zeros((len(Joint), 2))
     for joint in Joint:
@@ -358,7 +360,7 @@ def standing_pose() -> np.ndarray:
     return xy
 
 
-def _bones(xy: np.ndarray) -> tuple[list[float], list[float]]:
+def _bones(xy: FloatArray) -> tuple[list[float], list[float]]:
     xs: list[float] = []
     ys: list[float] = []
     for a, b in POSE_CONNECTIONS:

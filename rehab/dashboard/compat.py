@@ -56,9 +56,8 @@ def fix_media_responses() -> bool:
     pairs = ((gz._MediaAwareGZipResponder, GZipResponder),
              (gz._MediaAwareIdentityResponder, IdentityResponder))  # fmt: skip
     for responder_class, base in pairs:
-        responder_class.send_with_compression = _patched(
-            responder_class, base, gz._handle_response_start
-        )
+        patched = _patched(responder_class, base, gz._handle_response_start)
+        setattr(responder_class, "send_with_compression", patched)  # noqa: B010
     setattr(gz, _PATCHED, True)
     log.info("patched Streamlit's media responses for Starlette >= 1.0")
     return True

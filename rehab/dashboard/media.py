@@ -27,7 +27,7 @@ from rehab.store.models import SessionSource
 from rehab.store.queries import patient_detail
 from rehab.store.recorder import SessionRecorder
 
-Progress = Callable[[float, str], None]  # share done (0-1), what is happening
+Progress = Callable[[float, str], object]  # share done (0-1), what is happening
 
 
 @dataclass(frozen=True)

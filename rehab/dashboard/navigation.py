@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from rehab.dashboard.state import SignedIn, current_user, sign_out
 from rehab.store.models import Role
@@ -18,11 +19,11 @@ def page_path(name: str) -> str:
     return str((PAGES_DIR / f"{name}.py").relative_to(APP_ROOT))
 
 
-def _page(name: str, title: str, icon: str, *, default: bool = False) -> st.Page:
+def _page(name: str, title: str, icon: str, *, default: bool = False) -> StreamlitPage:
     return st.Page(page_path(name), title=title, icon=icon, default=default, url_path=name)
 
 
-def _clinic_pages(default: str) -> list[st.Page]:
+def _clinic_pages(default: str) -> list[StreamlitPage]:
     return [
         _page("patients", "Patients", ":material/groups:", default=default == "patients"),
         _page("progress", "Patient progress", ":material/monitoring:"),
@@ -31,7 +32,7 @@ def _clinic_pages(default: str) -> list[st.Page]:
     ]
 
 
-def _tool_pages() -> list[st.Page]:
+def _tool_pages() -> list[StreamlitPage]:
     return [
         _page("library", "Exercise library", ":material/menu_book:"),
         _page("analyse_video", "Analyse a video", ":material/movie:"),
@@ -39,7 +40,7 @@ def _tool_pages() -> list[st.Page]:
     ]
 
 
-def _patient_pages() -> list[st.Page]:
+def _patient_pages() -> list[StreamlitPage]:
     """A patient's own pages: today's program with the live webcam session first."""
     return [
         _page("live_session", "Today's session", ":material/videocam:", default=True),
@@ -48,7 +49,7 @@ def _patient_pages() -> list[st.Page]:
     ]
 
 
-def pages_for(user: SignedIn) -> dict[str, list[st.Page]]:
+def pages_for(user: SignedIn) -> dict[str, list[StreamlitPage]]:
     """Sections of pages, by role."""
     if user.role is Role.PATIENT:
         return {"My rehab": _patient_pages(), "Tools": _tool_pages()}

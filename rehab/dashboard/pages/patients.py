@@ -92,7 +92,7 @@ def _table(table: pd.DataFrame, show_therapist: bool) -> int | None:
             "Alerts": st.column_config.TextColumn("Alerts", width="large"),
         },
     )
-    rows = event.selection.rows if event is not None else []
+    rows = event["selection"]["rows"] if event is not None else []
     return int(table.iloc[rows[0]]["id"]) if rows else None
 
 

@@ -78,8 +78,8 @@ def _end(user: SignedIn, program: Program, last_day: dt.date) -> None:
 def _draft(patient_id: int, current: Program | None) -> list[ExercisePlan]:
     draft = st.session_state.get(DRAFT_KEY)
     if not isinstance(draft, dict) or draft.get("patient") != patient_id:
-        plans = [_plan(item) for item in current.items] if current else []
-        draft = {"patient": patient_id, "plans": plans}
+        first = [_plan(item) for item in current.items] if current else []
+        draft = {"patient": patient_id, "plans": first}
         st.session_state[DRAFT_KEY] = draft
     plans: list[ExercisePlan] = draft["plans"]
     return plans

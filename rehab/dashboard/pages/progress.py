@@ -18,6 +18,8 @@ from rehab.dashboard.widgets import date_range, pick_patient, show_alerts
 from rehab.errors import RehabError
 from rehab.results import Side
 from rehab.store import queries as q
+from rehab.store.access import Actor
+from rehab.store.alerts import Alert
 from rehab.store.models import Role
 
 
@@ -30,7 +32,7 @@ class Progress:
     form: list[q.FormIssueCount]
     check_ins: list[q.CheckInPoint]
     weeks: list[q.WeekAdherence]
-    alerts: list[q.Alert]
+    alerts: list[Alert]
 
 
 def start_of_care(patient: q.PatientDetail, first_session: dt.datetime | None) -> dt.date:
@@ -40,22 +42,21 @@ def start_of_care(patient: q.PatientDetail, first_session: dt.datetime | None) -
     return min(days) if days else dt.datetime.now(dt.UTC).date()
 
 
-def load(actor: q.Actor, patient_id: int, since: dt.datetime, until: dt.datetime) -> Progress:
+def load(actor: Actor, patient_id: int, since: dt.datetime, until: dt.datetime) -> Progress:
     with db() as s:
-        window = {"since": since, "until": until}
         return Progress(
             patient=q.patient_detail(s, actor, patient_id),
-            sessions=q.list_sessions(s, actor, patient_id, **window),
-            rom=q.rom_progress(s, actor, patient_id, **window),
-            volume=q.volume_progress(s, actor, patient_id, **window),
-            form=q.form_issues_over_time(s, actor, patient_id, **window),
-            check_ins=q.pain_and_effort(s, actor, patient_id, **window),
-            weeks=q.weekly_adherence(s, actor, patient_id, **window),
+            sessions=q.list_sessions(s, actor, patient_id, since, until),
+            rom=q.rom_progress(s, actor, patient_id, since, until),
+            volume=q.volume_progress(s, actor, patient_id, since, until),
+            form=q.form_issues_over_time(s, actor, patient_id, since, until),
+            check_ins=q.pain_and_effort(s, actor, patient_id, since, until),
+            weeks=q.weekly_adherence(s, actor, patient_id, since, until),
             alerts=q.patient_alerts(s, actor, patient_id),
         )
 
 
-def _first_session(actor: q.Actor, patient_id: int) -> tuple[q.PatientDetail, dt.datetime | None]:
+def _first_session(actor: Actor, patient_id: int) -> tuple[q.PatientDetail, dt.datetime | None]:
     with db() as s:
         patient = q.patient_detail(s, actor, patient_id)
         first = q.list_sessions(s, actor, patient_id)[:1]

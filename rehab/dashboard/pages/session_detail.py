@@ -103,9 +103,9 @@ def _trace(
     else:
         rising = ex.direction() > 0 if ex is not None and not ex.is_hold else True
         t_ms, angle = charts.rep_outline(item.reps, rising)
-        t_s = [(t - origin) / 1000 for t in t_ms]
+        outline_s = [(t - origin) / 1000 for t in t_ms]
         title += " (outline from the rep figures: no landmark stream kept)"
-        fig = charts.angle_trace_figure(t_s, {item.side: angle}, item.reps, ex, origin, title)
+        fig = charts.angle_trace_figure(outline_s, {item.side: angle}, item.reps, ex, origin, title)
     st.plotly_chart(fig, key=f"trace_{item.set_id}")
 
 
