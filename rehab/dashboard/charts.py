@@ -203,7 +203,7 @@ def form_issues_figure(counts: Sequence[FormIssueCount], names: dict[str, str]) 
     for c in counts:
         by_rule[c.rule_id].append(c)
     sessions = sorted({(c.started_at, c.session_id) for c in counts})
-    label = {sid: f"{at.astimezone(dt.UTC):%d %b %H:%M}" for at, sid in sessions}
+    label = _session_labels(sessions)
     fig = go.Figure()
     for _rule, rows in sorted(by_rule.items()):
         first = rows[0]
@@ -218,6 +218,15 @@ def form_issues_figure(counts: Sequence[FormIssueCount], names: dict[str, str]) 
                      categoryarray=[label[sid] for _, sid in sessions])  # fmt: skip
     fig.update_yaxes(dtick=1, rangemode="tozero")
     return _layout(fig, "Form issues per session, by type", "issues")
+
+
+def _session_labels(sessions: Sequence[tuple[dt.datetime, int]]) -> dict[int, str]:
+    """'4 Nov' per session; the time is added only where two sessions share a day."""
+    days = [f"{at.astimezone(dt.UTC):%d %b}" for at, _ in sessions]
+    return {
+        sid: day if days.count(day) == 1 else f"{day} {at.astimezone(dt.UTC):%H:%M}"
+        for (at, sid), day in zip(sessions, days, strict=True)
+    }
 
 
 def angle_trace_figure(
