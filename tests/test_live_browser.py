@@ -30,7 +30,7 @@ from rehab.store.access import Actor
 from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe
 from rehab.store.engine import create_db_engine, session_scope, upgrade_database
 from rehab.store.models import ExerciseSession, ExerciseSet, Rep, Role
-from tests.browser_support import StreamlitServer, launch_chromium, screenshot_path
+from tests.browser_support import STRICT, StreamlitServer, launch_chromium, screenshot_path
 from tests.conftest import Clip
 
 pytestmark = [pytest.mark.video, pytest.mark.slow]
@@ -158,6 +158,26 @@ def kill_hard(server: StreamlitServer) -> None:
     process.wait(timeout=10)
 
 
+MIN_FPS = 5.0  # below this the counter misses movements: the machine, not the count, failed
+
+
+def shown_fps(page: Any) -> float:
+    """The frames/s the page reports reaching the counter (0 when not shown)."""
+    caption = " ".join(page.get_by_text("frames/s").all_inner_texts())
+    match = re.search(r"camera (\d+) frames/s", caption)
+    return float(match.group(1)) if match else 0.0
+
+
+def enough_frames(fps: list[float]) -> None:
+    """Skip (fail under REHAB_STRICT=1) when the machine was too busy to feed the counter."""
+    median = float(np.median(fps)) if fps else 0.0
+    if median < MIN_FPS:
+        message = f"only {median:.0f} frames/s reached the counter (busy machine): {fps}"
+        if STRICT:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def stored(engine: Engine) -> tuple[list[str], int]:
     """Session statuses and the complete reps stored."""
     with session_scope(engine) as s:
@@ -210,7 +230,14 @@ def test_live_count_on_page_and_in_db_equals_hand_count(
         page.get_by_text("Counting").first.wait_for(timeout=60_000)
         wait_for(lambda: (shown_reps(page) or 0) >= 2, 3 * pass_s, "two reps on the page")
         page.screenshot(path=str(screenshot_path("live-counting")))
-        wait_for(lambda: len(rep_passes(home.engine)) >= 3, 5 * pass_s, "three passes counted")
+        fps: list[float] = []
+
+        def three_passes() -> bool:
+            fps.append(shown_fps(page))
+            return len(rep_passes(home.engine)) >= 3
+
+        wait_for(three_passes, 5 * pass_s, "three passes counted")
+        enough_frames(fps)
         wait_for(
             lambda: shown_reps(page) == stored(home.engine)[1],
             10,
@@ -225,7 +252,7 @@ def test_live_count_on_page_and_in_db_equals_hand_count(
         summary = page.get_by_text(re.compile(r"Biceps curl.*reps")).first.inner_text()
     # passes followed by a gap are over; the first may have begun before counting started
     over = [len(p) for p in passes[:-1]]
-    assert clip.reps in over, (passes, clip.reps)  # a whole pass counted exactly
+    assert clip.reps in over, (passes, clip.reps, fps)  # a whole pass counted exactly
     assert max(over) <= max(clip.accepted_counts()), (passes, clip.reps)  # never more
     assert (statuses, in_db) == (["in_progress"], on_page)
     assert any(said.strip().endswith(str(on_page)) for said in spoken), spoken
