@@ -247,9 +247,11 @@ def test_live_count_on_page_and_in_db_equals_hand_count(
         passes = rep_passes(home.engine)
         spoken = page.evaluate("window.__rehabSaid || []")
         page.get_by_role("button", name="End session").click()
-        page.get_by_text("Session summary").wait_for(timeout=30_000)
+        summary_line = page.get_by_text(re.compile(r"Biceps curl.*reps.*range of motion")).first
+        summary_line.wait_for(timeout=30_000)
+        page.get_by_text("Counting").wait_for(state="detached", timeout=30_000)
         page.screenshot(path=str(screenshot_path("live-summary")))
-        summary = page.get_by_text(re.compile(r"Biceps curl.*reps")).first.inner_text()
+        summary = summary_line.inner_text()
     # passes followed by a gap are over; the first may have begun before counting started
     over = [len(p) for p in passes[:-1]]
     assert clip.reps in over, (passes, clip.reps, fps)  # a whole pass counted exactly
