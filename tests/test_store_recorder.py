@@ -113,6 +113,18 @@ def test_record_set_for_uploads(engine: Engine, clinic: Clinic) -> None:
     assert all(d.reps == result.reps for d in detail.sets)
 
 
+def test_unmeasured_set_figures_round_trip_as_nan(engine: Engine, clinic: Clinic) -> None:
+    # A one-sided set has no right-side ROM: NaN, which PostgreSQL's JSON refuses as such.
+    extra = {"left_mean_rom_deg": 71.5, "right_mean_rom_deg": math.nan, "odd": math.inf}
+    result = SetResult("knee_extension", reps=(make_rep(1),), extra=extra)
+    with SessionRecorder.start(engine, clinic.ther_a, clinic.patients[0]) as recorder:
+        recorder.record_set(result, Side.LEFT)
+    with session_scope(engine) as s:
+        stored = queries.session_detail(s, clinic.ther_a, recorder.session_id).sets[0].extra
+    assert stored["left_mean_rom_deg"] == 71.5
+    assert math.isnan(stored["right_mean_rom_deg"]) and math.isnan(stored["odd"])
+
+
 def test_an_exception_leaves_the_session_interrupted_with_its_reps(
     engine: Engine, clinic: Clinic
 ) -> None:

@@ -116,6 +116,24 @@ class Metric(TypeDecorator[float]):
         return math.nan if value is None else float(value)
 
 
+class MetricMap(TypeDecorator[dict[str, float]]):
+    """Named measured floats as JSON: NaN/inf (not measured) become null, read back as NaN.
+
+    PostgreSQL's JSON refuses NaN, which SQLite and Python's json module let through.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, float] | None, dialect: Dialect) -> Any:
+        if value is None:
+            return {}
+        return {str(k): (float(v) if math.isfinite(v) else None) for k, v in value.items()}
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dict[str, float]:
+        return {str(k): (math.nan if v is None else float(v)) for k, v in (value or {}).items()}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -261,7 +279,7 @@ class ExerciseSet(Base):
     side: Mapped[str] = mapped_column(String(8))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    extra: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)  # SetResult.extra
+    extra: Mapped[dict[str, float]] = mapped_column(MetricMap, default=dict)  # SetResult.extra
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # SetResult.warnings
 
     session: Mapped[ExerciseSession] = relationship(back_populates="sets")
