@@ -7,7 +7,7 @@ import math
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,10 +60,10 @@ def annotate_image(
 
 
 def track_video(
-    video: VideoFile, estimator: PoseEstimator
+    frames: Iterable[VideoFrame], estimator: PoseEstimator
 ) -> Iterator[tuple[VideoFrame, PoseFrame]]:
     """Each decoded frame with its pose; decoding runs one thread ahead of inference."""
-    for frame in prefetch(video, depth=8):
+    for frame in prefetch(frames, depth=8):
         yield frame, estimator.estimate(frame.rgb, frame.t_ms)
 
 
@@ -116,8 +116,8 @@ def _track_segment(
 ) -> tuple[list[PoseFrame], str]:
     with VideoFile(source) as video, create_estimator("video", task_path) as estimator:
         poses = []
-        for frame in prefetch(video.frames(*span), depth=8):
-            poses.append(estimator.estimate(frame.rgb, frame.t_ms))
+        for _frame, pose in track_video(video.frames(*span), estimator):
+            poses.append(pose)
             if on_progress:
                 on_progress(1)
         return poses, estimator.model_name
