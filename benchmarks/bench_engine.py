@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.table import print_table
-from rehab.analysis import analyze_stream
-from rehab.counting import CounterConfig, RepCounter
+from rehab.core.analysis import analyze_stream
+from rehab.core.counting import CounterConfig, RepCounter
+from rehab.core.results import Side
+from rehab.core.synthetic import rep_trajectory, synthetic_stream
+from rehab.core.tracker import ExerciseTracker
 from rehab.exercise_library import load_library
-from rehab.results import Side
-from rehab.synthetic import rep_trajectory, synthetic_stream
-from rehab.tracker import ExerciseTracker
 
 REPO = Path(__file__).resolve().parent.parent
 POSE_MS_PER_FRAME = 22.0  # BlazePose full on this machine's CPU (DESIGN.md: 20-25 ms)

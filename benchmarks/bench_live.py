@@ -87,10 +87,10 @@ def _frames(path: Path) -> Iterator[tuple[np.ndarray, float]]:
 
 
 def run_clip(path: Path, exercise_id: str, every_nth: int) -> Run:
+    from rehab.core.tracker import ExerciseTracker
     from rehab.exercise_library import load_library
     from rehab.live.flow import SessionFlow, expand_sets
     from rehab.live.processor import LiveProcessor
-    from rehab.tracker import ExerciseTracker
 
     library = load_library()
     recorder: list[RecordingEstimator] = []

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, insert
 
 from benchmarks.table import print_table
-from rehab.results import Side
+from rehab.core.results import Side
 from rehab.store import queries
 from rehab.store.access import Actor
 from rehab.store.engine import create_db_engine, session_scope, upgrade_database

@@ -11,15 +11,15 @@ from typing import Any
 
 import yaml
 
+from rehab.core.exercise import Exercise
+from rehab.core.results import RepResult, SetResult, Side
 from rehab.errors import InputError
-from rehab.exercise import Exercise
 from rehab.exercise_library import (
     ExerciseFileError,
     ExerciseLibrary,
     load_exercise_file,
     load_library,
 )
-from rehab.results import RepResult, SetResult, Side
 
 
 def _library(args: argparse.Namespace) -> ExerciseLibrary:
@@ -193,7 +193,7 @@ def result_json(exercise: Exercise, result: SetResult, origin_ms: float) -> dict
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from rehab.analysis import analyze_stream
+    from rehab.core.analysis import analyze_stream
 
     exercise = _library(args).get(args.exercise)
     stream = _load_input(Path(args.input), args.model)

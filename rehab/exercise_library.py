@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from rehab.core.exercise import Exercise
 from rehab.errors import RehabError
-from rehab.exercise import Exercise
 
 log = logging.getLogger(__name__)
 

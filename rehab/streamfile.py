@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rehab.core.landmarks import LandmarkStream, StreamInfo
 from rehab.errors import StreamFileError
-from rehab.landmarks import LandmarkStream, StreamInfo
 
 FORMAT_NAME = "rehab-landmarks"
 FORMAT_VERSION = 1

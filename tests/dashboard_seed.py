@@ -17,17 +17,17 @@ import pytest
 from sqlalchemy import Engine, update
 from streamlit.testing.v1 import AppTest
 
-from rehab.analysis import analyze_stream
+from rehab.core.analysis import analyze_stream
+from rehab.core.results import HoldResult, Side
+from rehab.core.synthetic import synthetic_stream
 from rehab.dashboard.state import USER_KEY, SignedIn
 from rehab.exercise_library import load_library
-from rehab.results import HoldResult, Side
 from rehab.store.access import Actor
 from rehab.store.engine import session_scope
 from rehab.store.models import Patient
 from rehab.store.queries import patient_detail
 from rehab.store.recorder import SessionRecorder
 from rehab.store.testing import Clinic, cue, make_rep
-from rehab.synthetic import synthetic_stream
 
 DAYS_AGO = (20, 17, 13, 10, 6, 3)
 

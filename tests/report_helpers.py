@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from rehab.results import HoldResult, SetResult, Side
+from rehab.core.results import HoldResult, SetResult, Side
 from rehab.store.engine import session_scope
 from rehab.store.models import Patient, Prescription, SessionStatus, User
 from rehab.store.recorder import SessionRecorder

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 
-from rehab.results import RepResult, Side
+from rehab.core.results import RepResult, Side
 from rehab.store.access import Actor
 from rehab.store.engine import create_db_engine
 from rehab.store.models import Role

@@ -12,10 +12,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rehab.analysis import analyze_stream, analyze_stream_detailed
+from rehab.core.analysis import analyze_stream, analyze_stream_detailed
+from rehab.core.landmarks import LandmarkStream
+from rehab.core.tracker import ExerciseTracker
 from rehab.exercise_library import load_library
-from rehab.landmarks import LandmarkStream
-from rehab.tracker import ExerciseTracker
 
 pytestmark = pytest.mark.video
 
@@ -76,7 +76,7 @@ def test_rep_details_are_consistent(clips, clip_streams) -> None:  # type: ignor
 
 
 def test_side_view_clip_is_seen_side_on_and_front_clips_front_on(clips, clip_streams) -> None:  # type: ignore[no-untyped-def]
-    from rehab.exercise import CameraView
+    from rehab.core.exercise import CameraView
 
     for clip in clips:
         views = analyze_stream_detailed(clip_streams[clip.name], LIBRARY.get(clip.exercise)).views

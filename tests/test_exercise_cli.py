@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from rehab.cli import main
+from rehab.core.landmarks import Joint
+from rehab.core.results import Side
+from rehab.core.synthetic import hide_joints, synthetic_stream
 from rehab.exercise_library import load_library
-from rehab.landmarks import Joint
-from rehab.results import Side
 from rehab.streamfile import save_stream
-from rehab.synthetic import hide_joints, synthetic_stream
 
 LIBRARY = load_library()
 

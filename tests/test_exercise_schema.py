@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rehab.exercise import Exercise, SideMode, check_joint_name, resolve_joint
+from rehab.core.exercise import Exercise, SideMode, check_joint_name, resolve_joint
+from rehab.core.landmarks import Joint
+from rehab.core.results import Side
 from rehab.exercise_library import (
     DEFAULT_DIR,
     ExerciseFileError,
@@ -14,8 +16,6 @@ from rehab.exercise_library import (
     load_exercise_file,
     load_library,
 )
-from rehab.landmarks import Joint
-from rehab.results import Side
 
 REQUIRED_IDS = {
     "squat", "sit_to_stand", "mini_squat", "lunge", "push_up", "wall_push_up", "biceps_curl",

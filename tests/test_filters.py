@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rehab.filters import (
+from rehab.core.filters import (
     CausalMedian,
     OneEuroFilter,
     bridge_gaps,

@@ -10,9 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from rehab.exercise import AngleSpace, OffsetSpec
-from rehab.exercise_library import load_library
-from rehab.geometry import (
+from rehab.core.exercise import AngleSpace, OffsetSpec
+from rehab.core.geometry import (
     Reference,
     joint_angle_deg,
     joint_angle_xyz,
@@ -20,10 +19,11 @@ from rehab.geometry import (
     segment_angle_xyz,
     shoulder_yaw_deg,
 )
-from rehab.landmarks import Joint
-from rehab.measures import FrameLists, FrameMeasurer, side_factors, visible_series
-from rehab.results import Side
-from rehab.synthetic import hide_joints, rep_trajectory, synthetic_stream
+from rehab.core.landmarks import Joint
+from rehab.core.measures import FrameLists, FrameMeasurer, side_factors, visible_series
+from rehab.core.results import Side
+from rehab.core.synthetic import hide_joints, rep_trajectory, synthetic_stream
+from rehab.exercise_library import load_library
 
 coords = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
 point3 = arrays(np.float64, 3, elements=coords)

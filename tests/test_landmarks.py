@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rehab.errors import StreamFileError
-from rehab.landmarks import (
+from rehab.core.landmarks import (
     N_JOINTS,
     POSE_CONNECTIONS,
     Joint,
@@ -18,6 +17,7 @@ from rehab.landmarks import (
     PoseFrame,
     StreamInfo,
 )
+from rehab.errors import StreamFileError
 from rehab.streamfile import FORMAT_VERSION, load_stream, save_stream
 
 

@@ -24,8 +24,8 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select
 
+from rehab.core.results import Side
 from rehab.pose.sources import VideoFile
-from rehab.results import Side
 from rehab.store.access import Actor
 from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe
 from rehab.store.engine import create_db_engine, session_scope, upgrade_database

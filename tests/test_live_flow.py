@@ -10,20 +10,20 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select
 
+from rehab.core.landmarks import Joint, LandmarkStream, PoseFrame
+from rehab.core.results import Severity, Side
+from rehab.core.synthetic import hide_joints, synthetic_stream
 from rehab.errors import InputError
 from rehab.exercise_library import ExerciseLibrary, load_library
-from rehab.landmarks import Joint, LandmarkStream, PoseFrame
 from rehab.live.cues import CueBoard
 from rehab.live.flow import Phase, SessionFlow, SetBegun, SetEnded, SetPlan, expand_sets
 from rehab.live.history import close_cut_off_sessions, cut_off_notice, session_summary
 from rehab.live.processor import LiveProcessor, LiveUpdate, StreamClock
 from rehab.live.session import LiveSession, live_session_ids, rtc_configuration
 from rehab.live.setup_check import Problem, SetupCheck
-from rehab.results import Severity, Side
 from rehab.store.engine import session_scope
 from rehab.store.models import ExerciseSession, Rep, SessionStatus
 from rehab.store.testing import Clinic
-from rehab.synthetic import hide_joints, synthetic_stream
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rehab.core.landmarks import Joint
 from rehab.errors import InputError
-from rehab.landmarks import Joint
 from rehab.pose.drawing import draw_pose, visible_mask
 from rehab.pose.estimator import BlazePoseEstimator, TaskPoseEstimator, create_estimator
 from rehab.pose.pipeline import annotate_image

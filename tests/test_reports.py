@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from rehab.core.results import Side
 from rehab.errors import AccessDenied, InputError, NotFound
 from rehab.reports import make_report, period_for_days, render_report, report_filename
 from rehab.reports import render as render_module
 from rehab.reports.model import pseudonym
 from rehab.reports.text import NO_SESSIONS
-from rehab.results import Side
 from rehab.store import queries
 from rehab.store.engine import session_scope
 from rehab.store.models import AuditEntry

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
+from rehab.core.results import Side
 from rehab.errors import InputError
 from rehab.reports.commands import infer_format, report_days
 from rehab.reports.data import ReportInputs
@@ -18,7 +19,6 @@ from rehab.reports.model import build_report, pseudonym
 from rehab.reports.pdf import dejavu_paths
 from rehab.reports.tables import cell
 from rehab.reports.text import volume_line
-from rehab.results import Side
 from rehab.store.queries import (
     FormIssueCount,
     PatientDetail,

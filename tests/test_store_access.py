@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
+from rehab.core.results import Side
 from rehab.errors import AccessDenied, NotFound, StoreError
-from rehab.results import Side
 from rehab.store import queries
 from rehab.store.access import Actor, actor_for, authenticate
 from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from rehab.results import Side
+from rehab.core.results import Side
 from rehab.store import queries
 from rehab.store.engine import REPO_ROOT, session_scope
 from rehab.store.models import CheckIn, ExerciseSet, Rep

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
+from rehab.core.results import Side
 from rehab.errors import StoreError
-from rehab.results import Side
 from rehab.store import queries
 from rehab.store.access import authenticate
 from rehab.store.alerts import AlertKind, AlertSeverity

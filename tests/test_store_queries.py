@@ -8,7 +8,7 @@ import math
 import pytest
 from sqlalchemy import Engine
 
-from rehab.results import HoldResult, Side
+from rehab.core.results import HoldResult, Side
 from rehab.store import queries
 from rehab.store.alerts import (
     DEFAULT_RULES,

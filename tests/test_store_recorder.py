@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, func, inspect, select
 
+from rehab.core.landmarks import LandmarkStream, StreamInfo
+from rehab.core.results import FormIssue, HoldResult, RepResult, SetResult, Severity, Side
 from rehab.errors import AccessDenied, StoreError
-from rehab.landmarks import LandmarkStream, StreamInfo
-from rehab.results import FormIssue, HoldResult, RepResult, SetResult, Severity, Side
 from rehab.store import queries
 from rehab.store.engine import REPO_ROOT, session_scope
 from rehab.store.models import (
@@ -246,7 +246,7 @@ def test_landmark_streams_only_with_consent(engine: Engine, clinic: Clinic) -> N
 
 
 def test_form_cue_outside_a_rep(engine: Engine, clinic: Clinic) -> None:
-    from rehab.results import EngineEvent, EventKind
+    from rehab.core.results import EngineEvent, EventKind
 
     recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
     recorder.begin_set("knee_extension", Side.LEFT)

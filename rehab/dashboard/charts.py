@@ -14,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 import plotly.graph_objects as go
 
-from rehab.exercise import Exercise
-from rehab.landmarks import POSE_CONNECTIONS, Joint, LandmarkStream
-from rehab.results import RepResult, Side
+from rehab.core.exercise import Exercise
+from rehab.core.landmarks import POSE_CONNECTIONS, Joint, LandmarkStream
+from rehab.core.results import RepResult, Side
 from rehab.store.queries import (
     CheckInPoint,
     FormIssueCount,

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from rehab.analysis import StreamAnalysis, analyze_stream_detailed
+from rehab.core.analysis import StreamAnalysis, analyze_stream_detailed
+from rehab.core.exercise import Exercise
+from rehab.core.landmarks import LandmarkStream
+from rehab.core.results import Side
 from rehab.errors import InputError
-from rehab.exercise import Exercise
-from rehab.landmarks import LandmarkStream
 from rehab.pose.pipeline import annotate_image, annotate_video
 from rehab.pose.sources import VideoFile
-from rehab.results import Side
 from rehab.store.access import Actor
 from rehab.store.engine import session_scope
 from rehab.store.models import SessionSource

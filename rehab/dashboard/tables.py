@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rehab.results import HoldResult, RepResult
+from rehab.core.results import HoldResult, RepResult
 
 
 def rep_table(reps: tuple[RepResult, ...], origin_ms: float) -> pd.DataFrame:

@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rehab.exercise import Exercise
-from rehab.landmarks import PoseFrame
+from rehab.core.exercise import Exercise
+from rehab.core.landmarks import PoseFrame
+from rehab.core.results import EngineEvent, EventKind, SetResult, Severity, Side
+from rehab.core.tracker import ExerciseTracker
 from rehab.live.cues import CueBoard
 from rehab.live.setup_check import SetupCheck
-from rehab.results import EngineEvent, EventKind, SetResult, Severity, Side
-from rehab.tracker import ExerciseTracker
 
 DEFAULT_REST_S = 30.0
 SET_DONE_FLASH_MS = 2500.0

@@ -13,10 +13,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from rehab.landmarks import PoseFrame
+from rehab.core.landmarks import PoseFrame
+from rehab.core.results import Severity
 from rehab.live.flow import LiveStatus, Phase
 from rehab.pose.drawing import draw_pose
-from rehab.results import Severity
 
 Image = npt.NDArray[np.uint8]  # (H, W, 3) RGB
 

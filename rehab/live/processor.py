@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from rehab.landmarks import PoseFrame
+from rehab.core.landmarks import PoseFrame
 from rehab.live.flow import LiveStatus, Note, SessionFlow
 from rehab.live.overlay import draw_overlay
 from rehab.live.writer import SessionWriter

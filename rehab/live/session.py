@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from rehab.core.exercise import Exercise
 from rehab.errors import InputError
-from rehab.exercise import Exercise
 from rehab.live.flow import DEFAULT_REST_S, SessionFlow, SetPlan, expand_sets
 from rehab.live.processor import LiveProcessor, LiveUpdate, StreamClock
 from rehab.live.writer import CheckInValues, Finish, SessionWriter

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rehab.exercise import CameraView, Exercise, SideMode, resolve_joint
-from rehab.landmarks import Joint, PoseFrame
-from rehab.results import Side
-from rehab.tracker import frame_view
+from rehab.core.exercise import CameraView, Exercise, SideMode, resolve_joint
+from rehab.core.landmarks import Joint, PoseFrame
+from rehab.core.results import Side
+from rehab.core.tracker import frame_view
 
 EDGE_MARGIN = 0.02  # landmarks this close to (or beyond) the image border count as out of frame
 

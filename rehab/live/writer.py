@@ -18,9 +18,9 @@ from functools import partial
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from rehab.core.results import EventKind
 from rehab.errors import RehabError
 from rehab.live.flow import Counted, Note, SetBegun, SetEnded
-from rehab.results import EventKind
 from rehab.store.access import Actor
 from rehab.store.models import SessionSource, SessionStatus
 from rehab.store.recorder import SessionRecorder

@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from rehab.landmarks import POSE_CONNECTIONS, Joint, PoseFrame
+from rehab.core.landmarks import POSE_CONNECTIONS, Joint, PoseFrame
 
 LEFT_RGB = (255, 138, 0)
 RIGHT_RGB = (0, 170, 255)

@@ -16,8 +16,8 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from rehab.core.landmarks import N_JOINTS, PoseFrame
 from rehab.errors import InputError
-from rehab.landmarks import N_JOINTS, PoseFrame
 
 # MediaPipe's C++ side logs to stderr through glog; keep the CLI quiet unless asked.
 os.environ.setdefault("GLOG_minloglevel", "2")

@@ -15,8 +15,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from rehab.core.landmarks import Joint, LandmarkStream, PoseFrame, StreamInfo
 from rehab.errors import InputError
-from rehab.landmarks import Joint, LandmarkStream, PoseFrame, StreamInfo
 from rehab.pose.drawing import draw_pose
 from rehab.pose.estimator import PoseEstimator, create_estimator
 from rehab.pose.sources import VideoFile, VideoFrame, prefetch, read_image

@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
+from rehab.core.results import Side
 from rehab.reports.model import ExerciseSection, Report, worse_pain
-from rehab.results import Side
 
 DPI = 150
 SIDE_COLOURS = {Side.LEFT: "#1f77b4", Side.RIGHT: "#d62728", Side.BOTH: "#2ca02c"}

@@ -11,9 +11,9 @@ from html import escape
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from rehab.core.results import Side
 from rehab.reports import text
 from rehab.reports.model import ExerciseSection, Report, worse_pain
-from rehab.results import Side
 
 SIDE_COLOURS = {Side.LEFT: "#1f77b4", Side.RIGHT: "#d62728", Side.BOTH: "#2ca02c"}
 WEEK_MS = 7 * 24 * 3600 * 1000

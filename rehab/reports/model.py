@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rehab import __version__
+from rehab.core.results import Side
 from rehab.reports.data import HoldRow, ReportInputs, RepRow
-from rehab.results import Side
 from rehab.store.alerts import Alert
 from rehab.store.queries import (
     CheckInPoint,

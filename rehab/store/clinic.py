@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rehab.core.results import Side
 from rehab.errors import AccessDenied, NotFound, StoreError
-from rehab.results import Side
 from rehab.store.access import Actor, audit, check_patient_access, hash_password, require_role
 from rehab.store.models import (
     AuditAction,

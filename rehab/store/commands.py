@@ -7,8 +7,8 @@ import getpass
 import os
 from typing import Any
 
+from rehab.core.results import Side
 from rehab.errors import StoreError
-from rehab.results import Side
 from rehab.store.models import Role
 
 ENV_NEW_PASSWORD = "REHAB_NEW_PASSWORD"

@@ -2,9 +2,9 @@
 
 A demo therapist and four demo patients (names start with "Demo ·", usernames with "demo_",
 `is_demo` set on every user and patient; password `demo-password`) with eight weeks of
-sessions. Each set is a synthetic landmark stream (`rehab.synthetic`: a posed stick figure
+sessions. Each set is a synthetic landmark stream (`rehab.core.synthetic`: a posed stick figure
 seen by a pinhole camera, at the ROM of that patient's week, with landmark noise) analysed
-by `rehab.analysis.analyze_stream` (the offline engine) and stored with the recorder, like
+by `rehab.core.analysis.analyze_stream` (the offline engine) and stored with the recorder, like
 an uploaded session: counts, ROM, tempo, partial reps and holds are the engine's own.
 
 The stories: steady progress after a knee replacement; an ACL patient whose pain flares in
@@ -30,11 +30,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sqlalchemy import Engine, delete, func, select
 
+from rehab.core.exercise import Exercise
+from rehab.core.landmarks import LandmarkStream
+from rehab.core.results import SetResult, Side
 from rehab.errors import StoreError
-from rehab.exercise import Exercise
 from rehab.exercise_library import ExerciseLibrary
-from rehab.landmarks import LandmarkStream
-from rehab.results import SetResult, Side
 from rehab.store.access import Actor, audit, hash_password
 from rehab.store.engine import run_transaction
 from rehab.store.models import (
@@ -156,7 +156,7 @@ class StreamPool:
         return self.library.get(exercise_id)
 
     def stream(self, plan: DemoExercise, level: float) -> LandmarkStream:
-        from rehab.synthetic import default_angles, synthetic_stream
+        from rehab.core.synthetic import default_angles, synthetic_stream
 
         key = (plan.exercise_id, plan.side, level)
         if key not in self._streams:
@@ -337,7 +337,7 @@ def _library() -> ExerciseLibrary:
 
 
 def _target_rom(exercise_id: str) -> float | None:
-    from rehab.synthetic import default_angles
+    from rehab.core.synthetic import default_angles
 
     exercise = _library().get(exercise_id)
     if exercise.is_hold:
@@ -456,7 +456,7 @@ def _analysed_set(
     flaring: bool,
     set_no: int,
 ) -> SetResult:
-    from rehab.analysis import analyze_stream
+    from rehab.core.analysis import analyze_stream
 
     exercise = pool.exercise(plan.exercise_id)
     nearest = float(LEVELS[int(np.argmin(np.abs(LEVELS - level)))])

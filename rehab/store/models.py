@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from rehab.results import Severity, Side
+from rehab.core.results import Severity, Side
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -288,7 +288,7 @@ class ExerciseSet(Base):
 
 
 class Rep(Base):
-    """Every field of `rehab.results.RepResult` (its `index` is the column `rep_index`)."""
+    """Every field of `rehab.core.results.RepResult` (its `index` is the column `rep_index`)."""
 
     __tablename__ = "reps"
     __table_args__ = (
@@ -353,7 +353,7 @@ class SetStats(Base):
 
 
 class Hold(Base):
-    """Every field of `rehab.results.HoldResult`."""
+    """Every field of `rehab.core.results.HoldResult`."""
 
     __tablename__ = "holds"
     __table_args__ = (CheckConstraint(enum_check("side", Side), name="side"),)
@@ -378,7 +378,7 @@ class Hold(Base):
 
 
 class FormIssueRow(Base):
-    """Every field of `rehab.results.FormIssue`, attached to its set and its rep or hold."""
+    """Every field of `rehab.core.results.FormIssue`, attached to its set and its rep or hold."""
 
     __tablename__ = "form_issues"
     __table_args__ = (

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Row, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from rehab.core.results import HoldResult, RepResult, Side
 from rehab.errors import NotFound
-from rehab.results import HoldResult, RepResult, Side
 from rehab.store.access import Actor, audit, check_patient_access, visible_patients
 from rehab.store.alerts import (
     DEFAULT_RULES,

@@ -30,9 +30,17 @@ from typing import Self, TypeVar
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from rehab.core.landmarks import LandmarkStream
+from rehab.core.results import (
+    EngineEvent,
+    EventKind,
+    FormIssue,
+    HoldResult,
+    RepResult,
+    SetResult,
+    Side,
+)
 from rehab.errors import AccessDenied, NotFound, StoreError
-from rehab.landmarks import LandmarkStream
-from rehab.results import EngineEvent, EventKind, FormIssue, HoldResult, RepResult, SetResult, Side
 from rehab.store.access import Actor, audit, check_patient_access
 from rehab.store.engine import run_transaction
 from rehab.store.models import (
@@ -450,7 +458,7 @@ def hold_result(row: Hold) -> HoldResult:
 
 
 def _form_issue(row: FormIssueRow) -> FormIssue:
-    from rehab.results import Severity
+    from rehab.core.results import Severity
 
     return FormIssue(row.rule_id, row.cue, Severity(row.severity), row.t_ms)
 

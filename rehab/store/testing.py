@@ -7,7 +7,7 @@ import os
 
 from sqlalchemy import Engine, MetaData, text
 
-from rehab.results import FormIssue, RepResult, Severity, Side
+from rehab.core.results import FormIssue, RepResult, Severity, Side
 from rehab.store.access import Actor
 from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe
 from rehab.store.engine import create_db_engine, session_scope

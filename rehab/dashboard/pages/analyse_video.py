@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rehab.core.exercise import Exercise
+from rehab.core.results import Side
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.media import VideoAnalysis, run_analysis, save_session
@@ -20,9 +22,7 @@ from rehab.dashboard.state import (
 from rehab.dashboard.tables import hold_table, rep_table
 from rehab.dashboard.widgets import pick_patient
 from rehab.errors import RehabError
-from rehab.exercise import Exercise
 from rehab.pose.sources import VIDEO_SUFFIXES
-from rehab.results import Side
 
 RESULT_KEY = "video_analysis"
 SIDES = {"as the exercise defines": None, "left": Side.LEFT, "right": Side.RIGHT, "both": Side.BOTH}

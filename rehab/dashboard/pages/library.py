@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from rehab.core.exercise import AngleSpec, Exercise, FormRule, OffsetSpec, Zone
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.state import exercise_library, require_user
-from rehab.exercise import AngleSpec, Exercise, FormRule, OffsetSpec, Zone
 from rehab.exercise_library import ExerciseLibrary
 
 

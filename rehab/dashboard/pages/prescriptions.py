@@ -8,13 +8,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from rehab.core.exercise import Exercise, SideMode
+from rehab.core.results import Side
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.data import end_program
 from rehab.dashboard.state import SignedIn, db, exercise_library, require_role, show_error, today
 from rehab.dashboard.widgets import pick_patient
 from rehab.errors import RehabError
-from rehab.exercise import Exercise, SideMode
-from rehab.results import Side
 from rehab.store.clinic import ExercisePlan, prescribe
 from rehab.store.models import Role
 from rehab.store.queries import Program, patient_detail

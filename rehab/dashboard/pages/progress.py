@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from rehab.core.results import Side
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.navigation import page_path
@@ -16,7 +17,6 @@ from rehab.dashboard.reports import report_downloads
 from rehab.dashboard.state import db, exercise_library, require_user, show_error
 from rehab.dashboard.widgets import date_range, pick_patient, show_alerts
 from rehab.errors import RehabError
-from rehab.results import Side
 from rehab.store import queries as q
 from rehab.store.access import Actor
 from rehab.store.alerts import Alert

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rehab.analysis import analyze_stream_detailed
+from rehab.core.analysis import analyze_stream_detailed
+from rehab.core.exercise import Exercise
+from rehab.core.landmarks import LandmarkStream
+from rehab.core.results import Side
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.data import stored_streams
@@ -13,10 +16,7 @@ from rehab.dashboard.state import SESSION_KEY, db, exercise_library, require_use
 from rehab.dashboard.tables import hold_table, rep_table
 from rehab.dashboard.widgets import pick_patient
 from rehab.errors import RehabError
-from rehab.exercise import Exercise
 from rehab.exercise_library import UnknownExerciseError
-from rehab.landmarks import LandmarkStream
-from rehab.results import Side
 from rehab.store.access import Actor
 from rehab.store.queries import (
     SessionDetail,

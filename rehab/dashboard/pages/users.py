@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from rehab.core.results import Side
 from rehab.dashboard.data import UserRow, list_users
 from rehab.dashboard.state import SignedIn, db, require_role, show_error, user_names
 from rehab.errors import RehabError
-from rehab.results import Side
 from rehab.store.clinic import create_patient, create_user
 from rehab.store.models import Role
 

@@ -24,9 +24,9 @@ from pydantic import (
     model_validator,
 )
 
-from rehab.geometry import Reference
-from rehab.landmarks import Joint
-from rehab.results import Severity, Side
+from rehab.core.geometry import Reference
+from rehab.core.landmarks import Joint
+from rehab.core.results import Severity, Side
 
 SCHEMA_VERSION = 1
 

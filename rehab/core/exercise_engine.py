@@ -1,7 +1,7 @@
 """One exercise, one set: the counters, hold timers and form checks for every side, fed one
 sample at a time with angles already measured and smoothed.
 
-Pure core. `rehab.tracker` (live, causal filter) and `rehab.analysis` (offline, zero-phase
+Pure core. `rehab.core.tracker` (live, causal filter) and `rehab.core.analysis` (offline, zero-phase
 filter) both drive this same `ExerciseEngine`, so a live count and a re-analysis of the
 recorded stream follow identical rules.
 
@@ -20,9 +20,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from rehab.counting import CounterConfig, HoldTimer, Phase, RepCounter
-from rehab.exercise import Exercise, FormRule, SideMode
-from rehab.results import EngineEvent, EventKind, FormIssue, RepResult, SetResult, Side
+from rehab.core.counting import CounterConfig, HoldTimer, Phase, RepCounter
+from rehab.core.exercise import Exercise, FormRule, SideMode
+from rehab.core.results import EngineEvent, EventKind, FormIssue, RepResult, SetResult, Side
 
 Sample = tuple[float, float]  # (value, confidence); NaN value = not visible
 

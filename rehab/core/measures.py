@@ -26,16 +26,16 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from rehab.exercise import AngleSpace, AngleSpec, OffsetSpec
-from rehab.geometry import (
+from rehab.core.exercise import AngleSpace, AngleSpec, OffsetSpec
+from rehab.core.geometry import (
     joint_angle_deg,
     joint_angle_xyz,
     segment_angle_deg,
     segment_angle_xyz,
     shoulder_yaw_deg,
 )
-from rehab.landmarks import Joint, PoseFrame
-from rehab.results import Side
+from rehab.core.landmarks import Joint, PoseFrame
+from rehab.core.results import Side
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -183,7 +183,7 @@ def offset_series(
 
 
 def _joints(names: Sequence[str], side: Side) -> tuple[Joint, ...]:
-    from rehab.exercise import resolve_joint
+    from rehab.core.exercise import resolve_joint
 
     return tuple(resolve_joint(n, side) for n in names)
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
-from rehab.exercise import AngleSpace, CameraView, Exercise, SideMode
-from rehab.landmarks import N_JOINTS, Joint, LandmarkStream, StreamInfo
-from rehab.measures import angle_series
-from rehab.results import Side
+from rehab.core.exercise import AngleSpace, CameraView, Exercise, SideMode
+from rehab.core.landmarks import N_JOINTS, Joint, LandmarkStream, StreamInfo
+from rehab.core.measures import angle_series
+from rehab.core.results import Side
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -25,8 +25,8 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
-from rehab.exercise import Exercise, Hold
-from rehab.results import (
+from rehab.core.exercise import Exercise, Hold
+from rehab.core.results import (
     EngineEvent,
     EventKind,
     FormIssue,

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from rehab.engine import ExerciseEngine, plan_for
-from rehab.exercise import AngleSpec, CameraView, Exercise, OffsetSpec, resolve_joint
-from rehab.filters import bridge_gaps, hampel, zero_phase_lowpass
-from rehab.geometry import shoulder_yaw_deg
-from rehab.landmarks import Joint, LandmarkStream
-from rehab.measures import gate_series, side_factors, visible_series
-from rehab.results import EngineEvent, SetResult, Side
+from rehab.core.exercise import AngleSpec, CameraView, Exercise, OffsetSpec, resolve_joint
+from rehab.core.exercise_engine import ExerciseEngine, plan_for
+from rehab.core.filters import bridge_gaps, hampel, zero_phase_lowpass
+from rehab.core.geometry import shoulder_yaw_deg
+from rehab.core.landmarks import Joint, LandmarkStream
+from rehab.core.measures import gate_series, side_factors, visible_series
+from rehab.core.results import EngineEvent, SetResult, Side
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -178,7 +178,7 @@ def _run(
 
 
 def _combined(angles: dict[Side, FloatArray], conf: dict[Side, FloatArray]) -> FloatArray:
-    from rehab.engine import combine_sides
+    from rehab.core.exercise_engine import combine_sides
 
     left, right = angles[Side.LEFT], angles[Side.RIGHT]
     cl, cr = np.nan_to_num(conf[Side.LEFT]), np.nan_to_num(conf[Side.RIGHT])

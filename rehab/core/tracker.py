@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import math
 
-from rehab.analysis import FRONT_MAX_YAW_DEG, OFF_VIEW_CONFIDENCE, SIDE_MIN_YAW_DEG
-from rehab.engine import ExerciseEngine
-from rehab.exercise import CameraView, Exercise, resolve_joint
-from rehab.filters import CausalMedian, OneEuroFilter
-from rehab.landmarks import PoseFrame
-from rehab.measures import FrameLists, FrameMeasurer, side_factors_frame
-from rehab.results import EngineEvent, SetResult, Side
+from rehab.core.analysis import FRONT_MAX_YAW_DEG, OFF_VIEW_CONFIDENCE, SIDE_MIN_YAW_DEG
+from rehab.core.exercise import CameraView, Exercise, resolve_joint
+from rehab.core.exercise_engine import ExerciseEngine
+from rehab.core.filters import CausalMedian, OneEuroFilter
+from rehab.core.landmarks import PoseFrame
+from rehab.core.measures import FrameLists, FrameMeasurer, side_factors_frame
+from rehab.core.results import EngineEvent, SetResult, Side
 
 # Form rules are cues for a person: checked at most 10 times a second (their minimum
 # durations are in milliseconds, so the rate does not change what they mean).
