@@ -15,7 +15,7 @@ from PIL import Image
 
 from rehab.core.demonstration import FPS
 from rehab.core.exercise import CameraView, Exercise
-from rehab.demos.draw import DemoDrawer, frame_size
+from rehab.demos.draw import TITLE_PX, DemoDrawer, frame_size
 from rehab.demos.scene import DemoScene, build_scene
 from rehab.errors import InputError
 
@@ -47,6 +47,20 @@ def stills(scene: DemoScene) -> tuple[Image.Image, Image.Image]:
     start, peak = scene.still_indices()
     drawer = DemoDrawer(scene)
     return drawer.draw(scene.frames[start]), drawer.draw(scene.frames[peak])
+
+
+def still_pngs(
+    exercise: Exercise, language: str = "en", view: CameraView | None = None
+) -> tuple[bytes, bytes]:
+    """The start and peak stills of `exercise`'s demonstration, as two PNGs for print:
+    without the title band (the page names the exercise) and the count."""
+    pngs = []
+    for image in stills(build_scene(exercise, language, view)):
+        image = image.crop((0, TITLE_PX, image.width, image.height))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        pngs.append(buffer.getvalue())
+    return pngs[0], pngs[1]
 
 
 def stills_png(scene: DemoScene) -> bytes:

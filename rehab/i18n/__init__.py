@@ -16,12 +16,14 @@ instructions and cues are translated in the exercise files (`rehab.core.exercise
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.dates import format_date, format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
@@ -33,6 +35,7 @@ LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}  # each in its own language
 SPEECH_LANGUAGE = {"en": "en-GB", "es": "es-ES"}  # BCP 47 tags for the browser's voices
+BABEL_LOCALE = {"en": "en_GB", "es": "es_ES"}  # dates and numbers as written there
 
 
 def N_(message: str) -> str:  # gettext's conventional name for the marker
@@ -84,6 +87,14 @@ class Translator:
 
     def speech_language(self) -> str:
         return SPEECH_LANGUAGE[self.language]
+
+    def day(self, date: dt.date) -> str:
+        """A date in words: '3 November 2026', '3 de noviembre de 2026'."""
+        return str(format_date(date, format="long", locale=BABEL_LOCALE[self.language]))
+
+    def short_day(self, date: dt.date) -> str:
+        """A date without the year: '3 November', '3 de noviembre'."""
+        return str(format_skeleton("MMMMd", date, locale=BABEL_LOCALE[self.language]))
 
 
 @functools.cache
