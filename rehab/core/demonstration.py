@@ -14,7 +14,8 @@ exactly the reps shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,7 @@ from rehab.core.body_motion import motion_for
 from rehab.core.exercise import AngleSpace, CameraView, Exercise, SideMode
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.measures import angle_series
+from rehab.core.motion import Posture
 from rehab.core.results import Side
 from rehab.core.synthetic import (
     default_angles,
@@ -194,7 +196,56 @@ def demo_trajectory(
 
 
 def demo_stream(exercise: Exercise, plan: DemoPlan | None = None) -> LandmarkStream:
-    """The synthetic body doing the demonstration: the stream the figure is drawn from."""
+    """The synthetic body doing the demonstration, resting on the floor: the stream the
+    figure is drawn from and the engine counts."""
     plan = plan or plan_demo(exercise)
     t_ms, angle, sides = demo_trajectory(plan)
-    return stream_from_angles(exercise, t_ms, angle, sides, view=plan.view)
+    stream = stream_from_angles(exercise, t_ms, angle, sides, view=plan.view)
+    lying = motion_for(exercise).posture in (Posture.SUPINE.value, Posture.PRONE.value)
+    return settle_on_floor(stream, tilt=lying and exercise.angle.kind == "joint")
+
+
+def settle_on_floor(stream: LandmarkStream, tilt: bool) -> LandmarkStream:
+    """The body moved, frame by frame, so that it rests on one floor line (the synthetic
+    body hangs from its hips: a squat would lift the feet). With `tilt` (a body lying down,
+    counted on a joint angle, which turning does not change) it is also turned in the
+    picture about the camera's axis, as a rigid body settles: onto the edge of its outline
+    under its centre (hands and toes in a push-up, shoulders and feet in a bridge)."""
+    width, height = stream.info.image_size
+    px = stream.image_xyz[:, :, :2] * np.array([width, height], dtype=np.float64)
+    world = stream.world_xyz.copy()
+    for i in range(len(px)):
+        if tilt and np.isfinite(px[i]).all():
+            turn = _settling_turn(px[i])
+            centre = np.nanmean(px[i], axis=0)
+            px[i] = (px[i] - centre) @ turn.T + centre
+            world[i, :, :2] = world[i, :, :2] @ turn.T
+    floor = float(np.nanmax(px[0, :, 1]))
+    px[:, :, 1] += (floor - np.nanmax(px[:, :, 1], axis=1))[:, None]
+    image = stream.image_xyz.copy()
+    image[:, :, :2] = px / np.array([width, height], dtype=np.float64)
+    return replace(stream, image_xyz=image, world_xyz=world)
+
+
+def _settling_turn(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The 2-D rotation that lays the lower outline's edge under the centre flat."""
+    centre_x = float(np.mean(points[:, 0]))
+    left = points[points[:, 0] <= centre_x]
+    right = points[points[:, 0] > centre_x]
+    if len(left) == 0 or len(right) == 0:
+        return np.eye(2)
+    best: tuple[float, float] | None = None
+    for a in left:  # the support edge: the pair whose line leaves every point above it
+        for b in right:
+            slope = (b[1] - a[1]) / (b[0] - a[0])
+            line = a[1] + slope * (points[:, 0] - a[0])
+            if np.all(points[:, 1] <= line + 1e-6):
+                best = (float(b[0] - a[0]), float(b[1] - a[1]))
+                break
+        if best is not None:
+            break
+    if best is None:
+        return np.eye(2)
+    angle = -math.atan2(best[1], best[0])
+    c, s = math.cos(angle), math.sin(angle)
+    return np.array([[c, -s], [s, c]], dtype=np.float64)

@@ -64,7 +64,7 @@ def build_scene(
     stream = demo_stream(exercise, plan)
     analysis = analyze_stream_detailed(stream, exercise)
     _, _, moving = demo_trajectory(plan)
-    px = _grounded(stream.image_xyz[:, :, :2] * np.array(stream.info.image_size, dtype=float))
+    px = stream.image_xyz[:, :, :2] * np.array(stream.info.image_size, dtype=np.float64)
     box = _reach_box(px)
     scale = HEIGHT_PX / (box[3] - box[1])
     width = max(MIN_WIDTH_PX, round((box[2] - box[0]) * scale))
@@ -91,16 +91,6 @@ def build_scene(
         caption=_caption(exercise, plan.view, t),
         pixels_per_m=FOCAL_PX / CAMERA_DISTANCE_M * scale,
     )
-
-
-def _grounded(px: FloatArray) -> FloatArray:
-    """Each frame moved up or down so that its lowest point rests on the floor: feet stay
-    down in a squat and the body rises in a heel raise (the synthetic body hangs from its
-    hips)."""
-    lowest = np.nanmax(px[:, :, 1], axis=1)
-    out = px.copy()
-    out[:, :, 1] += (lowest[0] - lowest)[:, None]
-    return out
 
 
 def _reach_box(px: FloatArray) -> tuple[float, float, float, float]:
