@@ -191,3 +191,24 @@ def test_demo_block_is_validated() -> None:
     text = CLINIC_YAML["front_arm_raise"] + "demo:\n  moving: {elbow_bend: 1}\n"
     with pytest.raises(Exception, match="unknown body angle 'elbow_bend'"):
         parse_exercise_text(text, Path("x.yaml"))
+
+
+def test_demonstrations_are_kept_and_redrawn_when_the_exercise_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rehab.demos.cache import demo_gif, demo_stills
+
+    monkeypatch.setenv("REHAB_DEMO_CACHE", str(tmp_path))
+    exercise = LIBRARY.get("heel_raise")
+    first = demo_gif(exercise)
+    (kept,) = tmp_path.glob("heel_raise-en-*.gif")
+    stamp = kept.stat().st_mtime_ns
+    assert demo_gif(exercise) == first and kept.stat().st_mtime_ns == stamp  # read, not drawn
+    assert Image.open(io.BytesIO(first)).n_frames > 20
+    changed = exercise.model_copy(update={"target_rom_deg": 35.0})
+    demo_gif(changed)
+    assert len(list(tmp_path.glob("heel_raise-en-*.gif"))) == 2
+    start, peak = demo_stills(exercise, "es")
+    assert Image.open(io.BytesIO(start)).size == Image.open(io.BytesIO(peak)).size
+    assert len(list(tmp_path.glob("heel_raise-es-*.png"))) == 2
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind

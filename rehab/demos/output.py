@@ -42,6 +42,12 @@ def _atomic(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """`data` to `path` through a temporary file in the same folder."""
+    with _atomic(path) as tmp:
+        tmp.write_bytes(data)
+
+
 def stills(scene: DemoScene) -> tuple[Image.Image, Image.Image]:
     """(start, peak) frames."""
     start, peak = scene.still_indices()
@@ -119,7 +125,5 @@ def write_demo(
     if suffix == ".mp4":
         write_mp4(scene, path)
         return scene
-    data = gif_bytes(scene) if suffix == ".gif" else stills_png(scene)
-    with _atomic(path) as tmp:
-        tmp.write_bytes(data)
+    write_atomic(path, gif_bytes(scene) if suffix == ".gif" else stills_png(scene))
     return scene
