@@ -10,12 +10,14 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from rehab.core.exercise import localized
+from rehab.core.landmarks import Joint
 from rehab.core.results import EventKind
-from rehab.core.synthetic import synthetic_stream
+from rehab.core.synthetic import hide_joints, synthetic_stream
 from rehab.core.tracker import ExerciseTracker
 from rehab.demos.scene import build_scene
 from rehab.exercise_library import ExerciseFileError, load_library, parse_exercise_text
 from rehab.i18n import LOCALES_DIR, catalog_path, translator
+from rehab.live.flow import SessionFlow, SetPlan, expand_sets
 
 REPO = Path(__file__).resolve().parent.parent
 LIBRARY = load_library()
@@ -142,3 +144,33 @@ def test_an_incomplete_translation_is_refused_with_line_and_field(
     with pytest.raises(ExerciseFileError, match=message) as info:
         parse_exercise_text(SQUAT_FILE.replace(old, new), Path("squat.yaml"))
     assert "squat.yaml line" in str(info.value)
+
+
+def _spanish_flow(plans: list[SetPlan]) -> SessionFlow:
+    return SessionFlow(
+        plans, lambda i: localized(LIBRARY.get(i), "es"), gettext=translator("es").gettext
+    )
+
+
+def test_a_live_session_speaks_spanish() -> None:
+    curl = LIBRARY.get("biceps_curl")
+    flow = _spanish_flow(expand_sets("biceps_curl", 2, target_reps=3, rest_s=2.0))
+    for frame in synthetic_stream(curl, n_reps=9, rep_s=3.0, rest_s=1.0):
+        flow.step(frame)
+    said = flow.take_speech()
+    assert said[0] == "Empieza: Curl de bíceps, serie 1 de 2"
+    assert "Serie terminada. Descansa 2 segundos" in said
+    assert said[-1] == "Muy bien, era la última serie"
+    assert [r.total_reps for _, r in flow.results] == [3, 3]
+
+
+def test_set_up_guidance_in_spanish() -> None:
+    squat = LIBRARY.get("squat")
+    feet = [Joint.LEFT_ANKLE, Joint.RIGHT_ANKLE, Joint.LEFT_HEEL, Joint.RIGHT_HEEL,
+            Joint.LEFT_FOOT_INDEX, Joint.RIGHT_FOOT_INDEX]  # fmt: skip
+    flow = _spanish_flow(expand_sets("squat", 1))
+    assert flow.status().message == "Colócate en posición"
+    for frame in hide_joints(synthetic_stream(squat, n_reps=1), feet):
+        flow.step(frame)
+    assert flow.take_speech() == ["Échate hacia atrás para que se vean los pies"]
+    assert flow.status().message == "Échate hacia atrás para que se vean los pies"
