@@ -212,3 +212,15 @@ def test_demonstrations_are_kept_and_redrawn_when_the_exercise_changes(
     assert Image.open(io.BytesIO(start)).size == Image.open(io.BytesIO(peak)).size
     assert len(list(tmp_path.glob("heel_raise-es-*.png"))) == 2
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+
+
+def test_every_library_angle_has_a_name_a_patient_understands() -> None:
+    from rehab.demos.words import COUNTED_ANGLE, angle_label
+    from rehab.i18n import translator
+
+    unnamed = [
+        e.id
+        for e in LIBRARY.exercises.values()
+        if angle_label(e.angle, translator("en")) == COUNTED_ANGLE
+    ]
+    assert not unnamed

@@ -53,7 +53,7 @@ def _leg_lift(exercise: Exercise) -> str:
     return "hip_abd" if exercise.camera_views[0] is CameraView.FRONT else "hip_flex"
 
 
-def _bare(name: str) -> tuple[str, bool]:
+def bare_joint(name: str) -> tuple[str, bool]:
     """(side-less joint name, whether it means the other side)."""
     other = name.startswith("OTHER_")
     key = name.removeprefix("OTHER_")
@@ -64,7 +64,7 @@ def _bare(name: str) -> tuple[str, bool]:
 
 def _inferred(exercise: Exercise) -> dict[str, tuple[float, float]] | None:
     spec: AngleSpec = exercise.angle
-    names = [_bare(p) for p in spec.points]
+    names = [bare_joint(p) for p in spec.points]
     joints = tuple(n for n, _ in names)
     if spec.kind == "joint":
         angle = _joint_motion(exercise, joints)

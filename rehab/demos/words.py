@@ -3,6 +3,7 @@ the count, the zones of the gauge."""
 
 from __future__ import annotations
 
+from rehab.core.body_motion import bare_joint
 from rehab.core.exercise import AngleSpec, CameraView
 from rehab.i18n import N_, Translator
 
@@ -40,16 +41,9 @@ VIEWS = {
 }
 
 
-def _bare(name: str) -> str:
-    key = name.removeprefix("OTHER_")
-    for prefix in ("LEFT_", "RIGHT_"):
-        key = key.removeprefix(prefix)
-    return key
-
-
 def angle_label(spec: AngleSpec, t: Translator) -> str:
     """What the counted angle is called, in the patient's words ("Knee bend")."""
-    names = [_bare(p) for p in spec.points]
+    names = [bare_joint(p)[0] for p in spec.points]
     if spec.kind == "joint":
         label = _JOINT_LABELS.get(("joint", spec.flexion, names[1]), COUNTED_ANGLE)
     else:
