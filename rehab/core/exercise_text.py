@@ -16,6 +16,8 @@ a `tempo:`. `rehab.core.exercise.Exercise` checks this when the file is loaded.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 ENGLISH = "en"
@@ -24,15 +26,19 @@ LANGUAGES: tuple[str, ...] = (ENGLISH, *TRANSLATED_LANGUAGES)
 TEMPO_CUE_KEYS: tuple[str, ...] = ("too_fast", "too_slow")
 
 
+Step = Annotated[str, Field(min_length=1, max_length=500)]
+Cue = Annotated[str, Field(min_length=3, max_length=200)]
+
+
 class ExerciseText(BaseModel):
-    """The words of one exercise in one language."""
+    """The words of one exercise in one language (as long as the English may be)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-    instructions: list[str] = Field(min_length=1)
-    cues: dict[str, str] = {}
+    name: str = Field(min_length=1, max_length=80)
+    description: str = Field(min_length=1, max_length=4000)
+    instructions: list[Step] = Field(min_length=1, max_length=30)
+    cues: dict[str, Cue] = Field({}, max_length=40)
 
 
 def check_language(code: str) -> str:

@@ -56,22 +56,22 @@ def check_body_angle(name: str) -> str:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Move(_Model):
     """A body angle that follows the movement value u: from_deg + per_deg * u."""
 
-    per_deg: float = 1.0
-    from_deg: float = 0.0
+    per_deg: float = Field(default=1.0, ge=-5, le=5)
+    from_deg: float = Field(default=0.0, ge=-180, le=180)
 
 
 class MotionSpec(_Model):
     """The `demo:` block: posture, moving and fixed body angles, optional rep duration."""
 
     posture: Posture = Posture.STANDING
-    moving: dict[str, Move | float] = Field(min_length=1)
-    fixed: dict[str, float] = {}
+    moving: dict[str, Move | float] = Field(min_length=1, max_length=len(BODY_ANGLE_NAMES))
+    fixed: dict[str, float] = Field({}, max_length=len(BODY_ANGLE_NAMES))
     rep_s: float | None = Field(default=None, gt=0, le=30)
 
     @field_validator("moving", "fixed")
