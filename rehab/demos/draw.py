@@ -92,7 +92,7 @@ class DemoDrawer:
         for frame in samples:
             image, pts = self._base(frame)
             grey = np.asarray(image.convert("L"))
-            vertex = _rays(scene.exercise.angle, frame.side, pts)[0]
+            vertex = _rays(scene.exercise.angle, frame.side, pts, _arc_px(scene) / SS)[0]
             if np.isnan(vertex).any():
                 continue
             w, h = _label_size(ImageDraw.Draw(image), scene, frame)
@@ -186,14 +186,15 @@ def _direction_deg(frm: FloatArray, to: FloatArray) -> float:
 
 
 def _rays(
-    spec: AngleSpec, side: Side, pts: FloatArray
+    spec: AngleSpec, side: Side, pts: FloatArray, reach: float
 ) -> tuple[FloatArray, float, float, list[tuple[FloatArray, FloatArray, bool]]]:
     """(vertex, first ray, second ray in degrees, accent lines [(a, b, dashed)])."""
     j = [pts[int(resolve_joint(p, side))] for p in spec.points]
     if spec.kind == "joint":
         vertex = j[1]
         if spec.flexion:  # measured from the first segment carried on past the joint
-            beyond = vertex + (vertex - j[0])
+            along = (vertex - j[0]) / max(float(np.linalg.norm(vertex[:2] - j[0][:2])), 1e-6)
+            beyond = vertex + along * 1.4 * reach
             lines = [(j[0], vertex, False), (vertex, j[2], False), (vertex, beyond, True)]
             return vertex, _direction_deg(vertex, beyond), _direction_deg(vertex, j[2]), lines
         lines = [(vertex, j[0], False), (vertex, j[2], False)]
@@ -215,7 +216,7 @@ def _arc_px(scene: DemoScene) -> float:
 def _angle(
     image: Image.Image, scene: DemoScene, frame: DemoFrame, pts: FloatArray, label_deg: float
 ) -> Image.Image:
-    vertex, first, second, lines = _rays(scene.exercise.angle, frame.side, pts)
+    vertex, first, second, lines = _rays(scene.exercise.angle, frame.side, pts, _arc_px(scene) / SS)
     if np.isnan(vertex).any():
         return image
     start, end = (first, second) if (second - first) % 360 <= 180 else (second, first)
