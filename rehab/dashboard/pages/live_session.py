@@ -7,7 +7,6 @@ queue, a few times a second, and never waits on the camera. Reps are saved as th
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from rehab.dashboard.speech import speech_script
 from rehab.dashboard.state import engine, exercise_library, require_role, today
 from rehab.errors import RehabError
 from rehab.exercise_library import UnknownExerciseError
@@ -119,14 +119,7 @@ def _speak(words: list[str]) -> None:
     """Say the words through the browser's speech synthesis (and log them for tests)."""
     if not words or not st.session_state.get(SPEAK_KEY, True):
         return
-    text = json.dumps(". ".join(words))
-    st.html(
-        "<script>(function(){const t=" + text + ";"
-        "(window.parent.__rehabSaid=window.parent.__rehabSaid||[]).push(t);"
-        "const s=window.speechSynthesis||window.parent.speechSynthesis;"
-        "if(s){s.cancel();s.speak(new SpeechSynthesisUtterance(t));}})();</script>",
-        unsafe_allow_javascript=True,
-    )
+    st.html(speech_script(words, "en"), unsafe_allow_javascript=True)
 
 
 def _count_text(status: LiveStatus) -> str:
