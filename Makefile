@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench clean format messages
+.PHONY: run test lint bench clean format messages models
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
@@ -16,12 +16,17 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The pose models (lite, full, heavy) are built from pinned npm inputs into the data folder
+# (docs/models.md); about 5 s from the download cache, nothing to do when they are built.
+models: $(STAMP)
+	$(BIN)/rehab models build
+
+run: $(STAMP) models
 	$(BIN)/rehab db upgrade
 	$(BIN)/rehab demo --if-empty
-	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
+	$(BIN)/rehab serve
 
-test: $(STAMP) lint
+test: $(STAMP) lint models
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -43,7 +48,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -l es --no-fuzzy-matching \
 		--ignore-obsolete
 
-bench: $(STAMP)
+bench: $(STAMP) models
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -23,10 +23,12 @@ Handler = Callable[[argparse.Namespace], int]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "rehab.pose.commands",
+    "rehab.pose.model_commands",
     "rehab.store.commands",
     "rehab.exercise_commands",
     "rehab.reports.commands",
     "rehab.live.commands",
+    "rehab.dashboard.serve",
 )
 
 

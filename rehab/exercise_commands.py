@@ -20,6 +20,7 @@ from rehab.exercise_library import (
     load_exercise_file,
     load_library,
 )
+from rehab.pose.commands import add_model_option
 
 
 def _library(args: argparse.Namespace) -> ExerciseLibrary:
@@ -96,13 +97,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if library.problems else 0
 
 
-def _load_input(path: Path, model: Path | None) -> Any:
+def _load_input(path: Path, model: str | None) -> Any:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".npz":
         from rehab.streamfile import load_stream
 
         return load_stream(path)
+    from rehab.pose.options import PoseOptions
     from rehab.pose.pipeline import extract_stream
     from rehab.pose.sources import VideoFile, media_kind
     from rehab.progress import progress_bar
@@ -112,7 +114,7 @@ def _load_input(path: Path, model: Path | None) -> Any:
     with VideoFile(path) as probe:
         total = probe.frame_count
     with progress_bar(total, "frame", "pose") as bar:
-        return extract_stream(path, model, bar.update)
+        return extract_stream(path, PoseOptions(model=model), bar.update)
 
 
 def _seconds(t_ms: float) -> float:
@@ -268,8 +270,6 @@ def register(commands: Any) -> None:
     analyze.add_argument("--exercise", "-e", required=True, help="exercise id or alias")
     analyze.add_argument("--side", choices=[s.value for s in Side], default=None)
     analyze.add_argument("--json", action="store_true", help="print one JSON object")
-    analyze.add_argument(
-        "--model", type=Path, default=None, metavar="TASK_FILE", help="pose .task bundle"
-    )
+    add_model_option(analyze)
     _add_library_option(analyze)
     analyze.set_defaults(handler=cmd_analyze)

@@ -17,12 +17,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from rehab.bundled import bundled_dir
 from rehab.core.exercise import Exercise
 from rehab.errors import RehabError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "exercises"
+DEFAULT_DIR = bundled_dir("exercises")
 
 
 class ExerciseFileError(RehabError):

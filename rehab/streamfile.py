@@ -1,8 +1,10 @@
 """Landmark stream files (`.npz`): save a session's poses, re-analyse them later without video.
 
 Format version 1: arrays `t_ms` (T,), `image_xyz` (T,33,3), `world_xyz` (T,33,3),
-`visibility` (T,33) as float64, plus `meta`, a JSON string with format/version/fps/source/
-model/image_size and free-form `extra` strings. No pickles: files from elsewhere are safe to load.
+`visibility` (T,33) as float64, optionally `people_count` (T,) int64 (people counted per
+frame, -1 where not counted; older files have none and read as -1), plus `meta`, a JSON
+string with format/version/fps/source/model/image_size and free-form `extra` strings.
+No pickles: files from elsewhere are safe to load.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +41,7 @@ def save_stream(stream: LandmarkStream, path: str | Path) -> Path:
         "extra": stream.extra,
     }
     arrays = {name: getattr(stream, name) for name in _ARRAYS}
+    arrays["people_count"] = stream.people_count
     np.savez_compressed(target, meta=np.array(json.dumps(meta)), **arrays)
     return target
 
@@ -51,6 +55,7 @@ def load_stream(path: str | Path) -> LandmarkStream:
         with np.load(source, allow_pickle=False) as data:
             meta = _read_meta(source, data)
             arrays = {name: _read_array(source, data, name) for name in _ARRAYS}
+            people = _read_people(data)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise StreamFileError(f"{source}: not a readable landmark file ({exc})") from exc
     info = StreamInfo(
@@ -60,12 +65,14 @@ def load_stream(path: str | Path) -> LandmarkStream:
         image_size=(int(meta["image_size"][0]), int(meta["image_size"][1])),
     )
     try:
-        return LandmarkStream(info=info, extra=dict(meta.get("extra", {})), **arrays)
+        return LandmarkStream(
+            info=info, extra=dict(meta.get("extra", {})), people_count=people, **arrays
+        )
     except ValueError as exc:
         raise StreamFileError(f"{source}: inconsistent arrays ({exc})") from exc
 
 
-def _read_meta(source: Path, data: np.lib.npyio.NpzFile) -> dict[str, object]:
+def _read_meta(source: Path, data: np.lib.npyio.NpzFile) -> dict[str, Any]:
     if "meta" not in data.files:
         raise StreamFileError(f"{source}: not a rehab landmark file (no 'meta' entry)")
     meta = json.loads(str(data["meta"]))
@@ -87,3 +94,10 @@ def _read_array(source: Path, data: np.lib.npyio.NpzFile, name: str) -> np.ndarr
     if name not in data.files:
         raise StreamFileError(f"{source}: array '{name}' is missing")
     return np.asarray(data[name], dtype=np.float64)
+
+
+def _read_people(data: np.lib.npyio.NpzFile) -> np.ndarray:
+    """The optional people counts (empty when the file has none: read as not counted)."""
+    if "people_count" not in data.files:
+        return np.empty(0, dtype=np.int64)
+    return np.asarray(data["people_count"], dtype=np.int64)

@@ -2,8 +2,12 @@
 
 Tests that need the clips skip when the folder is absent, and fail instead when
 REHAB_STRICT=1 (CI sets it), so CI always runs them. Landmark streams of the clips are
-extracted once per machine and cached under .cache/ (keyed by clip size, mtime and the
-mediapipe version) because BlazePose over all clips takes minutes.
+extracted once per machine and cached under .cache/ (keyed by clip size, mtime, the
+mediapipe version and the model) because BlazePose over all clips takes minutes.
+
+No test connects off this machine (tests/socket_guard.py). The pose models are the ones
+`rehab models build` wrote (`make test` builds them first); REHAB_MODELS_DIR is fixed for
+the session, so tests that move REHAB_HOME (and the servers they start) still find them.
 """
 
 from __future__ import annotations
@@ -15,10 +19,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.socket_guard import refuse_outbound_sockets  # noqa: F401 - autouse, session-wide
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CLIPS_DIR = Path(os.environ.get("REHAB_CLIPS_DIR", REPO_ROOT.parent / "shared" / "data" / "videos"))
 CACHE_DIR = REPO_ROOT / ".cache" / "clip-streams"
 STRICT = os.environ.get("REHAB_STRICT") == "1"
+
+
+def _pin_models_dir() -> None:
+    from rehab.pose.models import ENV_MODELS_DIR, models_dir
+
+    os.environ[ENV_MODELS_DIR] = str(models_dir())
+
+
+_pin_models_dir()
 
 
 @dataclass(frozen=True)
@@ -75,11 +90,13 @@ def clip_stream(clip: Clip):  # type: ignore[no-untyped-def]
     """The clip's landmark stream, from the cache or extracted now with the real BlazePose."""
     import mediapipe
 
+    from rehab.pose.models import DEFAULT_VIDEO_MODEL, resolve_model
     from rehab.pose.pipeline import extract_stream
     from rehab.streamfile import load_stream, save_stream
 
     stat = clip.path.stat()
-    key = f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}"
+    model = resolve_model(DEFAULT_VIDEO_MODEL).name
+    key = f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}-{model}"
     cached = CACHE_DIR / f"{key}.npz"
     if cached.is_file():
         return load_stream(cached)

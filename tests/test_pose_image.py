@@ -11,7 +11,9 @@ import pytest
 from rehab.core.landmarks import Joint
 from rehab.errors import InputError
 from rehab.pose.drawing import draw_pose, visible_mask
-from rehab.pose.estimator import BlazePoseEstimator, TaskPoseEstimator, create_estimator
+from rehab.pose.backends import create_estimator
+from rehab.pose.models import built_model
+from rehab.pose.options import PoseOptions
 from rehab.pose.pipeline import annotate_image
 from rehab.pose.sources import read_image
 from tests.pose_helpers import astronaut_png, nobody_png
@@ -30,7 +32,7 @@ TOLERANCE_PX = 30
 @pytest.fixture(scope="module")
 def astronaut_pose(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     rgb = read_image(astronaut_png(tmp_path_factory.mktemp("img")))
-    with BlazePoseEstimator(mode="image") as estimator:
+    with create_estimator(PoseOptions.image()) as estimator:
         return rgb, estimator.estimate(rgb, 0.0)
 
 
@@ -77,17 +79,23 @@ def test_image_with_nobody_is_written_unannotated(tmp_path: Path) -> None:
 
 def test_task_bundle_errors_are_clear(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such model file"):
-        create_estimator("image", tmp_path / "pose_landmarker_heavy.task")
-    # A bundle made of the legacy models in the wheel: the Tasks API loads it and refuses
-    # it (those models lack the metadata it needs); the message says so instead of crashing.
-    import mediapipe
-
-    modules = Path(mediapipe.__file__).parent / "modules"
-    bundle = tmp_path / "legacy.task"
-    with zipfile.ZipFile(bundle, "w") as archive:
-        archive.write(modules / "pose_detection/pose_detection.tflite", "pose_detector.tflite")
-        archive.write(
-            modules / "pose_landmark/pose_landmark_full.tflite", "pose_landmarks_detector.tflite"
-        )
+        create_estimator(PoseOptions.image(tmp_path / "pose_landmarker_heavy.task"))
+    # The two raw models from the npm package zipped as a bundle, without the metadata the
+    # Tasks API needs: it refuses them, and the message says so instead of crashing.
+    bundle = tmp_path / "raw.task"
+    with zipfile.ZipFile(built_model("full").path) as built, zipfile.ZipFile(bundle, "w") as raw:
+        raw.writestr("pose_detector.tflite", b"not a model")
+        raw.writestr("pose_landmarks_detector.tflite", built.read("pose_landmarks_detector.tflite"))
     with pytest.raises(InputError, match="not a usable pose landmarker bundle"):
-        TaskPoseEstimator(bundle, mode="image")
+        create_estimator(PoseOptions.image(bundle))
+
+
+@pytest.mark.parametrize("model", ["lite", "heavy"])
+def test_every_built_model_finds_the_astronaut(model: str, astronaut_pose) -> None:  # type: ignore[no-untyped-def]
+    rgb, full = astronaut_pose
+    with create_estimator(PoseOptions.image(model)) as estimator:
+        pose = estimator.estimate(rgb, 0.0)
+        assert estimator.model_name.startswith(f"blazepose-{model} (mediapipe ")
+    shoulders = [Joint.LEFT_SHOULDER, Joint.RIGHT_SHOULDER]
+    gap_px = np.linalg.norm(pose.pixel_xy()[shoulders] - full.pixel_xy()[shoulders], axis=1)
+    assert gap_px.max() < TOLERANCE_PX

@@ -19,6 +19,7 @@ from rehab.core.exercise import Exercise
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import Side
 from rehab.errors import InputError
+from rehab.pose.options import PoseOptions
 from rehab.pose.pipeline import annotate_image, annotate_video
 from rehab.pose.sources import VideoFile
 from rehab.store.access import Actor
@@ -38,10 +39,16 @@ class VideoAnalysis:
     analysis: StreamAnalysis
     stream: LandmarkStream
     video_mp4: bytes
+    model: str = "full"  # the model asked for (lite, full, heavy)
 
 
 def run_analysis(
-    name: str, data: bytes, exercise: Exercise, side: Side | None, progress: Progress
+    name: str,
+    data: bytes,
+    exercise: Exercise,
+    side: Side | None,
+    progress: Progress,
+    model: str = "full",
 ) -> VideoAnalysis:
     """Annotate and analyse an uploaded video; InputError names the uploaded file."""
     with tempfile.TemporaryDirectory(prefix="rehab-upload-") as folder:
@@ -59,12 +66,12 @@ def run_analysis(
                     min(done[0] / total, 1.0), f"Finding the pose: frame {done[0]} of ~{total}"
                 )
 
-            stream = annotate_video(source, output, on_progress=tick)
+            stream = annotate_video(source, output, PoseOptions(model=model), on_progress=tick)
         except InputError as exc:
             raise InputError(str(exc).replace(str(source), name)) from exc
         progress(1.0, "Counting…")
         analysis = analyze_stream_detailed(stream, exercise, side)
-        return VideoAnalysis(name, exercise.id, side, analysis, stream, output.read_bytes())
+        return VideoAnalysis(name, exercise.id, side, analysis, stream, output.read_bytes(), model)
 
 
 def save_session(
@@ -98,23 +105,25 @@ class Annotated:
     png: bytes
     detected: bool
     visible: int  # keypoints at or above the drawing threshold
-    model: str
+    model: str  # the recorded model name, e.g. "blazepose-full (mediapipe 0.10.33)"
+    asked: str = "full"  # the model chosen (lite, full, heavy)
 
 
-def annotate(name: str, data: bytes, min_visibility: float = 0.5) -> Annotated:
+def annotate(name: str, data: bytes, min_visibility: float = 0.5, model: str = "full") -> Annotated:
     """The photo with the skeleton drawn, as PNG; InputError names the uploaded file."""
     with tempfile.TemporaryDirectory(prefix="rehab-image-") as folder:
         source = Path(folder) / f"upload{Path(name).suffix.lower()}"
         source.write_bytes(data)
         output = Path(folder) / "annotated.png"
         try:
-            result = annotate_image(source, output, min_visibility=min_visibility)
+            result = annotate_image(source, output, model, min_visibility)
         except InputError as exc:
             raise InputError(str(exc).replace(str(source), name)) from exc
         pose = result.pose
         visible = int((pose.visibility >= min_visibility).sum()) if pose.detected else 0
-        digest = digest_of(data)
-        return Annotated(name, digest, output.read_bytes(), pose.detected, visible, result.model)
+        return Annotated(
+            name, digest_of(data), output.read_bytes(), pose.detected, visible, result.model, model
+        )
 
 
 def digest_of(data: bytes) -> str:

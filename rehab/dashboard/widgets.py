@@ -71,3 +71,28 @@ def show_alerts(alerts: Sequence[Alert]) -> None:
         lines = [fmt.alert_text(a) for a in alerts if a.severity.rank == rank]
         if lines:
             box("  \n".join(lines))
+
+
+POSE_MODEL_LABELS = {
+    "lite": "lite (fastest)",
+    "full": "full (default)",
+    "heavy": "heavy (slowest)",
+}
+
+
+def pick_pose_model(key: str) -> str:
+    """The pose model to run (lite, full, heavy); angles of different models differ, so the
+    model is recorded with the landmarks."""
+    from rehab.pose.models import DEFAULT_VIDEO_MODEL, MODEL_NAMES
+
+    return str(
+        st.selectbox(
+            "Pose model",
+            MODEL_NAMES,
+            index=MODEL_NAMES.index(DEFAULT_VIDEO_MODEL),
+            format_func=lambda name: POSE_MODEL_LABELS.get(name, name),
+            key=key,
+            help="BlazePose lite, full or heavy. Full is the most accurate on our test clips; "
+            "angles from different models are not comparable.",
+        )
+    )

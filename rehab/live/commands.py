@@ -21,6 +21,7 @@ from typing import Any
 
 from rehab.errors import StoreError
 from rehab.live.flow import DEFAULT_REST_S, Phase, SetPlan, expand_sets
+from rehab.pose.commands import add_model_option
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +140,14 @@ def _make_session(
     args: argparse.Namespace,
 ) -> Any:
     from rehab.live.session import LiveSession
+    from rehab.pose.options import PoseOptions
     from rehab.store.access import Actor
 
-    options = {"source_mirrored": args.mirrored_camera, "every_nth": args.every_nth}
+    options = {
+        "source_mirrored": args.mirrored_camera,
+        "every_nth": args.every_nth,
+        "options": PoseOptions.live(args.model),
+    }
     if isinstance(actor, Actor) and patient_id is not None:
         return LiveSession.create(
             engine, actor, patient_id, plans, library.get, prescription_id=prescription_id,
@@ -190,6 +196,7 @@ def register(commands: Any) -> None:
         "--every-nth", type=_positive_int, default=1, help="run BlazePose on every n-th frame"
     )
     live.add_argument("--no-window", action="store_true", help="no window (headless)")
+    add_model_option(live)
     live.set_defaults(handler=cmd_live)
 
 

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from rehab.errors import InputError
+from rehab.pose.models import MODEL_NAMES
 from rehab.progress import progress_bar
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
+    from rehab.pose.options import PoseOptions
     from rehab.pose.pipeline import annotate_image, annotate_video, write_json
     from rehab.pose.sources import VideoFile, media_kind
 
@@ -26,7 +28,9 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         with VideoFile(source) as probe:
             total = probe.frame_count
         with progress_bar(total, "frame", "annotate") as bar:
-            stream = annotate_video(source, output, args.model, args.min_visibility, bar.update)
+            stream = annotate_video(
+                source, output, PoseOptions(model=args.model), args.min_visibility, bar.update
+            )
         poses, model = list(stream), stream.info.model
         print(
             f"wrote {output}: {len(stream)} frames, person found in "
@@ -40,6 +44,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_landmarks(args: argparse.Namespace) -> int:
+    from rehab.pose.options import PoseOptions
     from rehab.pose.pipeline import extract_stream
     from rehab.pose.sources import VideoFile, media_kind
     from rehab.streamfile import save_stream
@@ -52,7 +57,7 @@ def cmd_landmarks(args: argparse.Namespace) -> int:
     with VideoFile(source) as probe:
         total = probe.frame_count
     with progress_bar(total, "frame", "landmarks") as bar:
-        stream = extract_stream(source, args.model, bar.update)
+        stream = extract_stream(source, PoseOptions(model=args.model), bar.update)
     written = save_stream(stream, output)
     print(
         f"wrote {written}: {len(stream)} frames at {stream.info.fps:.2f} fps, "
@@ -61,14 +66,14 @@ def cmd_landmarks(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_model_option(parser: argparse.ArgumentParser) -> None:
+def add_model_option(parser: argparse.ArgumentParser, default: str = "full") -> None:
+    """`--model lite|full|heavy|PATH.task`, the same on every command that runs pose."""
     parser.add_argument(
         "--model",
-        type=Path,
         default=None,
-        metavar="TASK_FILE",
-        help="a MediaPipe pose landmarker .task bundle (lite/full/heavy); "
-        "default: the BlazePose full model bundled with mediapipe",
+        metavar="|".join([*MODEL_NAMES, "PATH.task"]),
+        help=f"pose model: {', '.join(MODEL_NAMES)} (built by `rehab models build`) or a "
+        f"MediaPipe pose landmarker .task file (default: {default})",
     )
 
 

@@ -2,6 +2,7 @@
 
 Every source yields `VideoFrame`s: an RGB uint8 image and its time in milliseconds.
 Video timestamps come from the container (pts x time_base), not from frame index guesses.
+Video frames come upright: a phone clip's display matrix (rotation) is applied on decoding.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import cv2
 import numpy as np
 
 from rehab.errors import InputError
+from rehab.pose.rotation import frame_rotation_deg, upright, upright_size
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,7 @@ class VideoFile:
             raise InputError(f"{self.path}: contains no video stream")
         self._stream = self._container.streams.video[0]
         self._stream.thread_type = "AUTO"  # let FFmpeg decode on several threads
+        self.rotation_deg = _first_frame_rotation(self.path)
 
     @property
     def fps(self) -> float:
@@ -89,7 +92,9 @@ class VideoFile:
 
     @property
     def size(self) -> tuple[int, int]:
-        return (self._stream.codec_context.width, self._stream.codec_context.height)
+        """(width, height) of the frames as they come: upright."""
+        coded = (self._stream.codec_context.width, self._stream.codec_context.height)
+        return upright_size(coded, self.rotation_deg)
 
     @property
     def frame_count(self) -> int:
@@ -123,7 +128,7 @@ class VideoFile:
         readers can split one video between them with no frame lost or read twice.
         """
         start_s = self._start_s
-        if from_s > 0:
+        if from_s > 0 and self._stream.time_base is not None:
             offset = int((start_s + from_s) / self._stream.time_base)
             self._container.seek(offset, stream=self._stream, backward=True, any_frame=False)
         last_ms = -np.inf
@@ -136,7 +141,8 @@ class VideoFile:
                     continue
                 if t_ms >= until_s * 1000.0:
                     break
-                yield VideoFrame(frame.to_ndarray(format="rgb24"), t_ms, count)
+                rgb = upright(np.asarray(frame.to_ndarray(format="rgb24")), self.rotation_deg)
+                yield VideoFrame(rgb, t_ms, count)
                 count += 1
         except av.FFmpegError as exc:
             raise InputError(
@@ -153,6 +159,20 @@ class VideoFile:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _first_frame_rotation(path: Path) -> int:
+    """Counter-clockwise degrees that turn the video upright, read off its first frame (the
+    display matrix is the stream's, so every frame has the same)."""
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            tag = stream.metadata.get("rotate")
+            for frame in container.decode(stream):
+                return frame_rotation_deg(frame, tag)
+    except (av.FFmpegError, ValueError) as exc:
+        log.warning("%s: orientation unreadable (%s); frames are used as stored", path, exc)
+    return 0
 
 
 def _frame_time_ms(time_s: float | None, start_s: float, last_ms: float, fps: float) -> float:

@@ -21,33 +21,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from rehab.bundled import bundled_dir
 from rehab.errors import StoreError
+from rehab.paths import data_dir
 
 log = logging.getLogger(__name__)
 
-ENV_HOME = "REHAB_HOME"
 ENV_URL = "REHAB_DATABASE_URL"
 DB_FILENAME = "rehab.db"
 BUSY_TIMEOUT_MS = 30_000
-REPO_ROOT = Path(__file__).resolve().parents[2]
-MIGRATIONS_DIR = REPO_ROOT / "migrations"
+MIGRATIONS_DIR = bundled_dir("migrations")
 _BEGIN_OPTION = "rehab_sqlite_begin"
 
 T = TypeVar("T")
-
-
-def data_dir() -> Path:
-    """The data folder: `$REHAB_HOME`, or the per-user data dir (created when missing)."""
-    home = os.environ.get(ENV_HOME)
-    folder = Path(home).expanduser() if home else Path(platformdirs.user_data_dir("rehab", False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def database_url() -> str:

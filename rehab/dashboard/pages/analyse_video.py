@@ -20,7 +20,7 @@ from rehab.dashboard.state import (
     show_error,
 )
 from rehab.dashboard.tables import hold_table, rep_table
-from rehab.dashboard.widgets import pick_patient
+from rehab.dashboard.widgets import pick_patient, pick_pose_model
 from rehab.errors import RehabError
 from rehab.pose.sources import VIDEO_SUFFIXES
 
@@ -29,16 +29,18 @@ SIDES = {"as the exercise defines": None, "left": Side.LEFT, "right": Side.RIGHT
 NOBODY = "no person was found in any frame"
 
 
-def _inputs(user: SignedIn) -> tuple[int | None, Exercise, Side | None]:
+def _inputs(user: SignedIn) -> tuple[int | None, Exercise, Side | None, str]:
     patient_id = pick_patient(user, required=False)
     library = exercise_library()
     ids = sorted(library.exercises, key=lambda e: library.exercises[e].name)
-    left, right = st.columns([3, 2])
+    left, middle, right = st.columns([3, 2, 2])
     chosen = left.selectbox(
         "Exercise", ids, format_func=lambda e: library.exercises[e].name, key="video_exercise"
     )
-    side_label = right.selectbox("Side", list(SIDES), key="video_side")
-    return patient_id, library.exercises[chosen], SIDES[side_label]
+    side_label = middle.selectbox("Side", list(SIDES), key="video_side")
+    with right:
+        model = pick_pose_model("video_model")
+    return patient_id, library.exercises[chosen], SIDES[side_label], model
 
 
 def _results(result: VideoAnalysis) -> None:
@@ -105,7 +107,7 @@ def main() -> None:
         "Upload a recording of one set; BlazePose finds the 33 keypoints in every frame "
         "and the counting engine counts it offline, with the most accurate smoothing."
     )
-    patient_id, exercise, side = _inputs(user)
+    patient_id, exercise, side, model = _inputs(user)
     upload = st.file_uploader(
         "Video", type=sorted(s.lstrip(".") for s in VIDEO_SUFFIXES), key="video_upload"
     )
@@ -117,7 +119,7 @@ def main() -> None:
         try:
             st.session_state[RESULT_KEY] = run_analysis(
                 upload.name, upload.getvalue(), exercise, side,
-                lambda share, text: progress.progress(share, text=text),
+                lambda share, text: progress.progress(share, text=text), model,
             )  # fmt: skip
         except RehabError as exc:
             progress.empty()
@@ -128,8 +130,8 @@ def main() -> None:
     result = st.session_state.get(RESULT_KEY)
     if not isinstance(result, VideoAnalysis) or result.file_name != upload.name:
         return
-    if result.exercise_id != exercise.id or result.side != side:
-        st.info("The exercise or side changed: press Analyse again.")
+    if (result.exercise_id, result.side, result.model) != (exercise.id, side, model):
+        st.info("The exercise, side or model changed: press Analyse again.")
         return
     _results(result)
     _save(user, patient_id, result)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from rehab.dashboard.media import Annotated, annotate, digest_of
 from rehab.dashboard.state import require_user
+from rehab.dashboard.widgets import pick_pose_model
 from rehab.errors import InputError
 from rehab.pose.sources import IMAGE_SUFFIXES
 
@@ -24,6 +25,7 @@ def main() -> None:
     st.caption(
         "BlazePose finds 33 body keypoints; the person's left side is drawn orange, the right blue."
     )
+    model = pick_pose_model("image_model")
     upload = st.file_uploader(
         "Photo", type=sorted(s.lstrip(".") for s in IMAGE_SUFFIXES), key="image_upload"
     )
@@ -32,11 +34,11 @@ def main() -> None:
         return
     cached = st.session_state.get(RESULT_KEY)
     digest = digest_of(upload.getvalue())
-    if not isinstance(cached, Annotated) or cached.digest != digest:
+    if not isinstance(cached, Annotated) or (cached.digest, cached.asked) != (digest, model):
         with st.spinner("Finding the pose…"):
             try:
-                cached = annotate(upload.name, upload.getvalue())
-            except InputError as exc:
+                cached = annotate(upload.name, upload.getvalue(), model=model)
+            except InputError as exc:  # a model that is not built is one too
                 st.error(f"This file cannot be annotated: {exc}")
                 return
         st.session_state[RESULT_KEY] = cached

@@ -1,0 +1,32 @@
+"""Build hook: the exercise library and the database migrations travel inside the wheel.
+
+They stay at the top of the checkout, where people read and edit them (`exercises/*.yaml`,
+`migrations/`); a wheel carries copies as `rehab/_data/<name>/`, found by `rehab.bundled`.
+An editable install reads them from the checkout itself.
+"""
+
+import shutil
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+ROOT = Path(__file__).resolve().parent
+BUNDLED = ("exercises", "migrations")
+
+
+class BuildWithData(build_py):
+    def run(self) -> None:
+        super().run()
+        if self.editable_mode:
+            return
+        for name in BUNDLED:
+            shutil.copytree(
+                ROOT / name,
+                Path(self.build_lib) / "rehab" / "_data" / name,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            )
+
+
+setup(cmdclass={"build_py": BuildWithData})
