@@ -14,6 +14,7 @@ from rehab.store.clinic import create_user
 from rehab.store.engine import session_scope
 from rehab.store.models import Role
 from tests.dashboard_seed import (
+    PAGES,
     Seeded,
     no_exception,
     open_page,
@@ -136,9 +137,11 @@ def test_a_therapist_without_patients_is_told_what_to_do(seeded: Seeded) -> None
 
 def test_a_patient_has_no_route_to_the_patient_list(seeded: Seeded) -> None:
     patient = signed_in(seeded.clinic.pat_users[0], "Patient 0", seeded.clinic.patients[0])
-    at = open_page(patient, "patients")
-    assert texts(at, "title") == ["Today's session"]  # their own start page instead
+    at = open_page(patient)
+    assert texts(at, "title") == ["Today's session"]  # their own start page
     assert not at.dataframe
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(f"{PAGES}/patients.py")  # not among the patient's pages
 
 
 # -- progress ----------------------------------------------------------------------------------
@@ -253,6 +256,7 @@ def test_a_patient_lands_on_todays_session_with_their_own_pages(seeded: Seeded) 
 
 def test_a_patient_has_no_route_to_prescriptions_or_users(seeded: Seeded) -> None:
     patient = signed_in(seeded.clinic.pat_users[0], "Patient 0", seeded.clinic.patients[0])
+    at = open_page(patient)
     for page in ("prescriptions", "users"):
-        at = open_page(patient, page)
-        assert texts(at, "title") == ["Today's session"], page
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"{PAGES}/{page}.py")

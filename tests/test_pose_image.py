@@ -10,8 +10,8 @@ import pytest
 
 from rehab.core.landmarks import Joint
 from rehab.errors import InputError
-from rehab.pose.drawing import draw_pose, visible_mask
 from rehab.pose.backends import create_estimator
+from rehab.pose.drawing import draw_pose, visible_mask
 from rehab.pose.models import built_model
 from rehab.pose.options import PoseOptions
 from rehab.pose.pipeline import annotate_image
