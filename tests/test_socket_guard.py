@@ -12,7 +12,7 @@ from tests.socket_guard import OutboundConnectionRefused, is_local
 
 
 def test_a_connection_off_the_machine_is_refused() -> None:
-    with socket.socket() as sock, pytest.raises(OutboundConnectionRefused, match="203.0.113.1"):
+    with socket.socket() as sock, pytest.raises(OutboundConnectionRefused, match=r"203\.0\.113\.1"):
         sock.connect(("203.0.113.1", 443))  # TEST-NET-3: refused before any packet
     with socket.socket(socket.AF_INET6) as sock, pytest.raises(OutboundConnectionRefused):
         sock.connect_ex(("2001:db8::1", 443, 0, 0))
