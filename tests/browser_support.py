@@ -16,7 +16,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -81,11 +80,12 @@ def screenshot_path(name: str) -> Path:
 
 
 class StreamlitServer:
-    """`streamlit run streamlit_app.py` on 127.0.0.1:<free port> with extra environment."""
+    """The dashboard as `rehab serve` starts it (or another Streamlit script `app`) on
+    127.0.0.1:<free port> with extra environment; `log_text` is the server's output."""
 
     def __init__(
         self,
-        app: Path = REPO_ROOT / "streamlit_app.py",
+        app: Path | None = None,
         env: dict[str, str] | None = None,
         startup_timeout_s: float = 60.0,
     ) -> None:
@@ -98,15 +98,12 @@ class StreamlitServer:
         self._log = ARTIFACTS / f"streamlit-{self.port}.log"
 
     def __enter__(self) -> StreamlitServer:
+        from rehab.dashboard.serve import streamlit_command
+
         ARTIFACTS.mkdir(exist_ok=True)
-        command = [
-            sys.executable, "-m", "streamlit", "run", str(self.app),
-            "--server.headless", "true",
-            "--server.address", "127.0.0.1",
-            "--server.port", str(self.port),
-            "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ]  # fmt: skip
+        command = streamlit_command(self.port, "127.0.0.1", {"server.fileWatcherType": "none"})
+        if self.app is not None:
+            command[command.index("run") + 1] = str(self.app)
         with self._log.open("wb") as log:
             self._process = subprocess.Popen(
                 command, cwd=REPO_ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT
