@@ -21,11 +21,10 @@ class BuildWithData(build_py):
         if self.editable_mode:
             return
         for name in BUNDLED:
+            target = Path(self.build_lib) / "rehab" / "_data" / name
+            shutil.rmtree(target, ignore_errors=True)  # no file left from an earlier build
             shutil.copytree(
-                ROOT / name,
-                Path(self.build_lib) / "rehab" / "_data" / name,
-                dirs_exist_ok=True,
-                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+                ROOT / name, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
             )
 
 
