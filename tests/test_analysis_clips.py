@@ -88,14 +88,7 @@ def test_side_view_clip_is_seen_side_on_and_front_clips_front_on(clips, clip_str
 
 
 def _every(stream: LandmarkStream, step: int, offset: int) -> LandmarkStream:
-    rows = np.arange(offset, len(stream), step)
-    return replace(
-        stream,
-        t_ms=stream.t_ms[rows],
-        image_xyz=stream.image_xyz[rows],
-        world_xyz=stream.world_xyz[rows],
-        visibility=stream.visibility[rows],
-    )
+    return stream.take(np.arange(offset, len(stream), step))
 
 
 def _jittered(stream: LandmarkStream, px: float, seed: int) -> LandmarkStream:

@@ -203,12 +203,13 @@ class LandmarkStream:
 
     def __post_init__(self) -> None:
         n = len(self.t_ms)
-        if np.size(self.people_count) == 0:
+        if np.shape(self.people_count) != (n,) and (self.people_count == NOT_COUNTED).all():
+            # none counted (or not given): nothing to keep when the frames were re-cut
             object.__setattr__(self, "people_count", np.full(n, NOT_COUNTED, dtype=np.int64))
         if np.shape(self.people_count) != (n,):
             raise ValueError(
                 f"LandmarkStream.people_count must have shape {(n,)}, "
-                f"got {np.shape(self.people_count)}"
+                f"got {np.shape(self.people_count)} (cut streams with take())"
             )
         expected = {
             "t_ms": (n,),
@@ -244,6 +245,19 @@ class LandmarkStream:
 
     def __len__(self) -> int:
         return len(self.t_ms)
+
+    def take(self, rows: npt.ArrayLike) -> LandmarkStream:
+        """The frames at `rows` (indices or a boolean mask), every per-frame array alike."""
+        index = np.asarray(rows)
+        return LandmarkStream(
+            info=self.info,
+            t_ms=self.t_ms[index],
+            image_xyz=self.image_xyz[index],
+            world_xyz=self.world_xyz[index],
+            visibility=self.visibility[index],
+            extra=dict(self.extra),
+            people_count=self.people_count[index],
+        )
 
     def __getitem__(self, index: int) -> PoseFrame:
         return PoseFrame(
