@@ -12,10 +12,8 @@ import sys
 import time
 
 from rehab.core.results import RepResult, Side
-from rehab.store.access import Actor
-from rehab.store.engine import create_db_engine
-from rehab.store.models import Role
-from rehab.store.recorder import SessionRecorder
+from rehab.domain import Role
+from rehab.store import Actor, SessionRecorder, connect
 
 
 def rep(index: int) -> RepResult:
@@ -40,9 +38,9 @@ def rep(index: int) -> RepResult:
 
 def main(argv: list[str]) -> int:
     url, user_id, role, patient_id, n_reps, pause_s = argv[:6]
-    engine = create_db_engine(url)
+    db = connect(url)
     actor = Actor(int(user_id), Role(role))
-    recorder = SessionRecorder.start(engine, actor, int(patient_id))
+    recorder = SessionRecorder.start(db, actor, int(patient_id))
     print(f"session {recorder.session_id}", flush=True)
     recorder.begin_set("knee_extension", Side.LEFT)
     for index in range(1, int(n_reps) + 1):
