@@ -31,6 +31,16 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+def database_url_option(parser: argparse.ArgumentParser) -> None:
+    """`--url`: the database a command works on, for every command that opens one."""
+    parser.add_argument(
+        "--url",
+        default=None,
+        help="SQLAlchemy database URL (default: REHAB_DATABASE_URL, "
+        "or rehab.db under REHAB_HOME / the per-user data folder)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rehab", description="Rehabilitation exercise tracker (BlazePose)."

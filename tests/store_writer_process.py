@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from rehab.core.results import RepResult, Side
 from rehab.domain import Role
-from rehab.store import Actor, SessionRecorder, connect
+from rehab.store import Actor, Database, SessionRecorder, connect
+from rehab.store.testing import full_url
+
+
+def command(
+    db: Database, actor: Actor, patient_id: int, n_reps: int, *, hang: bool = False
+) -> list[str]:
+    """The command line that runs this writer on `db` (no pause between reps)."""
+    args = [full_url(db), str(actor.user_id), actor.role.value, str(patient_id), str(n_reps)]
+    return [sys.executable, str(Path(__file__)), *args, "0", *(["--hang"] if hang else [])]
 
 
 def rep(index: int) -> RepResult:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,13 +14,13 @@ from sqlalchemy import func, select
 
 from rehab.core.results import Side
 from rehab.store import Database, SessionRecorder, queries
-from rehab.store.migrate import REPO_ROOT
 from rehab.store.models import CheckIn, ExerciseSet, Rep
-from rehab.store.testing import Clinic, full_url, make_rep, sql_session
+from rehab.store.testing import Clinic, make_rep, sql_session
+from tests.store_writer_process import command
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
-WRITER = REPO_ROOT / "tests" / "store_writer_process.py"
+
 N_REPS = 60
 
 
@@ -30,16 +29,7 @@ def test_live_session_in_another_process_while_the_therapist_works(
 ) -> None:
     actor, patient = clinic.pat_users[0], clinic.patients[0]
     child = subprocess.Popen(
-        [
-            sys.executable,
-            str(WRITER),
-            full_url(db),
-            str(actor.user_id),
-            actor.role.value,
-            str(patient),
-            str(N_REPS),
-            "0",
-        ],
+        command(db, actor, patient, N_REPS),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_core_purity import imported_modules
+
 ROOT = Path(__file__).resolve().parent.parent
 STORE = ROOT / "rehab" / "store"
 PUBLIC = {"rehab.store", "rehab.store.queries"}
@@ -33,18 +35,13 @@ def store_submodules(package: Path) -> set[str]:
 
 
 def imported(tree: ast.AST) -> set[str]:
-    """Every module imported anywhere in the tree, with `from package import module` seen as
-    the module (for the store's packages)."""
-    names: set[str] = set()
+    """Every module imported anywhere in the tree, with `from rehab.store import recorder`
+    seen as the module `rehab.store.recorder`."""
+    names = imported_modules(tree) - {"<dynamic import>"}  # the CLI router's import_module
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            if node.module in PUBLIC:
-                folder = ROOT.joinpath(*node.module.split("."))
-                subs = store_submodules(folder)
-                names |= {f"{node.module}.{a.name}" for a in node.names if a.name in subs}
+        if isinstance(node, ast.ImportFrom) and node.module in PUBLIC and node.level == 0:
+            subs = store_submodules(ROOT.joinpath(*node.module.split(".")))
+            names |= {f"{node.module}.{a.name}" for a in node.names if a.name in subs}
     return names
 
 

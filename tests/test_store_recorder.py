@@ -8,7 +8,6 @@ import math
 import os
 import signal
 import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -19,15 +18,15 @@ from rehab.core.results import FormIssue, HoldResult, RepResult, SetResult, Seve
 from rehab.domain import SessionStatus
 from rehab.errors import AccessDenied, StoreError
 from rehab.store import Database, SessionRecorder, close_stale_sessions, queries
-from rehab.store.migrate import REPO_ROOT
 from rehab.store.models import ExerciseSession, FormIssueRow, Hold, Patient, Rep, SetStats
 from rehab.store.queries import load_landmarks
 from rehab.store.rollup import STATS_COLUMNS, stats_select
-from rehab.store.testing import T0, Clinic, cue, full_url, make_rep, sql_session
+from rehab.store.testing import T0, Clinic, cue, make_rep, sql_session
+from tests.store_writer_process import command
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
-WRITER = REPO_ROOT / "tests" / "store_writer_process.py"
+
 COLUMN_FOR = {"index": "rep_index", "form_issues": None}  # RepResult/HoldResult field -> column
 
 
@@ -136,17 +135,7 @@ def test_an_exception_leaves_the_session_interrupted_with_its_reps(
 def test_killed_process_session_is_interrupted_on_next_start(db: Database, clinic: Clinic) -> None:
     actor = clinic.pat_users[0]
     child = subprocess.Popen(
-        [
-            sys.executable,
-            str(WRITER),
-            full_url(db),
-            str(actor.user_id),
-            actor.role.value,
-            str(clinic.patients[0]),
-            "5",
-            "0",
-            "--hang",
-        ],
+        command(db, actor, clinic.patients[0], 5, hang=True),
         stdout=subprocess.PIPE,
         text=True,
     )

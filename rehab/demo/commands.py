@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from rehab.cli import database_url_option
 from rehab.errors import StoreError
 
 
@@ -38,7 +39,5 @@ def register(commands: Any) -> None:
         action="store_true",
         help="only when the database has no patients yet (what `make run` uses)",
     )
-    demo.add_argument(
-        "--url", default=None, help="SQLAlchemy database URL (default: REHAB_DATABASE_URL)"
-    )
+    database_url_option(demo)
     demo.set_defaults(handler=cmd_demo)

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rehab.cli import database_url_option
 from rehab.errors import InputError, NotFound
 
 if TYPE_CHECKING:
@@ -152,9 +153,5 @@ def register(commands: Any) -> None:
         metavar="USERNAME",
         help="act as this user (access rules apply; default: the first active admin)",
     )
-    report.add_argument(
-        "--url",
-        default=None,
-        help="SQLAlchemy database URL (default: REHAB_DATABASE_URL or the local rehab.db)",
-    )
+    database_url_option(report)
     report.set_defaults(handler=cmd_report)

@@ -7,6 +7,7 @@ import getpass
 import os
 from typing import Any
 
+from rehab.cli import database_url_option
 from rehab.core.results import Side
 from rehab.domain import Role
 from rehab.errors import NotFound, StoreError
@@ -106,15 +107,6 @@ def _new_password(username: str) -> str:
     return first
 
 
-def _url_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--url",
-        default=None,
-        help="SQLAlchemy database URL (default: REHAB_DATABASE_URL, "
-        "or rehab.db under REHAB_HOME / the per-user data folder)",
-    )
-
-
 def _admin_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--admin",
@@ -128,10 +120,10 @@ def register(commands: Any) -> None:
     db = commands.add_parser("db", help="the database: migrate, show the schema revision")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="migrate the schema to the newest revision")
-    _url_option(upgrade)
+    database_url_option(upgrade)
     upgrade.set_defaults(handler=cmd_db_upgrade)
     current = db_commands.add_parser("current", help="show the database's schema revision")
-    _url_option(current)
+    database_url_option(current)
     current.set_defaults(handler=cmd_db_current)
 
     user = commands.add_parser("user", help="user accounts")
@@ -143,7 +135,7 @@ def register(commands: Any) -> None:
     add.add_argument("--name", required=True, help="display name")
     add.add_argument("--role", choices=[Role.ADMIN.value, Role.THERAPIST.value], required=True)
     _admin_option(add)
-    _url_option(add)
+    database_url_option(add)
     add.set_defaults(handler=cmd_user_add)
 
     patient = commands.add_parser("patient", help="patient records")
@@ -160,5 +152,5 @@ def register(commands: Any) -> None:
         "--store-landmarks", action="store_true", help="the patient opts in to keeping poses"
     )
     _admin_option(padd)
-    _url_option(padd)
+    database_url_option(padd)
     padd.set_defaults(handler=cmd_patient_add)
