@@ -24,7 +24,7 @@ Handler = Callable[[argparse.Namespace], int]
 COMMAND_MODULES: tuple[str, ...] = (
     "rehab.pose.commands",
     "rehab.store.commands",
-    "rehab.demo.commands",
+    "rehab.demo_clinic.commands",
     "rehab.exercise_commands",
     "rehab.reports.commands",
     "rehab.live.commands",

@@ -1,4 +1,4 @@
-"""`rehab db ...`, `rehab user add` and `rehab patient add` (`rehab demo` is in rehab.demo)."""
+"""`rehab db ...`, `rehab user add` and `rehab patient add` (`rehab demo`: rehab.demo_clinic)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The demo clinic's rows, for `rehab demo` (operator only: no Actor, the CLI on the server).
 
-Every demo user and patient has `is_demo` set; the demo builder (`rehab.demo`) creates the
+Every demo user and patient has `is_demo` set; the demo builder (`rehab.demo_clinic`) creates the
 therapist here and everything else through the public API, as that therapist and patients.
 """
 

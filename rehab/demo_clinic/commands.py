@@ -1,4 +1,4 @@
-"""`rehab demo`: a demo clinic, computed by the real counting engine (see rehab.demo)."""
+"""`rehab demo`: a demo clinic, computed by the real counting engine (see rehab.demo_clinic)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rehab.errors import StoreError
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from rehab.demo.build import build_demo
+    from rehab.demo_clinic.build import build_demo
     from rehab.store import demo_exists, has_patients, open_database
 
     db = open_database(args.url)

@@ -24,7 +24,7 @@ import numpy as np
 from rehab.core.exercise import Exercise
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import SetResult, Side
-from rehab.demo.stories import DemoExercise, DemoPatient
+from rehab.demo_clinic.stories import DemoExercise, DemoPatient
 from rehab.exercise_library import ExerciseLibrary
 from rehab.store import CheckInValues
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from rehab.core.results import Side
-from rehab.demo import DEMO_PASSWORD, PATIENTS, DemoExercise, DemoPatient, build_demo
-from rehab.demo.simulate import simulate_patient
+from rehab.demo_clinic import DEMO_PASSWORD, PATIENTS, DemoExercise, DemoPatient, build_demo
+from rehab.demo_clinic.simulate import simulate_patient
 from rehab.errors import StoreError
 from rehab.store import AlertKind, AlertSeverity, Database, authenticate, delete_demo, queries
 from rehab.store.models import ExerciseSession, Patient, Rep, User

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rehab.core.results import SetResult, Side
-from rehab.demo.simulate import SimSession, simulate_all, target_rom
-from rehab.demo.stories import (
+from rehab.demo_clinic.simulate import SimSession, simulate_all, target_rom
+from rehab.demo_clinic.stories import (
     DEMO_PASSWORD,
     NAME_PREFIX,
     PATIENTS,
