@@ -319,9 +319,9 @@ def test_one_hidden_arm_still_counts_and_two_hidden_give_a_warning() -> None:
 
 
 def test_alternating_counts_per_side_and_reports_asymmetry() -> None:
-    exercise = LIBRARY.get("hip_abduction")  # rest <= 100, peak >= 115 (90 = standing)
-    left = rep_trajectory(3, 90, 135, rep_s=2.0, lead_out_s=0.5)[1]
-    right = rep_trajectory(2, 90, 120, rep_s=2.0, lead_in_s=0.5)[1]
+    exercise = LIBRARY.get("hip_abduction")  # rest <= 10, peak >= 25 (0 = thigh vertical)
+    left = rep_trajectory(3, 0, 45, rep_s=2.0, lead_out_s=0.5)[1]
+    right = rep_trajectory(2, 0, 30, rep_s=2.0, lead_in_s=0.5)[1]
     angle = np.concatenate([left, right])
     sides = [Side.LEFT] * len(left) + [Side.RIGHT] * len(right)
     t_ms = np.arange(len(angle)) * DT_MS

@@ -133,6 +133,11 @@ class AngleSpec(_Model):
     # Used on frames where a point of this angle is not visible, e.g. the upper arm against
     # the vertical when the hips are out of the picture.
     fallback: AngleSpec | None = None
+    # A segment against the vertical measured in the body's frontal plane: the vertical
+    # plane through this left-right axis [inner, outer], e.g. [OTHER_HIP, HIP]. Signed:
+    # positive when the segment leans outward, negative across the midline; a swing
+    # forward or back, and a tilt of the axis itself, are left out.
+    lateral_axis: list[JointName] | None = None
 
     @model_validator(mode="after")
     def _point_count(self) -> AngleSpec:
@@ -141,15 +146,29 @@ class AngleSpec(_Model):
             raise ValueError(f"a {self.kind} angle needs {wanted} points, got {len(self.points)}")
         if self.kind == "segment" and self.flexion:
             raise ValueError("flexion applies to joint angles only")
+        if self.lateral_axis is not None:
+            if self.kind != "segment" or self.reference is not Reference.VERTICAL:
+                raise ValueError("lateral_axis applies to segment angles from the vertical")
+            if len(self.lateral_axis) != 2:
+                raise ValueError(f"lateral_axis needs 2 joints, got {len(self.lateral_axis)}")
         return self
 
     def joints(self, side: Side) -> tuple[Joint, ...]:
+        """Every landmark the angle uses: its points, then its lateral axis (if any)."""
+        names = [*self.points, *(self.lateral_axis or [])]
+        return tuple(dict.fromkeys(resolve_joint(p, side) for p in names))
+
+    def point_joints(self, side: Side) -> tuple[Joint, ...]:
+        """The landmarks of `points` only, in order."""
         return tuple(resolve_joint(p, side) for p in self.points)
 
     def describe(self) -> str:
         """A one-line human description, e.g. 'flexion at ELBOW (SHOULDER-ELBOW-WRIST)'."""
         chain = "-".join(self.points)
-        if self.kind == "segment":
+        if self.kind == "segment" and self.lateral_axis:
+            axis = "-".join(self.lateral_axis)
+            text = f"{chain} from the vertical in the frontal plane ({axis}; + outward)"
+        elif self.kind == "segment":
             text = f"{chain} from the {self.reference.value}"
         else:
             text = f"{'flexion' if self.flexion else 'angle'} at {self.points[1]} ({chain})"
