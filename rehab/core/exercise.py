@@ -259,13 +259,41 @@ class Tempo(_Model):
     too_slow_cue: str = "Keep the movement flowing"
 
 
+class PositionCheck(_Model):
+    """Part of a hold's position besides the primary angle, e.g. the hips straight in a
+    plank: a frame where the check fails is out of the hold."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    measure: Measure
+    allowed: Bounds
+
+
 class Hold(_Model):
-    """An isometric exercise: seconds held with the primary angle inside `zone`."""
+    """An isometric exercise: seconds held with the primary angle inside `zone`.
+
+    A hold starts once the position is reached and steady: the angle inside the zone and
+    every `requires` check passed, without a break, for `settle_ms` (a pass through the
+    zone on the way elsewhere is no hold); it is timed from the start of that stretch, so a
+    hold under way at the first frame counts from the first frame. It ends at the last moment in the
+    position; wobbles out of the zone shorter than `grace_ms` and stretches where the
+    needed joints are not seen (a cut to a close-up) up to `max_unseen_ms` are forgiven
+    and counted when the position is the same on both sides of them.
+    """
 
     zone: Zone
     target_s: float = Field(gt=0)
     min_s: float = Field(default=2.0, ge=0)  # shorter stays are not reported as holds
     grace_ms: float = Field(default=800.0, ge=0)  # brief wobbles out of the zone
+    settle_ms: float = Field(default=500.0, ge=0)
+    max_unseen_ms: float = Field(default=10_000.0, ge=0)
+    requires: list[PositionCheck] = []
+
+    @model_validator(mode="after")
+    def _unique_checks(self) -> Hold:
+        ids = [c.id for c in self.requires]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"hold.requires ids repeat: {ids}")
+        return self
 
 
 class Exercise(_Model):

@@ -68,6 +68,21 @@ def combine_sides(left: Sample, right: Sample) -> Sample:
     return (a_l * w_l + a_r * w_r) / (w_l + w_r), max(c_l, c_r)
 
 
+def _in_position(
+    side: Side, signals: Mapping[Side, Sample], positions: Mapping[Side, bool] | None
+) -> bool:
+    """A side's hold checks; for both sides combined, those of the better-seen side."""
+    if not positions:
+        return True
+    if side is not Side.BOTH:
+        return positions.get(side, True)
+    seen = [s for s in (Side.LEFT, Side.RIGHT) if s in signals and signals[s][0] == signals[s][0]]
+    if not seen:
+        return True
+    best = max(seen, key=lambda s: signals[s][1] if signals[s][1] == signals[s][1] else 0.0)
+    return positions.get(best, True)
+
+
 class _Violation:
     __slots__ = ("reported", "since_ms")
 
@@ -125,16 +140,22 @@ class ExerciseEngine:
         t_ms: float,
         angles: Mapping[Side, Sample],
         form_values: Mapping[tuple[str, Side], float] | None = None,
+        positions: Mapping[Side, bool] | None = None,
     ) -> list[EngineEvent]:
         """Feed one frame: each measured side's (angle_deg, confidence), already smoothed,
-        and the form rules' values per (rule id, side). Returns the events to show."""
+        the form rules' values per (rule id, side) and, for a hold, whether each side passes
+        the hold's `requires` checks. Returns the events to show."""
         self._last_ms = t_ms
         signals = self._signals(angles)
         reporting = self.reporting() if self.plan.better_seen else self.plan.counted
         events: list[EngineEvent] = []
         for s, machine in self._machines:
             angle, conf = signals[s]
-            produced = machine.update(t_ms, angle, conf)
+            if isinstance(machine, HoldTimer):
+                in_position = _in_position(s, signals, positions)
+                produced = machine.update(t_ms, angle, conf, in_position)
+            else:
+                produced = machine.update(t_ms, angle, conf)
             if produced and s in reporting:
                 events += produced
         if form_values:
