@@ -137,7 +137,8 @@ def analyze_stream_detailed(
     positions = _position_series(stream, exercise, angles, t_ms)
     events = _run(engine, t_ms, angles, conf, form, positions)
     if Side.BOTH in engine.plan.counted:
-        angles[Side.BOTH] = _combined(angles, conf)
+        lesser_of = exercise.direction() if exercise.together else 0
+        angles[Side.BOTH] = _combined(angles, conf, lesser_of)
     result = engine.result(warnings=_warnings(stream, exercise, engine, angles))
     counted = Counter(v for v in views if v is not None)
     total = sum(counted.values())
@@ -205,13 +206,18 @@ def _run(
     return events
 
 
-def _combined(angles: dict[Side, FloatArray], conf: dict[Side, FloatArray]) -> FloatArray:
+def _combined(
+    angles: dict[Side, FloatArray], conf: dict[Side, FloatArray], lesser_of: int
+) -> FloatArray:
     from rehab.core.exercise_engine import combine_sides
 
     left, right = angles[Side.LEFT], angles[Side.RIGHT]
     cl, cr = np.nan_to_num(conf[Side.LEFT]), np.nan_to_num(conf[Side.RIGHT])
     return np.array(
-        [combine_sides((a, c), (b, d))[0] for a, c, b, d in zip(left, cl, right, cr, strict=True)],
+        [
+            combine_sides((a, c), (b, d), lesser_of)[0]
+            for a, c, b, d in zip(left, cl, right, cr, strict=True)
+        ],
         dtype=np.float64,
     )
 

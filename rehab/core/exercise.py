@@ -308,6 +308,10 @@ class Exercise(_Model):
     body_region: BodyRegion
     camera_views: list[CameraView] = Field(min_length=1)
     sides: SideMode
+    # sides `both` only: the limbs must make the movement at once (both heels in a heel
+    # raise). The count runs on the limb that moved less, so a movement of one limb alone
+    # (a step) is no rep, and one-limb reps are not counted on their own.
+    together: bool = False
     angle: AngleSpec
     rest: Zone | None = None
     peak: Zone | None = None
@@ -340,6 +344,8 @@ class Exercise(_Model):
         ids = [r.id for r in self.form_rules]
         if len(ids) != len(set(ids)):
             raise ValueError(f"form rule ids repeat: {ids}")
+        if self.together and (self.sides is not SideMode.BOTH or self.hold is not None):
+            raise ValueError("together applies to rep exercises with sides: both")
         return self
 
     @property

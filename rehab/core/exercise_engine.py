@@ -56,13 +56,17 @@ def plan_for(exercise: Exercise, side: Side | None = None) -> EnginePlan:
     return EnginePlan(both, both, ())
 
 
-def combine_sides(left: Sample, right: Sample) -> Sample:
-    """Both limbs as one signal: the visibility-weighted mean, or the one side seen."""
+def combine_sides(left: Sample, right: Sample, lesser_of: int = 0) -> Sample:
+    """Both limbs as one signal: the visibility-weighted mean, or the one side seen.
+    `lesser_of` (+1/-1, the direction of the movement) instead takes the side that moved
+    less toward the peak: for exercises whose limbs must move together (`Exercise.together`)."""
     (a_l, c_l), (a_r, c_r) = left, right
     if math.isnan(a_l):
         return right
     if math.isnan(a_r):
         return left
+    if lesser_of:
+        return left if lesser_of * a_l <= lesser_of * a_r else right
     w_l = c_l if c_l > 0 else 1e-6
     w_r = c_r if c_r > 0 else 1e-6
     return (a_l * w_l + a_r * w_r) / (w_l + w_r), max(c_l, c_r)
@@ -118,6 +122,7 @@ class ExerciseEngine:
         self._seen: dict[Side, float] = dict.fromkeys(self.plan.measured, 0.0)
         self._last_ms = math.nan
         self._combined = Side.BOTH in self.plan.counted
+        self._lesser_of = self.exercise.direction() if self.exercise.together else 0
         self._machines: list[tuple[Side, RepCounter | HoldTimer]] = [
             (s, self.counters.get(s) or self.timers[s])
             for s in dict.fromkeys((*self.plan.counted, *self.plan.followed))
@@ -170,7 +175,7 @@ class ExerciseEngine:
                 if not math.isnan(angle) and not math.isnan(conf):
                     self._seen[s] += conf
         if self._combined:
-            out[Side.BOTH] = combine_sides(out[Side.LEFT], out[Side.RIGHT])
+            out[Side.BOTH] = combine_sides(out[Side.LEFT], out[Side.RIGHT], self._lesser_of)
         return out
 
     def _machine_for(self, side: Side, reporting: tuple[Side, ...]) -> RepCounter | HoldTimer:
@@ -248,7 +253,7 @@ class ExerciseEngine:
             key=lambda r: (r.start_ms, r.side),
         )
         figures = self._side_figures()
-        if Side.BOTH in self.counters and Side.LEFT in self.counters:
+        if Side.BOTH in self.counters and Side.LEFT in self.counters and not self.exercise.together:
             reps, one_sided = reconcile_bilateral(
                 reps, self.counters[Side.LEFT].reps, self.counters[Side.RIGHT].reps
             )
