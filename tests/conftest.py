@@ -165,7 +165,8 @@ def clip_stream(clip: Clip, task_path: Path | None = None):  # type: ignore[no-u
     stat = clip.path.stat()
     key = f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}"
     if task_path is not None:
-        key += f"-{task_path.stem}-{task_path.stat().st_size}"
+        task = task_path.stat()
+        key += f"-{task_path.stem}-{task.st_size}-{int(task.st_mtime)}"
     cached = CACHE_DIR / f"{key}.npz"
     if cached.is_file():
         return load_stream(cached)
