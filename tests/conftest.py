@@ -9,6 +9,7 @@ mediapipe version) because BlazePose over all clips takes minutes.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,9 +165,9 @@ def clip_stream(clip: Clip, task_path: Path | None = None):  # type: ignore[no-u
 
     stat = clip.path.stat()
     key = f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}"
-    if task_path is not None:
-        task = task_path.stat()
-        key += f"-{task_path.stem}-{task.st_size}-{int(task.st_mtime)}"
+    if task_path is not None:  # keyed by content: the same bundle anywhere is one cache
+        digest = hashlib.sha256(task_path.read_bytes()).hexdigest()[:12]
+        key += f"-{task_path.stem}-{digest}"
     cached = CACHE_DIR / f"{key}.npz"
     if cached.is_file():
         return load_stream(cached)
