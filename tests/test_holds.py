@@ -22,8 +22,9 @@ LIBRARY = load_library()
 DT_MS = 1000 / 30
 
 
-def _timer(**hold: float) -> HoldTimer:
-    return HoldTimer("t", Side.LEFT, Hold(zone=Zone(min_deg=60, max_deg=110), target_s=30, **hold))
+def _timer(max_unseen_ms: float = 10_000.0, **hold: float) -> HoldTimer:
+    hold_spec = Hold(zone=Zone(min_deg=60, max_deg=110), target_s=30, **hold)
+    return HoldTimer("t", Side.LEFT, hold_spec, 5.0, 600.0, max_unseen_ms)
 
 
 def _feed(timer: HoldTimer, angles: np.ndarray, in_position: np.ndarray | None = None) -> None:

@@ -12,11 +12,16 @@ The rep machine (angles turned so that the peak is always "up"):
     RETURNING --peak again--> PEAK (same rep)      RISING --back in rest--> REST (partial rep)
     UNKNOWN --in peak--> PEAK (a rep already under way at the first frame: it counts when its
     peak and its return to rest are seen; after a long gap, a rep must start from rest)
+    UNKNOWN --on the rest side of the middle between the zones--> REST (a start from rest
+    that was not seen: the rise from there to the peak and back must be)
 
 Hysteresis: a zone is entered at its edge but left only beyond edge +/- hysteresis, and the
 peak must be reached between two visits to rest, so jitter at any threshold cannot double
-count. A gap (NaN samples) longer than `max_gap_ms` abandons the rep under way and the
-machine starts again from UNKNOWN: it never counts through a long gap.
+count. A gap (NaN samples) longer than `max_gap_ms` is reported (tracking lost); the state
+is kept through it, so a rep whose rest, peak and return are each seen counts even when a
+cut to a close-up or a limb hidden behind the other hides part of it (a peak is never
+assumed: the peak zone must be seen). A gap longer than `max_unseen_ms` abandons the rep
+under way, and after it a rep must start from rest again.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ class CounterConfig:
     # little short of the rest zone between reps still completes them.
     return_fraction: float = 0.25
     max_gap_ms: float = 600.0
+    max_unseen_ms: float = 10_000.0
     min_concentric_s: float | None = None
     max_rep_s: float | None = None
     too_fast_cue: str = "Slow down"
@@ -80,6 +86,8 @@ class CounterConfig:
             raise ValueError(f"hysteresis_deg must be in [0, {gap}), got {self.hysteresis_deg}")
         if not self.max_gap_ms > 0:
             raise ValueError(f"max_gap_ms must be > 0, got {self.max_gap_ms}")
+        if not self.max_unseen_ms >= self.max_gap_ms:
+            raise ValueError(f"max_unseen_ms must be >= max_gap_ms, got {self.max_unseen_ms}")
         if not 0 <= self.return_fraction < 0.5:
             raise ValueError(f"return_fraction must be in [0, 0.5), got {self.return_fraction}")
 
@@ -98,6 +106,7 @@ class CounterConfig:
             complete_rom_deg=exercise.complete_rom_deg or gap,
             partial_min_deg=max(gap / 3, exercise.hysteresis_deg),
             max_gap_ms=exercise.max_gap_ms,
+            max_unseen_ms=exercise.max_unseen_ms,
             min_concentric_s=tempo.min_concentric_s if tempo else None,
             max_rep_s=tempo.max_rep_s if tempo else None,
             too_fast_cue=tempo.too_fast_cue if tempo else "Slow down",
@@ -159,10 +168,8 @@ class RepCounter:
         if self._lost:
             self._lost = False
             events.append(EngineEvent(EventKind.TRACKING_RESUMED, t_ms, self.config.side))
-        elif self._last_valid_ms == self._last_valid_ms and (
-            t_ms - self._last_valid_ms > self.config.max_gap_ms
-        ):
-            events += self._abandon(t_ms)  # a gap with no NaN samples (dropped frames)
+        if t_ms - self._last_valid_ms > self.config.max_unseen_ms:
+            events += self._abandon(t_ms)  # also a gap with no samples at all (dropped frames)
         self._last_valid_ms = t_ms
         u = self.config.direction * angle_deg
         self._min_u = min(self._min_u, u)
@@ -185,7 +192,9 @@ class RepCounter:
     def _step_unknown(self, t_ms: float, u: float) -> list[EngineEvent]:
         if math.isnan(self._start_ms):
             self._start_ms = t_ms
-        if u <= self._r:
+        if u <= (self._r + self._p) / 2:
+            # the rest side of the middle: rest, or a start from rest not seen (a limb hidden
+            # behind the other until it rises, a picture that comes back mid-rise)
             self._enter_rest(t_ms, u)
         elif u >= self._p and not self._after_gap:
             self.phase = Phase.PEAK  # a rep under way at the first frame
@@ -261,13 +270,15 @@ class RepCounter:
         return [self._event(EventKind.PEAK_REACHED, t_ms, u)]
 
     def _on_gap(self, t_ms: float) -> list[EngineEvent]:
-        if self._lost or math.isnan(self._last_valid_ms):
-            return []
-        if t_ms - self._last_valid_ms <= self.config.max_gap_ms:
-            return []  # a short gap: hold the state
-        self._lost = True
-        events = self._abandon(t_ms)
-        events.append(EngineEvent(EventKind.TRACKING_LOST, t_ms, self.config.side))
+        unseen_ms = t_ms - self._last_valid_ms
+        if not unseen_ms > self.config.max_gap_ms:
+            return []  # a short gap (or nothing seen yet): hold the state
+        events: list[EngineEvent] = []
+        if unseen_ms > self.config.max_unseen_ms and not self._after_gap:
+            events += self._abandon(t_ms)
+        if not self._lost:
+            self._lost = True
+            events.append(EngineEvent(EventKind.TRACKING_LOST, t_ms, self.config.side))
         return events
 
     def _abandon(self, t_ms: float) -> list[EngineEvent]:
@@ -366,7 +377,7 @@ class HoldTimer:
     way at the first frame counts from the first frame. It ends when
     the angle has been out of the zone by more than `hysteresis_deg` (or out of position)
     for longer than `hold.grace_ms`, or when nothing was seen for longer than
-    `hold.max_unseen_ms`; it lasts until the last moment in the position, so forgiven
+    `max_unseen_ms`; it lasts until the last moment in the position, so forgiven
     wobbles and unseen stretches (a cut to a close-up) inside it count.
     Emits HOLD_PROGRESS once a second and HOLD_COMPLETED when `target_s` is reached.
     """
@@ -378,12 +389,14 @@ class HoldTimer:
         hold: Hold,
         hysteresis_deg: float = 5.0,
         max_gap_ms: float = 600.0,
+        max_unseen_ms: float = 10_000.0,
     ) -> None:
         self.exercise_id = exercise_id
         self.side = side
         self.hold = hold
         self.hysteresis_deg = hysteresis_deg
         self.max_gap_ms = max_gap_ms  # a gap this long restarts a hold that is settling
+        self.max_unseen_ms = max_unseen_ms
         self.reset()
 
     def reset(self) -> None:
@@ -435,7 +448,7 @@ class HoldTimer:
         """Feed one sample; NaN angle = not seen; `in_position`: the hold's other checks."""
         events: list[EngineEvent] = []
         seen_gap_ms = t_ms - self._last_ms
-        if self._active and t_ms - self._inside_ms > self.hold.max_unseen_ms:
+        if self._active and t_ms - self._inside_ms > self.max_unseen_ms:
             events += self._end()  # nothing in the position seen for too long
         if math.isnan(angle_deg):
             if self._settling and seen_gap_ms > self.max_gap_ms:

@@ -285,7 +285,6 @@ class Hold(_Model):
     min_s: float = Field(default=2.0, ge=0)  # shorter stays are not reported as holds
     grace_ms: float = Field(default=800.0, ge=0)  # brief wobbles out of the zone
     settle_ms: float = Field(default=500.0, ge=0)
-    max_unseen_ms: float = Field(default=10_000.0, ge=0)
     requires: list[PositionCheck] = []
 
     @model_validator(mode="after")
@@ -325,7 +324,11 @@ class Exercise(_Model):
     # the primary angle's own points (a fallback angle can stand in for those).
     required_landmarks: list[JointName] = []
     min_visibility: float = Field(default=0.5, ge=0, le=1)
-    max_gap_ms: float = Field(default=600.0, gt=0)
+    max_gap_ms: float = Field(default=600.0, gt=0)  # shorter gaps are bridged (interpolated)
+    # Longer gaps (a cut to a close-up, a limb hidden behind the other) keep the rep or the
+    # hold under way up to this long: it goes on when the joints are seen again. Longer
+    # still, the rep under way is abandoned (partial) and the hold ends where last seen.
+    max_unseen_ms: float = Field(default=10_000.0, gt=0)
     cutoff_hz: float = Field(default=3.0, gt=0)
 
     @field_validator("aliases")
@@ -344,6 +347,8 @@ class Exercise(_Model):
         ids = [r.id for r in self.form_rules]
         if len(ids) != len(set(ids)):
             raise ValueError(f"form rule ids repeat: {ids}")
+        if self.max_unseen_ms < self.max_gap_ms:
+            raise ValueError("max_unseen_ms must be at least max_gap_ms")
         if self.together and (self.sides is not SideMode.BOTH or self.hold is not None):
             raise ValueError("together applies to rep exercises with sides: both")
         return self

@@ -107,8 +107,9 @@ class ExerciseEngine:
         for s in dict.fromkeys(signals):
             if exercise.hold is not None:
                 self.timers[s] = HoldTimer(
-                    exercise.id, s, exercise.hold, exercise.hysteresis_deg, exercise.max_gap_ms
-                )
+                    exercise.id, s, exercise.hold, exercise.hysteresis_deg,
+                    exercise.max_gap_ms, exercise.max_unseen_ms,
+                )  # fmt: skip
             else:
                 self.counters[s] = RepCounter(CounterConfig.from_exercise(exercise, s))
         self.reset()
