@@ -8,7 +8,7 @@ absolute error in seconds.
 
 Landmark streams come from the tests' cache (.cache/clip-streams) or are extracted now
 with BlazePose (minutes on a shared 2-core machine). REHAB_POSE_TASKS, a comma-separated
-list of `.task` bundles, adds a table of the offline figures with each of those models.
+list of `.task` bundles, adds a table of every clip's figures with each of those models.
 """
 
 from __future__ import annotations
@@ -102,17 +102,28 @@ def table(rows: list[Row]) -> list[list[object]]:
 
 
 def per_model(tools: Any, tasks: list[Path], default: list[Row]) -> None:
-    """Offline figures of every clip with the default model and each `.task` bundle."""
+    """Every clip's figures (offline / live) with the default model and each `.task` bundle."""
     columns = {"default": default}
     for task in tasks:
-        columns[task.stem] = measure(tools, task, live=False)
-    rows = [
-        [row.clip.name.removesuffix(".mp4"), row.clip.wanted()]
-        + [_figure(columns[m][i].offline, row.clip.is_hold) for m in columns]
-        for i, row in enumerate(default)
-    ]
-    print("\nOffline figures per pose model")
+        columns[task.stem.removeprefix("pose_landmarker_") + " (task)"] = measure(tools, task)
+    rows = []
+    for i, row in enumerate(default):
+        cells = []
+        for results in columns.values():
+            r = results[i]
+            mark = "" if r.clip.accepts(r.offline) and r.clip.accepts(r.live) else " *"
+            cells.append(
+                f"{_figure(r.offline, r.clip.is_hold)} / {_figure(r.live, r.clip.is_hold)}{mark}"
+            )
+        rows.append([row.clip.name.removesuffix(".mp4"), row.clip.wanted(), *cells])
+    print("\nFigures per pose model (offline / live; * = not the hand figure)")
     print_table(["clip", "hand", *columns], rows)
+    right = [
+        [name, f"{sum(r.clip.accepts(r.offline) and r.clip.accepts(r.live) for r in rs)}/{len(rs)}"]
+        for name, rs in columns.items()
+    ]
+    print()
+    print_table(["model", "clips right offline and live"], right)
 
 
 def main() -> None:
