@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rehab.core.analysis import analyze_stream
-from rehab.core.counting import CounterConfig, HoldTimer, Phase, RepCounter
+from rehab.core.counting import CounterConfig, Phase, RepCounter
 from rehab.core.exercise import CameraView, Hold, SideMode, Zone
+from rehab.core.hold_timer import HoldTimer
 from rehab.core.landmarks import Joint, LandmarkStream
 from rehab.core.results import EventKind, Side
 from rehab.core.synthetic import (

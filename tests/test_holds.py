@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from rehab.core.analysis import analyze_stream
-from rehab.core.counting import HoldTimer
 from rehab.core.exercise import CameraView, Hold, Zone
+from rehab.core.hold_timer import HoldTimer
 from rehab.core.landmarks import Joint, LandmarkStream
 from rehab.core.results import EventKind, SetResult, Side
 from rehab.core.synthetic import hide_joints, pose_from_angles, stream_from_poses, synthetic_stream

@@ -20,8 +20,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from rehab.core.counting import CounterConfig, HoldTimer, Phase, RepCounter
+from rehab.core.counting import CounterConfig, Phase, RepCounter
 from rehab.core.exercise import Exercise, FormRule, SideMode
+from rehab.core.hold_timer import HoldTimer
 from rehab.core.results import EngineEvent, EventKind, FormIssue, RepResult, SetResult, Side
 
 Sample = tuple[float, float]  # (value, confidence); NaN value = not visible
