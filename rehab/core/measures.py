@@ -257,7 +257,12 @@ class FrameMeasurer:
         return self._angle(data, self.spec), confidence
 
     def _angle(self, data: FrameLists, spec: AngleSpec) -> float:
-        pts = [self._point(data, spec.space, i) for i in self._idx]
+        if spec.space is AngleSpace.AUTO:  # the common case, inline: the live path is hot
+            k = data.px_per_m
+            img, world = data.image_px, data.world
+            pts = [(img[i][0] / k, img[i][1] / k, world[i][2]) for i in self._idx]
+        else:
+            pts = [self._point(data, spec.space, i) for i in self._idx]
         if spec.kind == "joint":
             a, b, c = pts
             angle = joint_angle_xyz(a[0], a[1], a[2], b[0], b[1], b[2], c[0], c[1], c[2])
