@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from rehab.core.landmarks import LandmarkStream, StreamInfo
 from rehab.errors import StreamFileError
@@ -90,7 +91,7 @@ def _read_meta(source: Path, data: np.lib.npyio.NpzFile) -> dict[str, Any]:
     return meta
 
 
-def _read_array(source: Path, data: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
+def _read_array(source: Path, data: np.lib.npyio.NpzFile, name: str) -> npt.NDArray[np.float64]:
     if name not in data.files:
         raise StreamFileError(f"{source}: array '{name}' is missing")
     return np.asarray(data[name], dtype=np.float64)

@@ -35,27 +35,60 @@ def _pin_models_dir() -> None:
 
 _pin_models_dir()
 
+MANIFESTS = ("MANIFEST.csv", "MANIFEST2.csv")  # MANIFEST2: the clips of issue 15
+MIN_HOLD_TOLERANCE_S = 1.0  # a hold is right within 1 s or 10 % of the hand timing
+HOLD_TOLERANCE_SHARE = 0.10
+
 
 @dataclass(frozen=True)
 class Clip:
+    """One row of a manifest. `figure` is the `reps` column: a rep count, or for a hold
+    exercise the seconds held (a float, e.g. 8.9)."""
+
     path: Path
     exercise: str
-    reps: int
-    also_ok: int | None
+    figure: float
+    also_ok: float | None
     view: str
     notes: str
+    manifest: str
+    is_hold: bool
 
     @property
     def name(self) -> str:
         return self.path.name
 
+    @property
+    def reps(self) -> int:
+        """The hand count of a rep exercise."""
+        if self.is_hold:
+            raise ValueError(f"{self.name} is a hold: its figure is {self.figure} s, not reps")
+        return round(self.figure)
+
     def accepted_counts(self) -> set[int]:
-        return {self.reps} | ({self.also_ok} if self.also_ok is not None else set())
+        extra = {round(self.also_ok)} if self.also_ok is not None else set()
+        return {self.reps} | extra
+
+    def hold_tolerance_s(self) -> float:
+        return max(MIN_HOLD_TOLERANCE_S, HOLD_TOLERANCE_SHARE * self.figure)
+
+    def accepts(self, value: float) -> bool:
+        """Is `value` (reps, or seconds held) what the hand count says?"""
+        if self.is_hold:
+            return abs(value - self.figure) <= self.hold_tolerance_s() + 1e-9
+        return value in self.accepted_counts()
+
+    def wanted(self) -> str:
+        """The hand figure as the tables show it: '9 (or 8)', '8.9 s +- 1.0'."""
+        if self.is_hold:
+            return f"{self.figure:g} s +- {self.hold_tolerance_s():.1f}"
+        also = f" (or {round(self.also_ok)})" if self.also_ok is not None else ""
+        return f"{self.reps}{also}"
 
 
 def require_clips() -> Path:
     """The clips folder, or skip (fail under REHAB_STRICT=1) when it is absent."""
-    manifest = CLIPS_DIR / "MANIFEST.csv"
+    manifest = CLIPS_DIR / MANIFESTS[0]
     if not manifest.is_file():
         message = f"shared clips not found at {CLIPS_DIR}"
         if STRICT:
@@ -64,21 +97,42 @@ def require_clips() -> Path:
     return CLIPS_DIR
 
 
+def _number(text: str, where: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{where}: '{text}' is not a number") from None
+
+
 def load_manifest() -> list[Clip]:
+    """Every clip of every manifest present (MANIFEST.csv must be; MANIFEST2.csv may not)."""
+    from rehab.exercise_library import load_library
+
     folder = require_clips()
-    with (folder / "MANIFEST.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [
-        Clip(
-            path=folder / row["file"],
-            exercise=row["exercise"],
-            reps=int(row["reps"]),
-            also_ok=int(row["also_ok"]) if row["also_ok"].strip() else None,
-            view=row["view"],
-            notes=row["notes"],
-        )
-        for row in rows
-    ]
+    library = load_library()
+    clips: list[Clip] = []
+    for manifest in MANIFESTS:
+        path = folder / manifest
+        if not path.is_file():
+            continue
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        for line, row in enumerate(rows, start=2):
+            where = f"{path} line {line}"
+            also = row["also_ok"].strip()
+            clips.append(
+                Clip(
+                    path=folder / row["file"],
+                    exercise=row["exercise"],
+                    figure=_number(row["reps"], where),
+                    also_ok=_number(also, where) if also else None,
+                    view=row["view"],
+                    notes=row["notes"],
+                    manifest=manifest,
+                    is_hold=library.get(row["exercise"]).is_hold,
+                )
+            )
+    return clips
 
 
 @pytest.fixture(scope="session")
@@ -86,21 +140,43 @@ def clips() -> list[Clip]:
     return load_manifest()
 
 
-def clip_stream(clip: Clip):  # type: ignore[no-untyped-def]
-    """The clip's landmark stream, from the cache or extracted now with the real BlazePose."""
+def set_figure(result, is_hold: bool) -> float:  # type: ignore[no-untyped-def]
+    """What a set is compared with the hand count on: reps, or seconds held in all holds."""
+    if is_hold:
+        return float(sum(h.held_s for h in result.holds))
+    return float(result.total_reps)
+
+
+def live_result(stream, exercise):  # type: ignore[no-untyped-def]
+    """The live tracker fed every frame of `stream`, as a webcam would, then finished."""
+    from rehab.core.tracker import ExerciseTracker
+
+    tracker = ExerciseTracker(exercise)
+    for frame in stream:
+        tracker.update(frame)
+    tracker.finish()
+    return tracker.result()
+
+
+def clip_stream(clip: Clip, model: str | Path | None = None):  # type: ignore[no-untyped-def]
+    """The clip's landmark stream, from the cache or extracted now with the real BlazePose:
+    `model` (lite, full, heavy or a `.task` path), by default the product's model for
+    recorded video (DEFAULT_VIDEO_MODEL), so these tests judge what an upload gets."""
     import mediapipe
 
-    from rehab.pose.models import DEFAULT_VIDEO_MODEL, resolve_model
+    from rehab.pose.models import resolve_model
+    from rehab.pose.options import PoseOptions
     from rehab.pose.pipeline import extract_stream
     from rehab.streamfile import load_stream, save_stream
 
     stat = clip.path.stat()
-    model = resolve_model(DEFAULT_VIDEO_MODEL).name
-    key = f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}-{model}"
+    # a built model's name pins its checksum; a custom one's name carries its sha256
+    name = resolve_model(model).name.replace(":", "-").replace("@", "-")
+    key = f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}-{name}"
     cached = CACHE_DIR / f"{key}.npz"
     if cached.is_file():
         return load_stream(cached)
-    stream = extract_stream(clip.path)
+    stream = extract_stream(clip.path, PoseOptions(model=model))
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     save_stream(stream, cached)
     return stream

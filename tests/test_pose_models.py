@@ -14,6 +14,7 @@ import pytest
 from rehab.errors import InputError
 from rehab.pose import model_build
 from rehab.pose.models import (
+    DEFAULT_VIDEO_MODEL,
     ENV_MODELS_DIR,
     MODEL_NAMES,
     ModelMissingError,
@@ -125,7 +126,7 @@ def test_model_names_resolve_to_the_built_files() -> None:
     for name in MODEL_NAMES:
         model = resolve_model(name)
         assert model.name == f"blazepose-{name}" and model.path.is_file()
-    assert resolve_model(None).name == "blazepose-full"  # the default for recorded video
+    assert resolve_model(None).name == "blazepose-heavy"  # the default for recorded video
     # a built bundle given by path keeps its name; any other file is named by its hash
     assert resolve_model(str(built_model("lite").path)).name == "blazepose-lite"
 
@@ -176,8 +177,8 @@ def test_cli_missing_model_is_one_line_and_exit_2(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"rehab: error: pose model 'full' is not built ({tmp_path / 'empty'}/"
-        "pose_landmarker_full.task is missing): run `rehab models build`"
+        f"rehab: error: pose model '{DEFAULT_VIDEO_MODEL}' is not built ({tmp_path / 'empty'}/"
+        f"pose_landmarker_{DEFAULT_VIDEO_MODEL}.task is missing): run `rehab models build`"
     ]
     assert not (tmp_path / "out.png").exists()
 

@@ -12,21 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from rehab.core.analysis import StreamAnalysis, analyze_stream_detailed
 from rehab.core.exercise import Exercise
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import Side
+from rehab.domain import SessionSource
 from rehab.errors import InputError
+from rehab.pose.models import DEFAULT_VIDEO_MODEL
 from rehab.pose.options import PoseOptions
 from rehab.pose.pipeline import annotate_image, annotate_video
 from rehab.pose.sources import VideoFile
-from rehab.store.access import Actor
-from rehab.store.engine import session_scope
-from rehab.store.models import SessionSource
+from rehab.store import Actor, Database, SessionRecorder
 from rehab.store.queries import patient_detail
-from rehab.store.recorder import SessionRecorder
 
 Progress = Callable[[float, str], object]  # share done (0-1), what is happening
 
@@ -39,7 +36,7 @@ class VideoAnalysis:
     analysis: StreamAnalysis
     stream: LandmarkStream
     video_mp4: bytes
-    model: str = "full"  # the model asked for (lite, full, heavy)
+    model: str = DEFAULT_VIDEO_MODEL  # the model asked for (lite, full, heavy)
 
 
 def run_analysis(
@@ -48,7 +45,7 @@ def run_analysis(
     exercise: Exercise,
     side: Side | None,
     progress: Progress,
-    model: str = "full",
+    model: str = DEFAULT_VIDEO_MODEL,
 ) -> VideoAnalysis:
     """Annotate and analyse an uploaded video; InputError names the uploaded file."""
     with tempfile.TemporaryDirectory(prefix="rehab-upload-") as folder:
@@ -75,11 +72,11 @@ def run_analysis(
 
 
 def save_session(
-    db_engine: Engine, actor: Actor, patient_id: int, result: VideoAnalysis
+    db: Database, actor: Actor, patient_id: int, result: VideoAnalysis
 ) -> tuple[int, bool]:
     """Store the analysed set as an uploaded session; keep the landmarks if opted in."""
-    with session_scope(db_engine) as s:
-        patient = patient_detail(s, actor, patient_id)
+    with db.transaction() as tx:
+        patient = patient_detail(tx, actor, patient_id)
     today = dt.datetime.now(dt.UTC).date()
     program = next((p for p in patient.programs if p.active_on(today)), None)
     item = (
@@ -89,7 +86,7 @@ def save_session(
     )
     side = result.side or Side.BOTH
     with SessionRecorder.start(
-        db_engine, actor, patient_id, source=SessionSource.UPLOAD,
+        db, actor, patient_id, source=SessionSource.UPLOAD,
         prescription_id=program.prescription_id if program else None,
     ) as recorder:  # fmt: skip
         set_id = recorder.record_set(result.analysis.result, side, item.item_id if item else None)
@@ -106,10 +103,12 @@ class Annotated:
     detected: bool
     visible: int  # keypoints at or above the drawing threshold
     model: str  # the recorded model name, e.g. "blazepose-full (mediapipe 0.10.33)"
-    asked: str = "full"  # the model chosen (lite, full, heavy)
+    asked: str = DEFAULT_VIDEO_MODEL  # the model chosen (lite, full, heavy)
 
 
-def annotate(name: str, data: bytes, min_visibility: float = 0.5, model: str = "full") -> Annotated:
+def annotate(
+    name: str, data: bytes, min_visibility: float = 0.5, model: str = DEFAULT_VIDEO_MODEL
+) -> Annotated:
     """The photo with the skeleton drawn, as PNG; InputError names the uploaded file."""
     with tempfile.TemporaryDirectory(prefix="rehab-image-") as folder:
         source = Path(folder) / f"upload{Path(name).suffix.lower()}"

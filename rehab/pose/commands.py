@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rehab.errors import InputError
-from rehab.pose.models import MODEL_NAMES
+from rehab.pose.models import DEFAULT_VIDEO_MODEL, MODEL_NAMES
 from rehab.progress import progress_bar
 
 
@@ -66,7 +66,7 @@ def cmd_landmarks(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_model_option(parser: argparse.ArgumentParser, default: str = "full") -> None:
+def add_model_option(parser: argparse.ArgumentParser, default: str = DEFAULT_VIDEO_MODEL) -> None:
     """`--model lite|full|heavy|PATH.task`, the same on every command that runs pose."""
     parser.add_argument(
         "--model",

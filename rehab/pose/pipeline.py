@@ -78,7 +78,7 @@ def extract_stream(
     on_progress: ProgressCallback | None = None,
     workers: int | None = None,
 ) -> LandmarkStream:
-    """The landmark stream of a whole video (default options: the full model, video mode).
+    """The landmark stream of a whole video (default options: DEFAULT_VIDEO_MODEL, video mode).
 
     MediaPipe releases the GIL while it infers, so `workers` threads (default: one per core,
     at most 2) each track a contiguous segment of the video with their own estimator; the

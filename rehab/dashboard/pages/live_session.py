@@ -17,7 +17,8 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from rehab.dashboard.speech import speech_script
-from rehab.dashboard.state import engine, exercise_library, require_role, today
+from rehab.dashboard.state import database, exercise_library, require_role, today
+from rehab.domain import Role, SessionStatus
 from rehab.errors import RehabError
 from rehab.exercise_library import UnknownExerciseError
 from rehab.live.flow import LiveStatus, Phase
@@ -28,8 +29,8 @@ from rehab.live.history import (
     todays_program,
 )
 from rehab.live.processor import LiveUpdate
-from rehab.live.session import LiveSession, live_session_ids, plans_from_program, rtc_configuration
-from rehab.store.models import Role, SessionStatus
+from rehab.live.session import LiveSession, plans_from_program, rtc_configuration
+from rehab.store import SessionRecorder
 from rehab.store.queries import Program
 
 LIVE_KEY = "live_session"
@@ -81,7 +82,7 @@ def _start_form(program: Program, patient_id: int) -> None:
         st.session_state["live_pain_before"] = pain
         library = exercise_library()
         st.session_state[LIVE_KEY] = LiveSession.create(
-            engine(),
+            database(),
             user.actor,
             patient_id,
             plans_from_program(program),
@@ -207,10 +208,8 @@ def _check_in(session_id: int) -> None:
 
 
 def _save_check_in(session_id: int, pain_after: int, effort: int) -> None:
-    from rehab.store.recorder import SessionRecorder
-
     user = require_role(Role.PATIENT)
-    SessionRecorder(engine(), user.actor, session_id).check_in(
+    SessionRecorder(database(), user.actor, session_id).check_in(
         st.session_state.get("live_pain_before"), pain_after, effort
     )
     st.session_state[CHECKED_KEY] = session_id
@@ -228,7 +227,7 @@ def _rom_text(mean: float, last: float) -> str:
 def _summary(patient_id: int, session_id: int) -> None:
     user = require_role(Role.PATIENT)
     st.header("Session summary")
-    rows = session_summary(engine(), user.actor, patient_id, session_id, _name)
+    rows = session_summary(database(), user.actor, patient_id, session_id, _name)
     if not rows:
         st.info("No set was counted in this session.")
     for row in rows:
@@ -264,13 +263,11 @@ def _page(patient_id: int) -> None:
         return
     live = st.session_state.get(LIVE_KEY)
     if not isinstance(live, LiveSession):
-        sessions = close_cut_off_sessions(
-            engine(), user.actor, patient_id, live_session_ids(engine())
-        )
+        sessions = close_cut_off_sessions(database(), user.actor, patient_id)
         notice = cut_off_notice(sessions)
         if notice:
             st.warning(notice)
-    program = todays_program(engine(), user.actor, patient_id, today())
+    program = todays_program(database(), user.actor, patient_id, today())
     if program is None:
         st.info("You have no exercise program for today. Your therapist will set one up.")
         return
