@@ -79,6 +79,23 @@ def screenshot_path(name: str) -> Path:
     return ARTIFACTS / f"{name}.png"
 
 
+def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float) -> None:
+    """Until the Streamlit server at `url` answers its health check; RuntimeError (with the
+    end of its `log`) when it exits first or does not answer within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log.is_file() else ""
+            raise RuntimeError(f"the server exited early; see {log}:\n{tail}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the server did not start in {timeout_s:.0f} s; see {log}")
+
+
 class StreamlitServer:
     """The dashboard as `rehab serve` starts it (or another Streamlit script `app`) on
     127.0.0.1:<free port> with extra environment; `log_text` is the server's output."""
@@ -112,18 +129,8 @@ class StreamlitServer:
         return self
 
     def _wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + self._timeout_s
-        while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; see {self._log}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"streamlit did not start in {self._timeout_s:.0f} s; see {self._log}")
+        assert self._process is not None
+        wait_healthy(self.url, self._process, self._log, self._timeout_s)
 
     def __exit__(self, *exc_info: object) -> None:
         if self._process is None:

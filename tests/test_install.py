@@ -8,9 +8,7 @@ import ast
 import os
 import subprocess
 import sys
-import time
 import tomllib
-import urllib.request
 from collections.abc import Iterator
 from importlib.metadata import packages_distributions
 from pathlib import Path
@@ -19,7 +17,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from rehab.pose.models import ENV_MODELS_DIR
-from tests.browser_support import free_port, launch_chromium, screenshot_path
+from tests.browser_support import free_port, launch_chromium, screenshot_path, wait_healthy
 from tests.conftest import Clip
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +135,7 @@ def test_rehab_serve_starts_the_dashboard_from_the_package(
             cwd=bin_dir.parent.parent, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}", server, log)
+        wait_healthy(f"http://127.0.0.1:{port}", server, log, timeout_s=120)
         with launch_chromium() as browser:
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}")
@@ -148,17 +146,3 @@ def test_rehab_serve_starts_the_dashboard_from_the_package(
         server.wait(timeout=30)
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text[-3000:]
-
-
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"rehab serve exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("rehab serve did not answer in 2 minutes")

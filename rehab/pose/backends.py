@@ -50,6 +50,7 @@ def backend_named(name: str) -> Backend:
 
 
 def create_estimator(options: PoseOptions | None = None) -> PoseEstimator:
-    """A new estimator for one image or one stream, as `options` say (default: video, full)."""
+    """A new estimator for one image or one stream, as `options` say (default: video mode,
+    DEFAULT_VIDEO_MODEL)."""
     chosen = options or PoseOptions()
     return backend_named(chosen.backend).create(chosen)
