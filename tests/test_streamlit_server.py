@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine
 
 from rehab.pose.video_out import H264Writer
+from rehab.store import Database
+from rehab.store.testing import full_url
 from tests.browser_support import StreamlitServer, launch_chromium, screenshot_path
 from tests.dashboard_seed import seed
 from tests.test_dashboard_browser import sign_in, wait_idle
@@ -85,10 +86,9 @@ def test_a_video_and_an_audio_clip_play(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def seeded_server(engine: Engine) -> Iterator[StreamlitServer]:
-    seed(engine)
-    url = engine.url.render_as_string(hide_password=False)
-    with StreamlitServer(env={"REHAB_DATABASE_URL": url}) as server:
+def seeded_server(db: Database) -> Iterator[StreamlitServer]:
+    seed(db)
+    with StreamlitServer(env={"REHAB_DATABASE_URL": full_url(db)}) as server:
         yield server
 
 
