@@ -23,6 +23,7 @@ from rehab.live.session import LiveSession, live_session_ids, rtc_configuration
 from rehab.live.setup_check import Problem, SetupCheck
 from rehab.store.engine import session_scope
 from rehab.store.models import ExerciseSession, Rep, SessionStatus
+from rehab.store.queries import pain_and_effort
 from rehab.store.testing import Clinic
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
@@ -288,8 +289,11 @@ def test_reps_are_saved_as_they_count_and_the_session_is_summarised(
     assert live.writer.session_id in live_session_ids(engine)
     _feed(live, stream[len(stream) // 2 :])
     live.finish()
-    live.check_in(pain_after=4, effort_rpe=6)
+    live.check_in(pain_after=4, effort_rpe=6)  # the answers come after the session closed
     assert _reps(engine) == 6 and not live.writer.error
+    with session_scope(engine) as s:
+        (check,) = pain_and_effort(s, clinic.pat_users[0], clinic.patients[0])
+    assert (check.pain_before, check.pain_after, check.effort_rpe) == (3, 4, 6)
     assert live.writer.session_id not in live_session_ids(engine)
     summary = session_summary(
         engine, clinic.pat_users[0], clinic.patients[0], live.writer.session_id or 0, str

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rehab.core.check_in import worse_pain
 from rehab.errors import NotFound, StoreError
 from rehab.store.access import Actor, audit, check_patient_access, require_role, visible_patients
 from rehab.store.models import (
@@ -41,10 +42,8 @@ def latest_pains(session: Session, actor: Actor) -> dict[int, int]:
             (newest.c.patient_id == CheckIn.patient_id) & (newest.c.at == CheckIn.recorded_at),
         )
     ).all()
-    out: dict[int, int] = {}
-    for patient_id, before, after in rows:
-        out[patient_id] = max(v for v in (before, after) if v is not None)
-    return out
+    pains = {patient_id: worse_pain(before, after) for patient_id, before, after in rows}
+    return {patient_id: pain for patient_id, pain in pains.items() if pain is not None}
 
 
 def stored_streams(session: Session, actor: Actor, session_id: int) -> list[tuple[int, int | None]]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from rehab.errors import InputError, RehabError
 from rehab.reports.data import load_report_inputs
-from rehab.reports.model import Report, build_report, pseudonym
+from rehab.reports.model import Report, build_report, last_day, pseudonym
 from rehab.store.access import Actor
 from rehab.store.engine import session_scope
 
@@ -190,5 +190,5 @@ def report_filename(
 ) -> str:
     """A file name for a download: no patient name in it (a pseudonym when asked)."""
     who = pseudonym(patient_id) if pseudonymise else f"patient-{patient_id}"
-    last = (until - dt.timedelta(microseconds=1)).date()
+    last = last_day(until)
     return f"report-{who}-{since:%Y-%m-%d}_{last:%Y-%m-%d}{ReportFormat(fmt).extension}"

@@ -15,11 +15,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Row, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from rehab.core.results import HoldResult, RepResult, Side
+from rehab.core.check_in import worse_pain
+from rehab.core.results import HoldResult, RepResult, SetFigures, Side, done_each_side
 from rehab.errors import NotFound
 from rehab.store.access import Actor, audit, check_patient_access, visible_patients
 from rehab.store.alerts import (
@@ -167,9 +169,9 @@ class VolumePoint:
     started_at: dt.datetime
     exercise_id: str
     sets_done: int
-    reps_done: int  # counted like SetResult.rep_count: per set, the larger side's count
+    reps_done: int  # per set, like SetResult.reps_done (core rule `done_each_side`)
     partial_reps: int
-    hold_s_done: float
+    hold_s_done: float  # per set, like SetResult.held_done_s
     sets_prescribed: int | None
     reps_prescribed: int | None  # sets x reps
     hold_s_prescribed: float | None  # sets x hold seconds
@@ -214,7 +216,7 @@ class SetDetail:
     ended_at: dt.datetime | None
     reps: tuple[RepResult, ...]
     holds: tuple[HoldResult, ...]
-    extra: dict[str, float]
+    figures: SetFigures
     warnings: tuple[str, ...]
 
 
@@ -465,24 +467,20 @@ def _aware(stamp: dt.datetime | str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _check_in_pain() -> object:
-    return case(
-        (CheckIn.pain_after.is_(None), CheckIn.pain_before),
-        (CheckIn.pain_before.is_(None), CheckIn.pain_after),
-        (CheckIn.pain_after > CheckIn.pain_before, CheckIn.pain_after),
-        else_=CheckIn.pain_before,
-    )
-
-
 def _last_two_pains(
     session: Session, ids: Sequence[int], now: dt.datetime
 ) -> dict[int, list[PainFact]]:
-    pain = _check_in_pain().label("pain")  # type: ignore[attr-defined]
     order = func.row_number().over(
         partition_by=CheckIn.patient_id, order_by=(CheckIn.recorded_at.desc(), CheckIn.id.desc())
     )
     ranked = (
-        select(CheckIn.patient_id, CheckIn.recorded_at, pain, order.label("n"))
+        select(
+            CheckIn.patient_id,
+            CheckIn.recorded_at,
+            CheckIn.pain_before,
+            CheckIn.pain_after,
+            order.label("n"),
+        )
         .where(
             CheckIn.patient_id.in_(ids),
             CheckIn.recorded_at <= now,
@@ -493,15 +491,19 @@ def _last_two_pains(
     rows = (
         _core(session)
         .execute(
-            select(ranked.c.patient_id, ranked.c.recorded_at, ranked.c.pain, ranked.c.n)
+            select(
+                ranked.c.patient_id, ranked.c.recorded_at, ranked.c.pain_before, ranked.c.pain_after
+            )
             .where(ranked.c.n <= 2)
             .order_by(ranked.c.patient_id, ranked.c.n)
         )
         .all()
     )
     out: dict[int, list[PainFact]] = defaultdict(list)
-    for patient_id, recorded_at, value, _ in rows:
-        out[patient_id].append(PainFact(_aware(recorded_at), int(value)))
+    for patient_id, recorded_at, before, after in rows:
+        pain = worse_pain(before, after)
+        if pain is not None:
+            out[patient_id].append(PainFact(_aware(recorded_at), pain))
     return out
 
 
@@ -748,80 +750,97 @@ def volume_progress(
 
 def _volume_points(session: Session, patient_id: int, window: Window) -> list[VolumePoint]:
     where = [ExerciseSession.patient_id == patient_id, *window.on(ExerciseSession.started_at)]
-    patient_sets = (
-        select(ExerciseSet.id)
-        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
-        .where(*where)  # type: ignore[arg-type]
-    )
-    per_set = (  # SetResult.rep_count: the larger side's complete reps
-        select(
-            SetStats.set_id.label("set_id"),
-            func.max(SetStats.complete_reps).label("reps"),
-            func.sum(SetStats.partial_reps).label("partial"),
-        )
-        .where(SetStats.set_id.in_(patient_sets))
-        .group_by(SetStats.set_id)
-        .subquery()
-    )
-    held = (
-        select(Hold.set_id.label("set_id"), func.sum(Hold.held_s).label("held_s"))
-        .where(Hold.set_id.in_(patient_sets))
-        .group_by(Hold.set_id)
-        .subquery()
-    )
-    rows = (
+    sets = (
         _core(session)
         .execute(
             select(
                 ExerciseSession.id,
                 ExerciseSession.started_at,
                 ExerciseSet.exercise_id,
-                func.count(ExerciseSet.id),
-                func.sum(func.coalesce(per_set.c.reps, 0)),
-                func.sum(func.coalesce(per_set.c.partial, 0)),
-                func.sum(func.coalesce(held.c.held_s, 0.0)),
-                func.max(PrescriptionItem.sets),
-                func.max(PrescriptionItem.reps),
-                func.max(PrescriptionItem.hold_s),
+                ExerciseSet.id,
+                PrescriptionItem.sets,
+                PrescriptionItem.reps,
+                PrescriptionItem.hold_s,
             )
             .select_from(ExerciseSet)
             .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
-            .outerjoin(per_set, per_set.c.set_id == ExerciseSet.id)
-            .outerjoin(held, held.c.set_id == ExerciseSet.id)
             .outerjoin(PrescriptionItem, PrescriptionItem.id == ExerciseSet.prescription_item_id)
             .where(*where)  # type: ignore[arg-type]
-            .group_by(ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.exercise_id)
             .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.exercise_id)
         )
         .all()
     )
-    return [_volume_point(*row) for row in rows]
+    done = _done_per_set(session, where)
+    groups: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
+    for row in sets:
+        groups[(row[0], row[2])].append(tuple(row))
+    return [_volume_point(rows, done) for rows in groups.values()]
 
 
-def _volume_point(
-    session_id: int,
-    started_at: dt.datetime,
-    exercise_id: str,
-    sets_done: int,
-    reps_done: int,
-    partial: int,
-    held_s: float,
-    sets_p: int | None,
-    reps_p: int | None,
-    hold_p: float | None,
-) -> VolumePoint:
+def _done_per_set(session: Session, where: list[object]) -> dict[int, SetDone]:
+    """Per set: reps done and seconds held by the one rule of the core (`done_each_side`),
+    and its partial reps."""
+    patient_sets = (
+        select(ExerciseSet.id)
+        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+        .where(*where)  # type: ignore[arg-type]
+    )
+    reps: dict[int, dict[Side, int]] = defaultdict(dict)
+    partial: dict[int, int] = defaultdict(int)
+    stats = select(
+        SetStats.set_id, SetStats.side, SetStats.complete_reps, SetStats.partial_reps
+    ).where(SetStats.set_id.in_(patient_sets))
+    for set_id, side, complete, part in _core(session).execute(stats):
+        reps[set_id][Side(side)] = complete
+        partial[set_id] += part
+    held: dict[int, dict[Side, float]] = defaultdict(dict)
+    holds = (
+        select(Hold.set_id, Hold.side, func.sum(Hold.held_s))
+        .where(Hold.set_id.in_(patient_sets))
+        .group_by(Hold.set_id, Hold.side)
+    )
+    for set_id, side, seconds in _core(session).execute(holds):
+        held[set_id][Side(side)] = float(seconds or 0.0)
+    return {
+        set_id: SetDone(
+            int(done_each_side(reps.get(set_id, {}))),
+            partial.get(set_id, 0),
+            done_each_side(held.get(set_id, {})),
+        )
+        for set_id in {*reps, *held}
+    }
+
+
+@dataclass(frozen=True)
+class SetDone:
+    reps: int
+    partial_reps: int
+    held_s: float
+
+
+def _volume_point(rows: list[tuple[Any, ...]], done: dict[int, SetDone]) -> VolumePoint:
+    """One session's sets of one exercise (session, start, exercise, set id, prescribed
+    sets, reps, hold seconds), against the prescription."""
+    session_id, started_at, exercise_id = rows[0][:3]
+    per_set = [done.get(row[3], SetDone(0, 0, 0.0)) for row in rows]
+    sets_p, reps_p, hold_p = (_largest([row[n] for row in rows]) for n in (4, 5, 6))
     return VolumePoint(
         session_id=session_id,
         started_at=_aware(started_at),
         exercise_id=exercise_id,
-        sets_done=sets_done,
-        reps_done=int(reps_done),
-        partial_reps=int(partial),
-        hold_s_done=float(held_s),
+        sets_done=len(rows),
+        reps_done=sum(d.reps for d in per_set),
+        partial_reps=sum(d.partial_reps for d in per_set),
+        hold_s_done=float(sum(d.held_s for d in per_set)),
         sets_prescribed=sets_p,
         reps_prescribed=sets_p * reps_p if sets_p and reps_p else None,
         hold_s_prescribed=sets_p * hold_p if sets_p and hold_p else None,
     )
+
+
+def _largest(values: list[Any]) -> Any:
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
 
 
 def form_issues_over_time(
@@ -992,7 +1011,7 @@ def session_detail(session: Session, actor: Actor, session_id: int) -> SessionDe
                 ended_at=s.ended_at,
                 reps=tuple(rep_result(r) for r in s.reps),
                 holds=tuple(hold_result(h) for h in s.holds),
-                extra=dict(s.extra or {}),
+                figures=SetFigures.from_json(s.extra or {}),
                 warnings=tuple(s.warnings or ()),
             )
             for s in sets

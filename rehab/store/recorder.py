@@ -9,7 +9,7 @@ had no activity for `STALE_AFTER`).
         recorder.begin_set("knee_extension", Side.LEFT, prescription_item_id=item_id)
         for event in engine_events:
             recorder.record_event(event)   # commits each completed/partial rep and hold
-        recorder.end_set(extra=set_result.extra)
+        recorder.end_set(set_result.figures)
         recorder.check_in(pain_before=3, pain_after=4, effort_rpe=5)
     # leaving the block: completed (or interrupted, if an exception escaped)
 """
@@ -30,6 +30,7 @@ from typing import Self, TypeVar
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from rehab.core.check_in import CheckInValues
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import (
     EngineEvent,
@@ -37,6 +38,7 @@ from rehab.core.results import (
     FormIssue,
     HoldResult,
     RepResult,
+    SetFigures,
     SetResult,
     Side,
 )
@@ -157,8 +159,8 @@ class SessionRecorder:
         self.set_id = run_transaction(self.engine, work, what="new set")
         return self.set_id
 
-    def end_set(self, extra: dict[str, float] | None = None, warnings: Iterable[str] = ()) -> None:
-        """Close the open set, with the engine's SetResult.extra and .warnings."""
+    def end_set(self, figures: SetFigures | None = None, warnings: Iterable[str] = ()) -> None:
+        """Close the open set, with the engine's SetResult.figures and .warnings."""
         set_id, now = self._current_set(), self.clock()
 
         def work(session: Session) -> None:
@@ -167,7 +169,7 @@ class SessionRecorder:
             if row is None:
                 raise NotFound(f"set #{set_id} is gone")
             row.ended_at = now
-            row.extra = {str(k): float(v) for k, v in (extra or {}).items()}
+            row.extra = (figures or SetFigures()).to_json()
             row.warnings = [str(w) for w in warnings]
 
         run_transaction(self.engine, work, what="end of set")
@@ -186,7 +188,7 @@ class SessionRecorder:
 
         self._write(add_reps, "reps")
         self._write(lambda s: [self._add_hold(s, set_id, h) for h in result.holds], "holds")
-        self.end_set(result.extra, result.warnings)
+        self.end_set(result.figures, result.warnings)
         return set_id
 
     # -- reps, holds, cues --------------------------------------------------------------------
@@ -547,14 +549,6 @@ class PlannedSet:
     duration_s: float = 120.0  # wall time the set took (sets are laid out one after another)
 
 
-@dataclass(frozen=True)
-class CheckInValues:
-    pain_before: int | None = None
-    pain_after: int | None = None
-    effort_rpe: int | None = None
-    comment: str = ""
-
-
 def record_session(
     engine: Engine,
     actor: Actor,
@@ -615,7 +609,7 @@ def _add_planned_set(
         session_id=session_id, prescription_item_id=planned.prescription_item_id,
         exercise_id=result.exercise_id, set_index=seen[result.exercise_id],
         side=Side(planned.side).value, started_at=at, ended_at=ended,
-        extra={str(k): float(v) for k, v in result.extra.items()},
+        extra=result.figures.to_json(),
         warnings=[str(w) for w in result.warnings],
     )  # fmt: skip
     session.add(row)
@@ -639,8 +633,6 @@ def _flush_id(session: Session, row: Rep | Hold) -> int:
 
 
 def _check_values(values: CheckInValues) -> None:
-    for name, value in (("pain before", values.pain_before), ("pain after", values.pain_after)):
-        if value is not None and not 0 <= value <= 10:
-            raise StoreError(f"{name} must be 0-10 (got {value})")
-    if values.effort_rpe is not None and not 0 <= values.effort_rpe <= 10:
-        raise StoreError(f"effort (RPE) must be 0-10 (got {values.effort_rpe})")
+    problem = values.problem()
+    if problem is not None:
+        raise StoreError(problem)
