@@ -83,7 +83,7 @@ def _headline(data: Progress) -> None:
     cols[1].metric("Adherence", fmt.pct(percent_of(done, prescribed)),
                    help=f"{done} of {prescribed} prescribed sessions")  # fmt: skip
     delta = pains[-1] - pains[0] if len(pains) > 1 else None
-    cols[2].metric("Latest pain", f"{pains[-1]}/10" if pains else fmt.DASH,
+    cols[2].metric("Latest pain", fmt.pain(pains[-1] if pains else None),
                    delta=None if delta is None else f"{delta:+d} since start",
                    delta_color="inverse")  # fmt: skip
     cols[3].metric("Form issues", sum(c.count for c in data.form))
