@@ -115,9 +115,8 @@ def done_by_limb(done: Mapping[Side, float], sides: Iterable[Side] = ()) -> dict
     what both limbs did together (`Side.BOTH` counts for each). `sides` adds limbs that
     belong to the set though they did nothing yet (0). Empty when the set counts both limbs
     together only."""
-    together = done.get(Side.BOTH, 0)
-    limbs = [s for s in (Side.LEFT, Side.RIGHT) if s in done or s in set(sides)]
-    return {s: together + done.get(s, 0) for s in limbs}
+    together, wanted = done.get(Side.BOTH, 0), (*done, *sides)
+    return {s: together + done.get(s, 0) for s in (Side.LEFT, Side.RIGHT) if s in wanted}
 
 
 def done_each_side(done: Mapping[Side, float], sides: Iterable[Side] = ()) -> float:

@@ -750,97 +750,106 @@ def volume_progress(
 
 def _volume_points(session: Session, patient_id: int, window: Window) -> list[VolumePoint]:
     where = [ExerciseSession.patient_id == patient_id, *window.on(ExerciseSession.started_at)]
-    sets = (
+    rows = (
         _core(session)
         .execute(
             select(
                 ExerciseSession.id,
                 ExerciseSession.started_at,
                 ExerciseSet.exercise_id,
-                ExerciseSet.id,
-                PrescriptionItem.sets,
-                PrescriptionItem.reps,
-                PrescriptionItem.hold_s,
+                func.count(ExerciseSet.id),
+                func.max(PrescriptionItem.sets),
+                func.max(PrescriptionItem.reps),
+                func.max(PrescriptionItem.hold_s),
             )
             .select_from(ExerciseSet)
             .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
             .outerjoin(PrescriptionItem, PrescriptionItem.id == ExerciseSet.prescription_item_id)
             .where(*where)  # type: ignore[arg-type]
+            .group_by(ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.exercise_id)
             .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.exercise_id)
         )
         .all()
     )
-    done = _done_per_set(session, where)
-    groups: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
-    for row in sets:
-        groups[(row[0], row[2])].append(tuple(row))
-    return [_volume_point(rows, done) for rows in groups.values()]
+    done = _done_per_exercise(session, where)
+    return [_volume_point(*row, done.get((row[0], row[2]), Done())) for row in rows]
 
 
-def _done_per_set(session: Session, where: list[object]) -> dict[int, SetDone]:
-    """Per set: reps done and seconds held by the one rule of the core (`done_each_side`),
-    and its partial reps."""
-    patient_sets = (
-        select(ExerciseSet.id)
+@dataclass
+class Done:
+    """Reps done, partial reps and seconds held by one session's sets of one exercise."""
+
+    reps: int = 0
+    partial_reps: int = 0
+    held_s: float = 0.0
+
+
+def _done_per_exercise(session: Session, where: list[object]) -> dict[tuple[int, str], Done]:
+    """Per (session, exercise): each set's reps done and seconds held by the core's one rule
+    (`done_each_side`: per side), summed over the sets; and the partial reps."""
+    owner = (ExerciseSet.session_id, ExerciseSet.exercise_id)
+    stats = (
+        select(*owner, SetStats.set_id, SetStats.side, SetStats.complete_reps)
+        .add_columns(SetStats.partial_reps)
+        .join(ExerciseSet, ExerciseSet.id == SetStats.set_id)
         .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
         .where(*where)  # type: ignore[arg-type]
     )
-    reps: dict[int, dict[Side, int]] = defaultdict(dict)
-    partial: dict[int, int] = defaultdict(int)
-    stats = select(
-        SetStats.set_id, SetStats.side, SetStats.complete_reps, SetStats.partial_reps
-    ).where(SetStats.set_id.in_(patient_sets))
-    for set_id, side, complete, part in _core(session).execute(stats):
-        reps[set_id][Side(side)] = complete
-        partial[set_id] += part
-    held: dict[int, dict[Side, float]] = defaultdict(dict)
     holds = (
-        select(Hold.set_id, Hold.side, func.sum(Hold.held_s))
-        .where(Hold.set_id.in_(patient_sets))
-        .group_by(Hold.set_id, Hold.side)
+        select(*owner, Hold.set_id, Hold.side, func.sum(Hold.held_s), func.count())
+        .join(ExerciseSet, ExerciseSet.id == Hold.set_id)
+        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+        .where(*where)  # type: ignore[arg-type]
+        .group_by(*owner, Hold.set_id, Hold.side)
     )
-    for set_id, side, seconds in _core(session).execute(holds):
-        held[set_id][Side(side)] = float(seconds or 0.0)
-    return {
-        set_id: SetDone(
-            int(done_each_side(reps.get(set_id, {}))),
-            partial.get(set_id, 0),
-            done_each_side(held.get(set_id, {})),
-        )
-        for set_id in {*reps, *held}
-    }
+    out: dict[tuple[int, str], Done] = defaultdict(Done)
+    reps = _per_set(_core(session).execute(stats).all(), out)
+    for key, per_side in reps.values():
+        out[key].reps += int(done_each_side(per_side))
+    for key, per_side in _per_set(_core(session).execute(holds).all(), None).values():
+        out[key].held_s += done_each_side(per_side)
+    return out
 
 
-@dataclass(frozen=True)
-class SetDone:
-    reps: int
-    partial_reps: int
-    held_s: float
+_SIDES = {side.value: side for side in Side}
 
 
-def _volume_point(rows: list[tuple[Any, ...]], done: dict[int, SetDone]) -> VolumePoint:
-    """One session's sets of one exercise (session, start, exercise, set id, prescribed
-    sets, reps, hold seconds), against the prescription."""
-    session_id, started_at, exercise_id = rows[0][:3]
-    per_set = [done.get(row[3], SetDone(0, 0, 0.0)) for row in rows]
-    sets_p, reps_p, hold_p = (_largest([row[n] for row in rows]) for n in (4, 5, 6))
+def _per_set(
+    rows: Iterable[Any], partial_into: dict[tuple[int, str], Done] | None
+) -> dict[int, tuple[tuple[int, str], dict[Side, float]]]:
+    """(session, exercise, set, side, amount, partial reps) rows as {set: ((session,
+    exercise), {side: amount})}; the partial reps are added up in `partial_into`."""
+    out: dict[int, tuple[tuple[int, str], dict[Side, float]]] = {}
+    for session_id, exercise_id, set_id, side, amount, partial in rows:
+        key = (session_id, exercise_id)
+        out.setdefault(set_id, (key, {}))[1][_SIDES[side]] = amount or 0
+        if partial_into is not None:
+            partial_into[key].partial_reps += partial
+    return out
+
+
+def _volume_point(
+    session_id: int,
+    started_at: dt.datetime,
+    exercise_id: str,
+    sets_done: int,
+    sets_p: int | None,
+    reps_p: int | None,
+    hold_p: float | None,
+    done: Done,
+) -> VolumePoint:
     return VolumePoint(
         session_id=session_id,
         started_at=_aware(started_at),
         exercise_id=exercise_id,
-        sets_done=len(rows),
-        reps_done=sum(d.reps for d in per_set),
-        partial_reps=sum(d.partial_reps for d in per_set),
-        hold_s_done=float(sum(d.held_s for d in per_set)),
+        sets_done=sets_done,
+        reps_done=done.reps,
+        partial_reps=done.partial_reps,
+        hold_s_done=float(done.held_s),
         sets_prescribed=sets_p,
         reps_prescribed=sets_p * reps_p if sets_p and reps_p else None,
         hold_s_prescribed=sets_p * hold_p if sets_p and hold_p else None,
     )
-
-
-def _largest(values: list[Any]) -> Any:
-    known = [v for v in values if v is not None]
-    return max(known) if known else None
 
 
 def form_issues_over_time(
