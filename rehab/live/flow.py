@@ -109,7 +109,7 @@ class LiveStatus:
     severity: Severity
     set_done: bool  # a set has just finished (show a clear signal)
     t_ms: float
-    reps_by_side: tuple[tuple[Side, int], ...] = ()  # a set counted limb by limb: each limb's
+    reps_by_side: tuple[tuple[Side, int], ...] = ()  # each limb's reps (sets counted by limb)
 
 
 @dataclass
