@@ -21,8 +21,8 @@ from pathlib import Path
 from benchmarks.bench_store import N_PATIENTS, N_WEEKS, PER_THERAPIST, seeded_database
 from benchmarks.table import print_table
 from rehab.dashboard.state import PATIENT_KEY, USER_KEY, SignedIn
-from rehab.store.access import Actor
-from rehab.store.models import Role
+from rehab.domain import Role
+from rehab.store import Actor
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = "rehab/dashboard/pages"

@@ -24,10 +24,21 @@ Handler = Callable[[argparse.Namespace], int]
 COMMAND_MODULES: tuple[str, ...] = (
     "rehab.pose.commands",
     "rehab.store.commands",
+    "rehab.demo_clinic.commands",
     "rehab.exercise_commands",
     "rehab.reports.commands",
     "rehab.live.commands",
 )
+
+
+def database_url_option(parser: argparse.ArgumentParser) -> None:
+    """`--url`: the database a command works on, for every command that opens one."""
+    parser.add_argument(
+        "--url",
+        default=None,
+        help="SQLAlchemy database URL (default: REHAB_DATABASE_URL, "
+        "or rehab.db under REHAB_HOME / the per-user data folder)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from rehab.core.landmarks import LandmarkStream, StreamInfo
 from rehab.errors import StreamFileError
@@ -65,7 +67,7 @@ def load_stream(path: str | Path) -> LandmarkStream:
         raise StreamFileError(f"{source}: inconsistent arrays ({exc})") from exc
 
 
-def _read_meta(source: Path, data: np.lib.npyio.NpzFile) -> dict[str, object]:
+def _read_meta(source: Path, data: np.lib.npyio.NpzFile) -> dict[str, Any]:
     if "meta" not in data.files:
         raise StreamFileError(f"{source}: not a rehab landmark file (no 'meta' entry)")
     meta = json.loads(str(data["meta"]))
@@ -83,7 +85,7 @@ def _read_meta(source: Path, data: np.lib.npyio.NpzFile) -> dict[str, object]:
     return meta
 
 
-def _read_array(source: Path, data: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
+def _read_array(source: Path, data: np.lib.npyio.NpzFile, name: str) -> npt.NDArray[np.float64]:
     if name not in data.files:
         raise StreamFileError(f"{source}: array '{name}' is missing")
     return np.asarray(data[name], dtype=np.float64)

@@ -9,7 +9,7 @@ import math
 from rehab.display import DASH as DASH
 from rehab.display import pct as pct
 from rehab.exercise_library import ExerciseLibrary
-from rehab.store.alerts import Alert, AlertSeverity
+from rehab.store import Alert, AlertSeverity
 
 SEVERITY_LABEL = {
     AlertSeverity.CRITICAL: "CRITICAL",

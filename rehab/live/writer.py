@@ -3,11 +3,14 @@
 The webcam thread never waits on the database: it hands the flow's notes to
 `SessionWriter.submit()`, and this thread commits each rep through `SessionRecorder` as soon
 as it is counted. If the tab closes or the process dies, what was counted is already stored;
-the session row stays "in progress" until it is closed as interrupted.
+the session row stays "in progress" until the store's one rule closes it as interrupted
+(`close_stale_sessions`): the writer heartbeats every `HEARTBEAT_S` while camera frames
+arrive, so a session quiet for `CUT_OFF_AFTER` has nobody behind it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import threading
@@ -15,20 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
 from rehab.core.check_in import CheckInValues
 from rehab.core.results import EventKind
+from rehab.domain import SessionSource, SessionStatus
 from rehab.errors import RehabError
 from rehab.live.flow import Counted, Note, SetBegun, SetEnded
-from rehab.store.access import Actor
-from rehab.store.models import SessionSource, SessionStatus
-from rehab.store.recorder import SessionRecorder
+from rehab.store import Actor, Database, SessionRecorder
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_S = 20.0
+HEARTBEAT_S = 20.0  # a write at least this often while the session is live
+IDLE_S = 60.0  # no camera frame for this long: the session is no longer live (no heartbeat)
+CUT_OFF_AFTER = dt.timedelta(seconds=IDLE_S + 2 * HEARTBEAT_S)
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,11 @@ class Finish:
 Command = Note | Finish
 
 
-def save_check_in(engine: Engine, actor: Actor, session_id: int, values: CheckInValues) -> int:
+def save_check_in(db: Database, actor: Actor, session_id: int, values: CheckInValues) -> int:
     """Save the patient's check-in for a live session (pain before at its start; pain after
     and effort at its end, kept with the pain before): the one way the live path saves one.
     Returns the check-in's id."""
-    recorder = SessionRecorder(engine, actor, session_id)
+    recorder = SessionRecorder(db, actor, session_id)
     pain_before, pain_after, effort_rpe = values.pain_before, values.pain_after, values.effort_rpe
     return recorder.check_in(pain_before, pain_after, effort_rpe, values.comment)
 
@@ -53,7 +54,7 @@ class SessionWriter:
 
     def __init__(
         self,
-        engine: Engine,
+        db: Database,
         actor: Actor,
         patient_id: int,
         prescription_id: int | None = None,
@@ -61,7 +62,7 @@ class SessionWriter:
         source: SessionSource = SessionSource.LIVE,
         alive: Callable[[], bool] = lambda: True,
     ) -> None:
-        self.engine = engine
+        self.db = db
         self.alive = alive  # heartbeats only while frames arrive
         self.actor = actor
         self.patient_id = patient_id
@@ -112,7 +113,7 @@ class SessionWriter:
     def _safely(self, work: Callable[[], None]) -> None:
         try:
             work()
-        except (RehabError, SQLAlchemyError) as exc:
+        except RehabError as exc:
             self.error = f"Could not save to the database: {exc}"
             log.exception("live session writer failed (session %s)", self.session_id)
 
@@ -133,7 +134,7 @@ class SessionWriter:
     def _ensure_session(self) -> SessionRecorder:
         if self.recorder is None:
             self.recorder = SessionRecorder.start(
-                self.engine,
+                self.db,
                 self.actor,
                 self.patient_id,
                 source=self.source,
@@ -141,7 +142,7 @@ class SessionWriter:
             )
             if self.pain_before is not None:
                 values = CheckInValues(pain_before=self.pain_before)
-                save_check_in(self.engine, self.actor, self.recorder.session_id, values)
+                save_check_in(self.db, self.actor, self.recorder.session_id, values)
         return self.recorder
 
     def _begin(self, note: SetBegun) -> None:

@@ -18,13 +18,15 @@ from rehab import __version__
 from rehab.core.check_in import worse_pain
 from rehab.core.results import Side, asymmetry_pct
 from rehab.display import percent_of
-from rehab.reports.data import HoldRow, ReportInputs, RepRow
-from rehab.store.alerts import Alert
+from rehab.reports.data import ReportInputs
+from rehab.store import Alert
 from rehab.store.queries import (
     CheckInPoint,
     FormIssueCount,
+    HoldRow,
     Program,
     ProgramItem,
+    RepRow,
     RomPoint,
     SessionSummary,
     VolumePoint,

@@ -7,7 +7,6 @@ queue, a few times a second, and never waits on the camera. Reps are saved as th
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable
@@ -18,7 +17,9 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from rehab.core.check_in import CheckInValues
-from rehab.dashboard.state import engine, exercise_library, require_role, today
+from rehab.dashboard.speech import speech_script
+from rehab.dashboard.state import database, exercise_library, require_role, today
+from rehab.domain import Role, SessionStatus
 from rehab.errors import RehabError
 from rehab.exercise_library import UnknownExerciseError
 from rehab.live.flow import LiveStatus, Phase
@@ -29,9 +30,8 @@ from rehab.live.history import (
     todays_program,
 )
 from rehab.live.processor import LiveUpdate
-from rehab.live.session import LiveSession, live_session_ids, plans_from_program, rtc_configuration
+from rehab.live.session import LiveSession, plans_from_program, rtc_configuration
 from rehab.live.writer import save_check_in
-from rehab.store.models import Role, SessionStatus
 from rehab.store.queries import Program
 
 LIVE_KEY = "live_session"
@@ -84,7 +84,7 @@ def _start_form(program: Program, patient_id: int) -> None:
         st.session_state[PAIN_BEFORE_KEY] = pain
         library = exercise_library()
         st.session_state[LIVE_KEY] = LiveSession.create(
-            engine(),
+            database(),
             user.actor,
             patient_id,
             plans_from_program(program),
@@ -122,14 +122,7 @@ def _speak(words: list[str]) -> None:
     """Say the words through the browser's speech synthesis (and log them for tests)."""
     if not words or not st.session_state.get(SPEAK_KEY, True):
         return
-    text = json.dumps(". ".join(words))
-    st.html(
-        "<script>(function(){const t=" + text + ";"
-        "(window.parent.__rehabSaid=window.parent.__rehabSaid||[]).push(t);"
-        "const s=window.speechSynthesis||window.parent.speechSynthesis;"
-        "if(s){s.cancel();s.speak(new SpeechSynthesisUtterance(t));}})();</script>",
-        unsafe_allow_javascript=True,
-    )
+    st.html(speech_script(words, "en"), unsafe_allow_javascript=True)
 
 
 def _count_text(status: LiveStatus) -> str:
@@ -222,7 +215,7 @@ def _check_in(session_id: int) -> None:
 def _save_check_in(session_id: int, pain_after: int, effort: int) -> None:
     user = require_role(Role.PATIENT)
     values = CheckInValues(st.session_state.get(PAIN_BEFORE_KEY), pain_after, effort)
-    save_check_in(engine(), user.actor, session_id, values)
+    save_check_in(database(), user.actor, session_id, values)
     st.session_state[CHECKED_KEY] = session_id
     st.rerun()
 
@@ -238,7 +231,7 @@ def _rom_text(mean: float, last: float) -> str:
 def _summary(patient_id: int, session_id: int) -> None:
     user = require_role(Role.PATIENT)
     st.header("Session summary")
-    rows = session_summary(engine(), user.actor, patient_id, session_id, _name)
+    rows = session_summary(database(), user.actor, patient_id, session_id, _name)
     if not rows:
         st.info("No set was counted in this session.")
     for row in rows:
@@ -274,13 +267,11 @@ def _page(patient_id: int) -> None:
         return
     live = st.session_state.get(LIVE_KEY)
     if not isinstance(live, LiveSession):
-        sessions = close_cut_off_sessions(
-            engine(), user.actor, patient_id, live_session_ids(engine())
-        )
+        sessions = close_cut_off_sessions(database(), user.actor, patient_id)
         notice = cut_off_notice(sessions)
         if notice:
             st.warning(notice)
-    program = todays_program(engine(), user.actor, patient_id, today())
+    program = todays_program(database(), user.actor, patient_id, today())
     if program is None:
         st.info("You have no exercise program for today. Your therapist will set one up.")
         return
