@@ -57,6 +57,22 @@ def test_done_each_side(done: dict[Side, int], sides: tuple[Side, ...], expected
     assert done_each_side(done, sides) == expected
 
 
+@pytest.mark.parametrize(
+    ("done", "prescribed", "expected"),
+    [
+        ({Side.LEFT: 8, Side.RIGHT: 2}, Side.LEFT, 8),  # the good leg shown: not counted
+        ({Side.LEFT: 8, Side.RIGHT: 2}, Side.RIGHT, 2),
+        ({Side.RIGHT: 5}, Side.LEFT, 0),  # only the other leg moved: nothing done
+        ({Side.BOTH: 4, Side.LEFT: 1}, Side.LEFT, 5),  # together counts for the limb
+        ({Side.LEFT: 8, Side.RIGHT: 2}, Side.BOTH, 2),  # both sides prescribed: the weaker
+    ],
+)
+def test_done_for_a_set_prescribed_for_one_side(
+    done: dict[Side, int], prescribed: Side, expected: int
+) -> None:
+    assert done_each_side(done, prescribed=prescribed) == expected
+
+
 def test_done_by_limb_counts_what_both_limbs_did_for_each() -> None:
     assert done_by_limb({Side.BOTH: 2, Side.LEFT: 1}, (Side.RIGHT,)) == {
         Side.LEFT: 3,

@@ -119,15 +119,28 @@ def done_by_limb(done: Mapping[Side, float], sides: Iterable[Side] = ()) -> dict
     return {s: together + done.get(s, 0) for s in (Side.LEFT, Side.RIGHT) if s in wanted}
 
 
-def done_each_side(done: Mapping[Side, float], sides: Iterable[Side] = ()) -> float:
+def counts_for(side: Side, prescribed: Side) -> bool:
+    """Whether a limb's movements count for a set prescribed for `prescribed` (a one-sided
+    set: that limb's and both together; a set for both sides: every limb's)."""
+    return prescribed is Side.BOTH or side in (prescribed, Side.BOTH)
+
+
+def done_each_side(
+    done: Mapping[Side, float], sides: Iterable[Side] = (), prescribed: Side = Side.BOTH
+) -> float:
     """How much of a prescription a set has done. A prescription counts per side: "10 reps"
     of an exercise done one leg at a time means 10 with each leg.
 
     `done` maps each side to what it did (complete reps, or seconds held); the set has done
     what its weakest limb did (`done_by_limb`), or, counted with both limbs together, what
     they did. The one rule for "reps done vs prescribed": SetResult.reps_done, the store's
-    volume query and the live flow's set target all use it.
+    volume query and the live flow's set target all use it. A set prescribed for one side
+    (`prescribed` LEFT or RIGHT) has done what that limb did: the other limb's movements
+    (the good leg shown for comparison) do not count against it.
     """
+    if prescribed is not Side.BOTH:
+        done = {s: n for s, n in done.items() if counts_for(s, prescribed)}
+        sides = [prescribed]
     by_limb = done_by_limb(done, sides)
     return min(by_limb.values()) if by_limb else done.get(Side.BOTH, 0)
 

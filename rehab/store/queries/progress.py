@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from rehab.core.results import Side, done_each_side
+from rehab.core.results import Side, counts_for, done_each_side
 from rehab.domain import SessionStatus
 from rehab.store.access import Actor
 from rehab.store.database import Transaction, sql
@@ -243,24 +243,25 @@ def _done_per_exercise(
     (`done_each_side`: per side), summed over the sets; and the partial reps."""
     owner = (ExerciseSet.session_id, ExerciseSet.exercise_id)
     stats = (
-        select(*owner, SetStats.set_id, SetStats.side, SetStats.complete_reps)
-        .add_columns(SetStats.partial_reps)
+        select(*owner, SetStats.set_id, ExerciseSet.side, SetStats.side)
+        .add_columns(SetStats.complete_reps, SetStats.partial_reps)
         .join(ExerciseSet, ExerciseSet.id == SetStats.set_id)
         .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
         .where(*where)
     )
     holds = (
-        select(*owner, Hold.set_id, Hold.side, func.sum(Hold.held_s), func.count())
+        select(*owner, Hold.set_id, ExerciseSet.side, Hold.side, func.sum(Hold.held_s))
+        .add_columns(func.count())
         .join(ExerciseSet, ExerciseSet.id == Hold.set_id)
         .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
         .where(*where)
-        .group_by(*owner, Hold.set_id, Hold.side)
+        .group_by(*owner, Hold.set_id, ExerciseSet.side, Hold.side)
     )
     out: dict[tuple[int, str], Done] = defaultdict(Done)
-    for key, per_side in _per_set(core(session).execute(stats).all(), out).values():
-        out[key].reps += int(done_each_side(per_side))
-    for key, per_side in _per_set(core(session).execute(holds).all(), None).values():
-        out[key].held_s += done_each_side(per_side)
+    for key, set_side, per_side in _per_set(core(session).execute(stats).all(), out).values():
+        out[key].reps += int(done_each_side(per_side, prescribed=set_side))
+    for key, set_side, per_side in _per_set(core(session).execute(holds).all(), None).values():
+        out[key].held_s += done_each_side(per_side, prescribed=set_side)
     return out
 
 
@@ -269,14 +270,15 @@ _SIDES = {side.value: side for side in Side}
 
 def _per_set(
     rows: Iterable[Any], partial_into: dict[tuple[int, str], Done] | None
-) -> dict[int, tuple[tuple[int, str], dict[Side, float]]]:
-    """(session, exercise, set, side, amount, partial reps) rows as {set: ((session,
-    exercise), {side: amount})}; the partial reps are added up in `partial_into`."""
-    out: dict[int, tuple[tuple[int, str], dict[Side, float]]] = {}
-    for session_id, exercise_id, set_id, side, amount, partial in rows:
+) -> dict[int, tuple[tuple[int, str], Side, dict[Side, float]]]:
+    """(session, exercise, set, set's side, side, amount, partial reps) rows as {set:
+    ((session, exercise), set's side, {side: amount})}; the partial reps are added up in
+    `partial_into`."""
+    out: dict[int, tuple[tuple[int, str], Side, dict[Side, float]]] = {}
+    for session_id, exercise_id, set_id, set_side, side, amount, partial in rows:
         key = (session_id, exercise_id)
-        out.setdefault(set_id, (key, {}))[1][_SIDES[side]] = amount or 0
-        if partial_into is not None:
+        out.setdefault(set_id, (key, _SIDES[set_side], {}))[2][_SIDES[side]] = amount or 0
+        if partial_into is not None and counts_for(_SIDES[side], _SIDES[set_side]):
             partial_into[key].partial_reps += partial
     return out
 
