@@ -37,13 +37,19 @@ class Finish:
 
 
 @dataclass(frozen=True)
+class Abandon:
+    """Stop writing and end the thread, leaving the session row as it is: in progress until
+    the store's one rule closes it as interrupted (the patient's connection was lost)."""
+
+
+@dataclass(frozen=True)
 class CheckInValues:
     pain_before: int | None
     pain_after: int | None = None
     effort_rpe: int | None = None
 
 
-Command = Note | Finish | CheckInValues
+Command = Note | Finish | CheckInValues | Abandon
 
 
 class SessionWriter:
@@ -129,6 +135,8 @@ class SessionWriter:
             self._check_in(command)
         elif isinstance(command, Finish):
             self._finish(command.status)
+        elif isinstance(command, Abandon):
+            self.finished = True
 
     def _ensure_session(self) -> SessionRecorder:
         if self.recorder is None:
@@ -146,7 +154,12 @@ class SessionWriter:
     def _begin(self, note: SetBegun) -> None:
         recorder = self._ensure_session()
         plan = note.plan
-        recorder.begin_set(plan.exercise_id, plan.side, prescription_item_id=plan.item_id)
+        recorder.begin_set(
+            plan.exercise_id,
+            plan.side,
+            prescription_item_id=plan.item_id,
+            pose_model=note.pose_model,
+        )
         self._holds_in_set = 0
 
     def _counted(self, note: Counted) -> None:
