@@ -13,19 +13,23 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from rehab.core.landmarks import PoseFrame
 from rehab.live.ondevice.ingest import IngestHub, Services
+from rehab.live.ondevice.models import ModelMissing, available_bundles
 from rehab.live.ondevice.protocol import encode_batch, frame_values
 from rehab.live.ondevice.routes import current
+from rehab.live.ondevice.runtime import RuntimeMissing, install_runtime
 from rehab.live.ondevice.serve import create_app, uvicorn_config
 from rehab.live.ondevice.settings import IngestSettings
-from tests.browser_support import free_port
+from tests.browser_support import REPO_ROOT, STRICT, free_port
 
 SECRET = b"test-secret-for-the-ingest-0123456789abcdef"
 
@@ -131,3 +135,31 @@ class Client:
             assert exc.rcvd is not None, "closed without a close frame"
             return exc.rcvd.code, exc.rcvd.reason
         raise AssertionError("the server did not close the connection")
+
+
+# -- what a browser test of the on-device page needs ------------------------------------------
+
+
+def installed_runtime() -> Path:
+    """The pinned browser runtime, installed once per checkout under .cache/ (the npm tarball
+    is cached there too); skip (fail under REHAB_STRICT=1) when it cannot be fetched."""
+    folder = REPO_ROOT / ".cache" / "ondevice-web"
+    try:
+        return install_runtime(folder, REPO_ROOT / ".cache" / "npm").parent
+    except RuntimeMissing as exc:
+        message = f"the on-device runtime cannot be installed: {exc}"
+        if STRICT:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def model_folder() -> Path:
+    """The built pose bundles (lite and full at least): `$REHAB_MODELS_DIR`, else the data
+    folder's `models/`; skip (fail under REHAB_STRICT=1) when they are not built."""
+    try:
+        bundles = available_bundles()
+    except ModelMissing as exc:
+        if STRICT:
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    return bundles["full"].path.parent

@@ -30,7 +30,8 @@ from rehab.store.queries import Program
 START_KEY = "ondevice_start"
 MODE_KEY = "live_mode"  # "server" once the patient's browser could not run the model
 COMPONENT = "rehab_ondevice"
-SLOW_FPS = 10.0  # below this in the set-up check, the page switches to the lite model
+SLOW_FPS = 10.0  # below this in the first seconds, the page switches to the lite model
+MIN_FPS = 2.0  # below this even with lite, the counter cannot follow (a frame every 0.6 s)
 TARGET_FPS = 15.0  # the page runs the model at most this often (what the counter needs)
 
 
@@ -118,6 +119,7 @@ def show(actor: Actor, patient_id: int, start: OnDeviceStart) -> Outcome | None:
         model=DEFAULT_VARIANT,
         slow_model=SLOW_VARIANT,
         slow_fps=SLOW_FPS,
+        min_fps=MIN_FPS,
         target_fps=TARGET_FPS,
         key=f"ondevice-{start.nonce}",
         default=None,

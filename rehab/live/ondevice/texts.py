@@ -26,6 +26,10 @@ TEXTS: dict[str, str] = {
         "This device runs the full pose model at only {fps} frames/s: switched to the lighter "
         "model so that counting keeps up."
     ),
+    "too_slow": N_(
+        "This device manages only {fps} pictures a second, too few to count your movements. "
+        "Close other programs, or use the camera through the clinic's server."
+    ),
     "reconnecting": N_("Connection lost: reconnecting… The reps you did are saved."),
     "gave_up": N_(
         "The connection did not come back. The reps you did are saved: reload the page to go on."
