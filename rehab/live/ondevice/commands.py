@@ -1,8 +1,10 @@
 """`rehab ondevice`: install and check the browser's pose runtime, run an ingest-only server.
 
-    rehab ondevice install                 # MediaPipe Tasks for Web, pinned, into the data folder
-    rehab ondevice check                   # the runtime and the model bundles the page needs
-    rehab ondevice serve --port 8601       # the ingest alone (several behind a proxy)
+    rehab ondevice install            # MediaPipe Tasks for Web, pinned, into the data folder
+    rehab ondevice check              # the runtime and the model bundles the page needs
+    rehab ondevice serve --port 8601  # the ingest alone (several behind a proxy)
+
+See docs/live.md, "On-device sessions".
 """
 
 from __future__ import annotations
