@@ -137,4 +137,4 @@ def test_nothing_outside_the_list_is_served(served: IngestServer, path: str) -> 
         server = current()
         assert server is not None
         status, headers, _ = get(served.origin + path.format(hash=server.app_hash))
-        assert status == 404
+        assert status == 404 and headers["content-security-policy"] == CSP
