@@ -302,8 +302,9 @@ class IngestHub:
 
     async def _run(self, conn: Connection, session: OnDeviceSession) -> None:
         while not conn.replaced:
-            try:
-                message = await asyncio.wait_for(conn.ws.receive(), self.settings.silence_timeout_s)
+            try:  # asyncio.timeout, not wait_for: no new task per message
+                async with asyncio.timeout(self.settings.silence_timeout_s):
+                    message = await conn.ws.receive()
             except TimeoutError as exc:
                 raise p.ProtocolViolation(p.CLOSE_TIMEOUT, "nothing received for too long") from exc
             if message["type"] == "websocket.disconnect" or conn.replaced:
