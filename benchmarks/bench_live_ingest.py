@@ -63,9 +63,10 @@ def _clips_dir() -> Path:
 
 def _stream(path: Path):  # type: ignore[no-untyped-def]
     """The clip's landmark stream, cached as the tests cache it (BlazePose runs once)."""
-    from tests.conftest import Clip, clip_stream
+    from tests.conftest import clip_stream, load_manifest
 
-    return clip_stream(Clip(path, "", 0, None, "", ""))
+    (clip,) = [clip for clip in load_manifest() if clip.path == path]
+    return clip_stream(clip)
 
 
 def frame_blocks(path: Path) -> tuple[list[np.ndarray | None], float]:

@@ -160,7 +160,8 @@ def test_the_model_in_use_is_stored_with_each_set(
         client.send_frames(knee_frames[:200])
         client.send_json({"type": "end_set"})
         client.receive()
-        wait_for(lambda: stored_sessions(db), 20, "the session row")
+        # the set's row, not only the session's: the writer saves them one after the other
+        wait_for(lambda: any(row[3] for row in stored_sessions(db)), 20, "the set row")
     assert stored_sessions(db)[0][3] == ["blazepose-lite"]
 
 

@@ -158,12 +158,16 @@ def _routes(server: OnDeviceServer) -> list[BaseRoute]:
         found = next((b for b in server.bundles.values() if b.url_name == wanted), None)
         return _file(found.path, request) if found is not None else _not_found()
 
+    async def elsewhere(request: Request) -> Response:
+        return _not_found()  # any other path under ours: the same 404, with our headers
+
     return [
         Route(f"{PREFIX}/component/", page),
         Route(f"{PREFIX}/app/{{hash}}/{{name}}", app_file),
         Route(f"{PREFIX}/vendor/tasks-vision-{VERSION}/{{path:path}}", vendor_file),
         Route(f"{PREFIX}/models/{{sha}}/{{name}}", model_file),
         WebSocketRoute(f"{PREFIX}/ws", server.hub.endpoint),
+        Route(f"{PREFIX}/{{rest:path}}", elsewhere),  # last: matches what the others do not
     ]
 
 
