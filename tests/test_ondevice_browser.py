@@ -43,7 +43,10 @@ pytestmark = [pytest.mark.video, pytest.mark.slow]
 LAUNCHER = Path(__file__).resolve().parents[1] / "rehab" / "server" / "st_app.py"
 PLAY_FPS = 5  # the clip's 15 frames a second of movement played at 5: three times slower
 LEAD_S = 6.0  # the clip's first frame, still: the model loads and the set-up check passes
-EMPTY_S = 4.0  # an empty room after the clip: where one pass ends
+# an empty room after the clip: where one pass ends. Longer than the engine's max_unseen_ms
+# (10 s): a rep still under way at the clip's last frame must not be completed by the still
+# lead-in of the next pass (the counter keeps a rep through shorter absences)
+EMPTY_S = 11.0
 NO_RTC = """(() => {
   const Real = window.RTCPeerConnection;
   if (!Real) return;
@@ -158,7 +161,7 @@ def begin(page: Any, server: StreamlitServer, home: Home) -> None:
 
 def passes_of(home: Home) -> list[list[float]]:
     """Stored reps grouped by pass of the looping clip (a pass ends in an empty room and the
-    next begins with a still lead-in: 10 s without a rep; reps within a pass, played three
+    next begins with a still lead-in: 17 s without a rep; reps within a pass, played three
     times slower than filmed, are closer than 8 s)."""
     return rep_passes(home.db, gap_ms=8000.0)
 
