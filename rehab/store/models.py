@@ -266,7 +266,7 @@ class ExerciseSet(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # the pose model whose landmarks were counted ("blazepose-lite"); None when not recorded
     pose_model: Mapped[str | None] = mapped_column(String(64))
-    extra: Mapped[dict[str, float]] = mapped_column(MetricMap, default=dict)  # SetResult.extra
+    extra: Mapped[dict[str, float]] = mapped_column(MetricMap, default=dict)  # SetFigures JSON
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # SetResult.warnings
 
     session: Mapped[ExerciseSession] = relationship(back_populates="sets")
