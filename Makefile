@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench clean format messages models
+.PHONY: run test lint bench clean format messages models web
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
@@ -21,7 +21,14 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 models: $(STAMP)
 	$(BIN)/rehab models build
 
-run: $(STAMP) models
+# The browser's pose runtime (MediaPipe Tasks for Web, pinned) for on-device live sessions:
+# fetched once with npm into the data folder (docs/live.md); nothing to do when installed.
+web: $(STAMP)
+	$(BIN)/rehab ondevice install
+
+# The dashboard with the on-device routes on the same port: `rehab serve` runs the launcher
+# rehab/server/st_app.py (Streamlit's st.App around rehab/dashboard/app.py).
+run: $(STAMP) models web
 	$(BIN)/rehab db upgrade
 	$(BIN)/rehab demo --if-empty
 	$(BIN)/rehab serve

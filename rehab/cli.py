@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rehab.reports.commands",
     "rehab.live.commands",
     "rehab.dashboard.serve",
+    "rehab.live.ondevice.commands",
 )
 
 

@@ -12,7 +12,7 @@ from rehab.dashboard.state import SignedIn, current_user, sign_out
 from rehab.domain import Role
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
-APP_SCRIPT = PAGES_DIR.parent / "app.py"  # what `rehab serve` runs
+APP_SCRIPT = PAGES_DIR.parent / "app.py"  # the page script `rehab serve` serves
 
 
 def _app_root() -> Path:

@@ -1,4 +1,5 @@
-"""`rehab serve`: the dashboard from the installed package (Streamlit runs `app.py`).
+"""`rehab serve`: the dashboard from the installed package, with the on-device routes on the
+same port (Streamlit runs the launcher `rehab/server/st_app.py`, an `st.App` around `app.py`).
 
     rehab serve                         # http://localhost:8501
     rehab serve --port 8600 --address 0.0.0.0
@@ -12,10 +13,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
-
-APP = Path(__file__).resolve().parent / "app.py"
 
 STREAMLIT_OPTIONS: dict[str, str] = {
     "server.headless": "true",
@@ -29,6 +27,8 @@ def streamlit_command(
     port: int = 8501, address: str = "localhost", extra: dict[str, str] | None = None
 ) -> list[str]:
     """The command line that serves the dashboard."""
+    from rehab.server import LAUNCHER  # starlette: only when serving, not for every command
+
     options = {
         **STREAMLIT_OPTIONS,
         "server.port": str(port),
@@ -36,7 +36,7 @@ def streamlit_command(
         **(extra or {}),
     }
     flags = [item for key, value in options.items() for item in (f"--{key}", value)]
-    return [sys.executable, "-m", "streamlit", "run", str(APP), *flags]
+    return [sys.executable, "-m", "streamlit", "run", str(LAUNCHER), *flags]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ from rehab.store.demo_data import create_demo_therapist, delete_demo, demo_exist
 from rehab.store.liveness import STALE_AFTER, close_stale_sessions
 from rehab.store.migrate import upgrade_database
 from rehab.store.recorder import SessionRecorder
+from rehab.store.refusals import record_refusal
 from rehab.store.startup import open_database
 from rehab.store.upload import PlannedSet, record_session
 
@@ -80,6 +81,7 @@ __all__ = [
     "open_database",
     "prescribe",
     "queries",
+    "record_refusal",
     "record_session",
     "upgrade_database",
     "user_names",
