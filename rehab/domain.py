@@ -22,6 +22,22 @@ class SessionSource(StrEnum):
     REPLAY = "replay"  # a stored landmark stream analysed again
 
 
+# How the pages and reports name where a session came from, by the stored value (sources
+# other branches of the clinic add, "on_device" and "manual", are named here already).
+SOURCE_LABELS = {
+    "live": "home live",
+    "on_device": "on-device",
+    "upload": "upload in clinic",
+    "manual": "manual log",
+    "replay": "replay",
+}
+
+
+def source_label(source: str) -> str:
+    """'home live', 'upload in clinic', ... (the stored value itself when unknown)."""
+    return SOURCE_LABELS.get(source, source.replace("_", " "))
+
+
 class SessionStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"

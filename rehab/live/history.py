@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from rehab.core.prescription import RomGoal, RomVerdict, rom_goal, rom_summary
 from rehab.domain import SessionStatus
 from rehab.live.writer import CUT_OFF_AFTER
 from rehab.store import Actor, Database, close_stale_sessions
@@ -66,10 +67,17 @@ class ExerciseSummary:
     mean_rom_deg: float  # NaN when no complete rep
     last_rom_deg: float  # the previous session's, NaN when none
     target_rom_deg: float | None
+    goal: RomGoal = field(default_factory=RomGoal)  # the prescription's target and limit
 
     @property
     def rom_change_deg(self) -> float:
         return self.mean_rom_deg - self.last_rom_deg
+
+    @property
+    def rom_verdict(self) -> tuple[RomVerdict, str]:
+        """The ROM judged against the prescription, and the words for it (beyond a limit:
+        a caution, whatever the change since last time)."""
+        return rom_summary(self.mean_rom_deg, self.last_rom_deg, self.goal)
 
 
 def _rom_by_session(points: list[RomPoint], exercise_id: str) -> dict[int, float]:
@@ -84,9 +92,15 @@ def _rom_by_session(points: list[RomPoint], exercise_id: str) -> dict[int, float
 
 
 def session_summary(
-    db: Database, actor: Actor, patient_id: int, session_id: int, name_of: Callable[[str], str]
+    db: Database,
+    actor: Actor,
+    patient_id: int,
+    session_id: int,
+    name_of: Callable[[str], str],
+    library_limit: Callable[[str], float | None] = lambda _: None,
 ) -> list[ExerciseSummary]:
-    """Per exercise of the session: sets, reps, hold time, and ROM against the last session."""
+    """Per exercise of the session: sets, reps, hold time, ROM against the last session and
+    against what was prescribed (target, and the limit: the item's, or the library's)."""
     with db.transaction() as tx:
         volume = [v for v in volume_progress(tx, actor, patient_id) if v.session_id == session_id]
         rom = rom_progress(tx, actor, patient_id)
@@ -94,11 +108,11 @@ def session_summary(
     for v in (v for v in volume if v.session_id == session_id):
         by_session = _rom_by_session(rom, v.exercise_id)
         earlier = [sid for sid in by_session if sid < session_id]
-        targets = [
-            p.target_rom_deg
-            for p in rom
-            if p.session_id == session_id and p.exercise_id == v.exercise_id
-        ]
+        here = [p for p in rom if p.session_id == session_id and p.exercise_id == v.exercise_id]
+        targets = [p.target_rom_deg for p in here]
+        limits = [p.rom_limit_deg for p in here if p.rom_limit_deg is not None]
+        target = next((t for t in targets if t is not None), None)
+        goal = rom_goal(target, limits[0] if limits else None, library_limit(v.exercise_id))
         out.append(
             ExerciseSummary(
                 exercise_id=v.exercise_id,
@@ -108,7 +122,8 @@ def session_summary(
                 hold_s=v.hold_s_done,
                 mean_rom_deg=by_session.get(session_id, math.nan),
                 last_rom_deg=by_session[max(earlier)] if earlier else math.nan,
-                target_rom_deg=next((t for t in targets if t is not None), None),
+                target_rom_deg=target,
+                goal=goal,
             )
         )
     return out

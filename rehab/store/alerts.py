@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,9 +42,18 @@ class Alert:
     patient_id: int
     kind: AlertKind
     severity: AlertSeverity
-    message: str
+    message: str  # without the exercise: `describe` names it
     at: dt.datetime  # when the fact behind the alert happened (or was checked)
     exercise_id: str | None = None
+    side: str | None = None
+
+    def describe(self, name_of: Callable[[str], str]) -> str:
+        """The message with the exercise's name and side first, e.g. 'Seated knee
+        extension (left): ROM down 18% in a week (80° → 66°)'."""
+        if self.exercise_id is None:
+            return self.message
+        side = f" ({self.side})" if self.side else ""
+        return f"{name_of(self.exercise_id)}{side}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -71,10 +81,42 @@ class PainFact:
 
 @dataclass(frozen=True)
 class RomFact:
+    """The ROM trend of an exercise and side: the mean ROM (complete reps) of the last
+    `rom_window` against the window before. One definition: the alert and the progress
+    headline both read it, in the same words (`trend_words`)."""
+
     exercise_id: str
     side: str
     recent_mean_deg: float  # the last `rom_window`
     previous_mean_deg: float  # the window before
+
+    @property
+    def change(self) -> float:
+        """Relative change, e.g. -0.18 for down 18% (NaN when not measurable)."""
+        before, recent = self.previous_mean_deg, self.recent_mean_deg
+        if not (before > 0 and math.isfinite(before) and math.isfinite(recent)):
+            return math.nan
+        return (recent - before) / before
+
+    @property
+    def direction(self) -> str:
+        """'up', 'down' or 'steady' (a change under 1%), '' when not measurable."""
+        change = self.change
+        if math.isnan(change):
+            return ""
+        if round(abs(change) * 100) < 1:
+            return "steady"
+        return "up" if change > 0 else "down"
+
+
+def trend_words(fact: RomFact) -> str:
+    """'ROM down 18% in a week (80° → 66°)': the words of the alert and of the headline."""
+    before, recent = f"{fact.previous_mean_deg:.0f}°", f"{fact.recent_mean_deg:.0f}°"
+    direction = fact.direction
+    if not direction:
+        return "ROM trend: not measurable"
+    amount = "" if direction == "steady" else f" {abs(fact.change):.0%}"
+    return f"ROM {direction}{amount} in a week ({before} → {recent})"
 
 
 def pain_alert(
@@ -118,21 +160,24 @@ def inactivity_alert(
 
 
 def rom_alert(patient_id: int, fact: RomFact, now: dt.datetime, rules: AlertRules) -> Alert | None:
-    before, recent = fact.previous_mean_deg, fact.recent_mean_deg
-    if not (before > 0 and math.isfinite(before) and math.isfinite(recent)):
+    drop = -fact.change
+    if math.isnan(drop):
         return None
-    drop = (before - recent) / before
     if drop >= rules.rom_drop_critical:
         severity = AlertSeverity.CRITICAL
     elif drop >= rules.rom_drop_high:
         severity = AlertSeverity.HIGH
     else:
         return None
-    why = (
-        f"{fact.exercise_id} ({fact.side}): ROM down {drop:.0%} in a week "
-        f"({before:.0f}° → {recent:.0f}°)"
+    return Alert(
+        patient_id,
+        AlertKind.ROM_FALLING,
+        severity,
+        trend_words(fact),
+        now,
+        fact.exercise_id,
+        fact.side,
     )
-    return Alert(patient_id, AlertKind.ROM_FALLING, severity, why, now, fact.exercise_id)
 
 
 def adherence_alert(

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rehab.store.access import Actor, audit, check_patient_access
+from rehab.store.adherence import WeekAdherence
 from rehab.store.alerts import DEFAULT_RULES, Alert
 from rehab.store.database import Transaction, sql
 from rehab.store.models import AuditAction, ExerciseSession, ExerciseSet, FormIssueRow, Hold, Rep
@@ -22,7 +23,6 @@ from rehab.store.queries.progress import (
     FormIssueCount,
     RomPoint,
     VolumePoint,
-    WeekAdherence,
     check_ins,
     form_counts,
     rom_points,
