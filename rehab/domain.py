@@ -7,6 +7,7 @@ store's models (`rehab.store.models`) use them for their CHECK constraints.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -36,6 +37,15 @@ SOURCE_LABELS = {
 def source_label(source: str) -> str:
     """'home live', 'upload in clinic', ... (the stored value itself when unknown)."""
     return SOURCE_LABELS.get(source, source.replace("_", " "))
+
+
+def condition_text(condition: str, side: str) -> str:
+    """A condition with the affected side, unless the words already say it: 'knee OA
+    (left)', but 'left shoulder' (not 'left shoulder (left)'); no side for 'both'."""
+    words = set(re.findall(r"[a-z]+", condition.lower()))
+    if side not in ("left", "right") or side in words:
+        return condition
+    return f"{condition} ({side})" if condition.strip() else side
 
 
 class SessionStatus(StrEnum):

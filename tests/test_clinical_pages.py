@@ -304,3 +304,22 @@ def test_session_detail_is_a_summary_then_collapsed_sets_without_warnings(
     assert "ArrowInvalid" not in caplog.text
     assert [e.proto.expanded for e in at.expander] == [False]  # one set, collapsed
     assert texts(at, "subheader")[0] == "Summary"
+
+
+# -- 9. the clinic's time zone on the pages ---------------------------------------------------
+
+
+def test_session_times_are_in_the_clinic_time_zone_an_admin_sets(
+    home: Clinic, db: Database
+) -> None:
+    pid, who = home.patients[1], home.pat_users[1]
+    at = open_page(signed_in(home.admin, "Admin"), "users")
+    at.selectbox(key="clinic_zone").set_value("Europe/Madrid")
+    at.button(key="clinic_zone_submit").click().run()
+    no_exception(at)
+    # Sunday 29 March 2026 23:30 UTC: Monday 01:30 in Madrid (the clocks went forward that day)
+    sid = live_session(db, who, pid, dt.datetime(2026, 3, 29, 23, 30, tzinfo=dt.UTC), [70.0])
+    at = open_page(therapist(home), "session_detail", state={PATIENT_KEY: pid, SESSION_KEY: sid})
+    no_exception(at)
+    (label,) = at.selectbox(key="session_picker").options
+    assert label.startswith("Mon 30 Mar 2026 01:30 CEST")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Callable
 
 from rehab.clinic_time import local, local_day
 from rehab.core.results import Side
+from rehab.domain import condition_text
 from rehab.exercise_library import ExerciseLibrary
 from rehab.store import Alert, AlertSeverity
 
@@ -58,7 +58,7 @@ def day(stamp: dt.datetime | dt.date, zone: dt.tzinfo = dt.UTC) -> str:
 def when(stamp: dt.datetime, zone: dt.tzinfo = dt.UTC) -> str:
     """'Mon 2 Mar 2026 10:00 CET': the clinic's local time, its zone's abbreviation."""
     value = local(stamp, zone)
-    return f"{day(value)} {value:%H:%M} {value.tzname()}"
+    return f"{day(value.date())} {value:%H:%M} {value.tzname()}"
 
 
 def alert_text(alert: Alert, name_of: Callable[[str], str] = str) -> str:
@@ -67,12 +67,8 @@ def alert_text(alert: Alert, name_of: Callable[[str], str] = str) -> str:
 
 
 def condition(text: str, side: Side) -> str:
-    """The condition with the affected side, unless the text already says it: 'knee OA
-    (left)', but 'left shoulder' (not 'left shoulder (left)')."""
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    if side.value not in (Side.LEFT.value, Side.RIGHT.value) or side.value in words:
-        return text
-    return f"{text} ({side.value})" if text.strip() else side.value
+    """The condition with the affected side, said once (rehab.domain.condition_text)."""
+    return condition_text(text, side.value)
 
 
 def check_in_text(before: int | None, after: int | None, effort: int | None, asked: bool) -> str:

@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rehab.clinic_time import local
 from rehab.core.prescription import RomGoal, RomVerdict, rom_goal, rom_summary
 from rehab.domain import SessionStatus
 from rehab.live.writer import CUT_OFF_AFTER
@@ -42,12 +43,13 @@ def close_cut_off_sessions(
         return list_sessions(tx, actor, patient_id)
 
 
-def cut_off_notice(sessions: list[SessionSummary]) -> str:
-    """A plain sentence about the latest session when it stopped early ("" otherwise)."""
+def cut_off_notice(sessions: list[SessionSummary], zone: dt.tzinfo = dt.UTC) -> str:
+    """A plain sentence about the latest session when it stopped early ("" otherwise), its
+    time in the clinic's time zone."""
     if not sessions or sessions[-1].status != SessionStatus.INTERRUPTED.value:
         return ""
     last = sessions[-1]
-    day = last.started_at.strftime("%A %d %B at %H:%M")
+    day = local(last.started_at, zone).strftime("%A %d %B at %H:%M")
     reps = last.complete_reps
     saved = (
         f"the {reps} rep{'s' if reps != 1 else ''} you did were saved"

@@ -17,6 +17,7 @@ from PIL import Image
 from rehab.errors import RehabError
 from rehab.reports import charts, text
 from rehab.reports.model import ExerciseSection, Report
+from rehab.reports.outcomes import OUTCOME_HEADERS, outcome_rows
 
 FONT = "DejaVu"
 MARGIN_MM = 15.0
@@ -141,6 +142,7 @@ def render_pdf(report: Report) -> bytes:
         for section in report.exercises:
             _exercise(pdf, report, section)
         _pain(pdf, report)
+    _outcomes(pdf, report)
     return bytes(pdf.output())
 
 
@@ -163,10 +165,7 @@ def _front(pdf: ReportPDF, report: Report) -> None:
 
 def _adherence(pdf: ReportPDF, report: Report) -> None:
     pdf.heading("Adherence: sessions per week")
-    pdf.paragraph(
-        f"{report.sessions_done} sessions done of {report.sessions_prescribed} prescribed "
-        f"({text.pct(report.adherence_pct)}) over {len(report.adherence)} weeks.",
-    )
+    pdf.paragraph(text.adherence_line(report))
     pdf.chart(charts.adherence_chart(report), charts.ADHERENCE_SIZE_IN)
 
 
@@ -196,6 +195,17 @@ def _pain(pdf: ReportPDF, report: Report) -> None:
         pdf.paragraph("No check-ins in this period.")
         return
     pdf.chart(charts.pain_chart(report), charts.PAIN_SIZE_IN)
+
+
+def _outcomes(pdf: ReportPDF, report: Report) -> None:
+    """Questionnaires answered in the period: the change against the MCID, the trend."""
+    if not report.outcomes:
+        return
+    pdf.ensure_space(30)
+    pdf.heading("Outcome measures")
+    pdf.grid(OUTCOME_HEADERS, outcome_rows(report.outcomes), (58, 18, 14, 14, 16, 46, 14))
+    for summary in report.outcomes:
+        pdf.chart(charts.outcome_chart(report, summary), charts.OUTCOME_SIZE_IN)
 
 
 def _note_and_alerts(pdf: ReportPDF, report: Report) -> None:

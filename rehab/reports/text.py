@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from rehab.clinic_time import local, zone_named
+from rehab.domain import condition_text, source_label
 from rehab.reports.model import ExerciseSection, Report
 from rehab.store.queries import WeekAdherence
 
@@ -14,7 +16,9 @@ NO_SESSIONS = "No sessions were recorded in this period."
 METHOD_NOTE = (
     "ROM: mean range of motion of a session's complete reps (degrees); best: the highest "
     "session mean; at target: sessions whose best rep reached the target. Reps: per set, the "
-    "larger side's count. Every figure is computed from the stored reps."
+    "larger side's count, against what the program asked that day (with its progression). "
+    "Adherence: sessions of the program's exercises done, against those due over the days "
+    "the program was active, capped per week. Every figure is computed from the stored reps."
 )
 
 
@@ -53,21 +57,33 @@ def header_rows(report: Report) -> list[tuple[str, str]]:
     programs = "; ".join(
         f"#{p.prescription_id} “{p.title}” from {day(p.start_date)}" for p in report.programs
     )
+    condition = condition_text(report.condition, report.affected_side.value)
+    generated = local(report.generated_at, zone_named(report.time_zone))
     return [
         ("Patient", patient),
         ("Therapist", report.therapist_name),
-        ("Condition", f"{report.condition} (affected side: {report.affected_side.value})"),
-        ("Period", period(report) + " (UTC)"),
+        ("Condition", f"{condition} (affected side: {report.affected_side.value})"),
+        ("Period", f"{period(report)} (clinic time, {report.time_zone})"),
         ("Program", programs or "none active in this period"),
-        ("Generated", f"{report.generated_at:%Y-%m-%d %H:%M} UTC by rehab {report.app_version}"),
+        (
+            "Generated",
+            f"{generated:%Y-%m-%d %H:%M} {generated.tzname()} by rehab {report.app_version}",
+        ),
     ]
 
 
 def summary_rows(report: Report) -> list[tuple[str, str]]:
-    done, wanted = report.sessions_done, report.sessions_prescribed
+    done, wanted = report.sessions_of_program, report.sessions_prescribed
     pain = report.pain
+    sources = " · ".join(
+        f"{source_label(k)} {n}" for k, n in sorted(report.sessions_by_source.items())
+    )
     return [
-        ("Sessions done", f"{done} of {wanted} prescribed ({pct(report.adherence_pct)})"),
+        (
+            "Prescribed sessions done",
+            f"{done} of {wanted} due ({pct(report.adherence_pct)}, capped per week)",
+        ),
+        ("Sessions by source", sources or DASH),
         ("Sessions interrupted", str(report.sessions_interrupted)),
         ("Complete reps", str(report.complete_reps)),
         ("Check-ins", str(pain.check_ins)),
@@ -144,17 +160,29 @@ def form_rows(section: ExerciseSection) -> list[tuple[str, ...]]:
     ]
 
 
+def adherence_line(report: Report) -> str:
+    """The adherence paragraph of the PDF and the HTML."""
+    return (
+        f"{report.sessions_of_program} sessions of the program done of "
+        f"{report.sessions_prescribed} due ({pct(report.adherence_pct)}, capped per week) over "
+        f"{len(report.adherence)} weeks; {report.sessions_done} sessions in all."
+    )
+
+
 def adherence_rows(report: Report) -> list[tuple[str, str, str, str]]:
     return [
-        (day(w.week_start), str(w.sessions_done), str(w.sessions_prescribed), pct(_ratio(w)))
+        (day(w.week_start), str(w.prescribed_done), str(w.sessions_prescribed), pct(_ratio(w)))
         for w in report.adherence
     ]
 
 
 def _ratio(week: WeekAdherence) -> float | None:
-    wanted = week.sessions_prescribed
-    return 100.0 * week.sessions_done / wanted if wanted else None
+    share = week.ratio
+    return None if share is None else 100.0 * share
 
 
 def alert_lines(report: Report) -> list[str]:
-    return [f"{a.severity.value.upper()}: {a.message}" for a in report.alerts]
+    """'CRITICAL: Seated knee extension (left): ROM down 22% in a week (80° → 62°)'."""
+    if report.alert_texts:
+        return list(report.alert_texts)
+    return [f"{a.severity.value.upper()}: {a.describe(str)}" for a in report.alerts]

@@ -17,7 +17,13 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from rehab.dashboard.speech import speech_script
-from rehab.dashboard.state import database, exercise_library, require_role, today
+from rehab.dashboard.state import (
+    clinic_zone,
+    database,
+    exercise_library,
+    require_role,
+    today,
+)
 from rehab.domain import Role, SessionStatus
 from rehab.errors import RehabError
 from rehab.exercise_library import UnknownExerciseError
@@ -265,7 +271,7 @@ def _page(patient_id: int) -> None:
     live = st.session_state.get(LIVE_KEY)
     if not isinstance(live, LiveSession):
         sessions = close_cut_off_sessions(database(), user.actor, patient_id)
-        notice = cut_off_notice(sessions)
+        notice = cut_off_notice(sessions, clinic_zone())
         if notice:
             st.warning(notice)
     program = todays_program(database(), user.actor, patient_id, today())
