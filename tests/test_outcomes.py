@@ -78,7 +78,7 @@ def test_a_broken_definition_names_file_line_and_field() -> None:
     line = next(n for n, row in enumerate(bad.splitlines(), 1) if "median" in row)
     assert re.match(rf"nprs\.yaml line {line}: scoring\.method: ", str(found.value))
     extra = text.replace("scoring:\n", "scoring:\n  weight: 2\n")
-    with pytest.raises(QuestionnaireFileError, match="scoring.weight: unknown field"):
+    with pytest.raises(QuestionnaireFileError, match=r"scoring\.weight: unknown field"):
         parse_questionnaire_text(extra, Path("nprs.yaml"))
 
 
@@ -141,7 +141,8 @@ def test_the_patient_fills_in_a_due_questionnaire_and_the_therapist_sees_the_tre
     patient = signed_in(who, "Patient 0", pid)
     at = open_page(patient, "questionnaires")
     no_exception(at)
-    at.radio(key=next(r.key for r in at.radio if r.key and r.key.endswith("_pain_now"))).set_value(3)
+    answer = next(r.key for r in at.radio if r.key and r.key.endswith("_pain_now"))
+    at.radio(key=answer).set_value(3)
     at.button(key=next(b.key for b in at.button if b.key and b.key.endswith("_submit"))).click()
     at.run()
     no_exception(at)

@@ -95,4 +95,9 @@ def pain_effort_figure(points: Sequence[CheckInPoint], zone: dt.tzinfo = dt.UTC)
         )  # fmt: skip
     fig.add_hrect(y0=7, y1=10, fillcolor="#d62728", opacity=0.07, line_width=0)
     fig.update_yaxes(range=[-0.6, 10.3])
-    return _layout(fig, "Pain and effort (0-10)", "score")
+    fig = _layout(fig, "Pain and effort (0-10)", "score")
+    fig.update_layout(  # four series: the legend goes under the chart, clear of the title
+        legend={"orientation": "h", "y": -0.18, "x": 0, "xanchor": "left", "yanchor": "top"},
+        margin={"b": 70},
+    )
+    return fig

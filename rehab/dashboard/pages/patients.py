@@ -36,7 +36,7 @@ def patient_rows(
             "Last session": fmt.ago(p.last_activity_at, now, zone),
             "Latest pain": _pain(p),
             "Severity": fmt.SEVERITY_LABEL[p.top_alert.severity] if p.top_alert else "",
-            "Alerts": "\n".join(fmt.alert_text(a, exercise_name) for a in p.alerts),
+            "Alerts": " · ".join(fmt.alert_text(a, exercise_name) for a in p.alerts),
             "severity": p.top_alert.severity.value if p.top_alert else "",
             "rank": p.top_alert.severity.rank if p.top_alert else 0,
         }
@@ -88,20 +88,23 @@ SEVERITY_STYLE = {
     "Low": "background-color: #e3f0fb; color: #1d4f7a",
 }
 LINE_PX, ROW_PAD_PX, MIN_ROW_PX, MAX_ROW_PX = 21, 14, 68, 150  # > 64 px: the grid wraps text
+ALERTS_PX, CHARS_A_LINE = 380, 52  # the alerts column, and what a line of it holds
 
 
 def _row_height(table: pd.DataFrame) -> int:
-    """Tall enough for the longest alert list (one alert a line, wrapped), never under the
-    height from which the grid wraps text."""
-    lines = max((a.count("\n") + 1 + len(a) // 70 for a in table["Alerts"] if a), default=1)
+    """Tall enough for the longest alert text, wrapped, never under the height from which
+    the grid wraps text."""
+    lines = max((1 + len(a) // CHARS_A_LINE for a in table["Alerts"] if a), default=1)
     return max(MIN_ROW_PX, min(MAX_ROW_PX, ROW_PAD_PX + LINE_PX * lines))
 
 
 def _table(table: pd.DataFrame, show_therapist: bool) -> int | None:
-    columns = ["Patient", "Condition", "This week", "Adherence 4 wk", "Last session"]
-    columns += ["Latest pain", "Severity", "Alerts"]
+    """The most telling columns first (who, how urgent, why), so that on a laptop the
+    alerts are whole without scrolling sideways."""
+    columns = ["Patient", "Severity", "Alerts", "Latest pain", "This week", "Adherence 4 wk"]
+    columns += ["Last session", "Condition"]
     if show_therapist:
-        columns.insert(2, "Therapist")
+        columns.insert(1, "Therapist")
     row_px = _row_height(table)
     styled = table.style.map(lambda v: SEVERITY_STYLE.get(v, ""), subset=["Severity"])
     event = st.dataframe(
@@ -121,8 +124,11 @@ def _table(table: pd.DataFrame, show_therapist: bool) -> int | None:
                 max_value=100,
                 help="prescribed sessions done / due over the last 28 days, capped per week",
             ),
-            "Severity": st.column_config.TextColumn("Severity", width="small"),
-            "Alerts": st.column_config.TextColumn("Alerts", width="large"),
+            "Patient": st.column_config.TextColumn("Patient", width=120),
+            "Severity": st.column_config.TextColumn("Severity", width=80),
+            "Alerts": st.column_config.TextColumn("Alerts", width=ALERTS_PX),
+            "Latest pain": st.column_config.TextColumn("Latest pain", width=90),
+            "This week": st.column_config.TextColumn("This week", width=80),
         },
     )
     rows = event["selection"]["rows"] if event is not None else []

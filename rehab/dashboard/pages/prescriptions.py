@@ -68,9 +68,7 @@ def _show_program(user: SignedIn, program: Program, day: dt.date) -> None:
     ):
         if program.notes:
             st.caption(program.notes)
-        st.dataframe(
-            program_table(program, day), hide_index=True, key=f"program_{program.prescription_id}"
-        )
+        st.table(program_table(program, day), hide_index=True)  # wraps: nothing cut off
         left, right = st.columns(2)
         if status != "ended" and left.button(
             "End this program today", key=f"end_{program.prescription_id}"

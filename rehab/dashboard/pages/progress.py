@@ -113,8 +113,9 @@ def _headline(data: Progress) -> None:
     cols[2].metric(
         "Latest pain",
         fmt.pain(pains[-1] if pains else None),
-        delta=None if delta is None else f"{delta:+d} since the start of the period",
-        delta_color="inverse",
+        delta=None if delta is None else _pain_change(delta),
+        delta_color="inverse" if delta else "off",
+        delta_arrow="auto" if delta else "off",
         help=f"the latest check-in with a pain value (never a skipped one){about}",
     )
     cols[3].metric("Form issues", sum(c.count for c in data.form))
@@ -122,6 +123,10 @@ def _headline(data: Progress) -> None:
     if sources:
         shown = " · ".join(f"{source_label(k)} {n}" for k, n in sorted(sources.items()))
         st.caption(f"Sessions by source: {shown}")
+
+
+def _pain_change(delta: int) -> str:
+    return f"{delta:+d} since the start of the period" if delta else "same as at the start"
 
 
 def latest_by_side(points: list[q.RomPoint]) -> dict[Side, float]:

@@ -80,7 +80,9 @@ def _summary(detail: SessionDetail, items: dict[int, str]) -> None:
     cols[3].metric("Check-in", check_in, help="pain before → after (0-10), effort (RPE 0-10)")
     cols[4].metric("Source", source_label(s.source))
     if detail.sets:
-        st.dataframe(exercise_rows(detail, items), hide_index=True, key="session_summary")
+        st.dataframe(
+            exercise_rows(detail, items), hide_index=True, key="session_summary", placeholder="—"
+        )
 
 
 def exercise_rows(detail: SessionDetail, items: dict[int, str]) -> pd.DataFrame:

@@ -50,7 +50,7 @@ def _with_code() -> None:
     box = st.expander("First time? Use your sign-in code", icon=":material/key:")
     with box, st.form("sign_in_code"):
         st.caption("Your therapist gave you a one-time code. Choose your own password here.")
-        username = st.text_input("Username", key="code_username")
+        username = st.text_input("Your user name", key="code_username")
         code = st.text_input("Sign-in code", placeholder="XXXX-XXXX-XX", key="code_code")
         password = st.text_input(
             "Choose a password (8+ characters)", type="password", key="code_password"
