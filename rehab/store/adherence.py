@@ -78,9 +78,16 @@ class WeekAdherence:
         return self.credited / self.due if self.due else None
 
 
-def due(programs: Iterable[Program], days: Sequence[dt.date]) -> float:
-    """Sessions due over `days`: each active program's sessions a week, prorated by day."""
-    return sum(p.sessions_per_week for day in days for p in programs if p.active_on(day)) / 7
+def due(programs: Iterable[Program], first: dt.date, last: dt.date) -> float:
+    """Sessions due from `first` to `last` (included): each program's sessions a week,
+    prorated by the days it was active among them."""
+    total = 0
+    for p in programs:
+        start = max(first, p.start_date)
+        end = last if p.end_date is None else min(last, p.end_date)
+        if end >= start:
+            total += p.sessions_per_week * ((end - start).days + 1)
+    return total / 7
 
 
 def whole(sessions: float) -> int:
@@ -101,11 +108,10 @@ def weeks(
     out = []
     week = monday(first)
     while week <= last:
-        days = [week + dt.timedelta(days=n) for n in range(7)]
-        inside = [d for d in days if first <= d <= last]
+        inside = (max(first, week), min(last, week + dt.timedelta(days=6)))
         facts_of_week = by_week.get(week, [])
         counted = sum(f.counts(programs) for f in facts_of_week)
-        out.append(_week(week, due(programs, inside), facts_of_week, counted))
+        out.append(_week(week, due(programs, *inside), facts_of_week, counted))
         week += dt.timedelta(days=7)
     return out
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, select, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from rehab.clinic_time import day_start, local_day
 from rehab.store.access import Actor
@@ -32,7 +32,7 @@ from rehab.store.alerts import (
     sort_alerts,
 )
 from rehab.store.database import Transaction, sql
-from rehab.store.models import CheckIn, ExerciseSession, ExerciseSet, SetStats
+from rehab.store.models import CheckIn, ExerciseSession, ExerciseSet, Patient, SetStats
 from rehab.store.queries.common import core, open_patient
 from rehab.store.queries.programs import Program, programs
 from rehab.store.settings import zone_of
@@ -159,9 +159,16 @@ def session_facts(
     zone: ZoneInfo,
 ) -> dict[int, list[SessionFact]]:
     """Each session of these patients in [since, until]: its local day, source, status,
-    its exercises and whether a set is linked to a program item (one row per session and
-    exercise, read from the covering index of sets)."""
-    linked = func.max(case((ExerciseSet.prescription_item_id.is_not(None), 1), else_=0))
+    whether a set is linked to a program item, and (for the rare session with no linked
+    set: an upload, a CLI session) the exercises of its sets."""
+    linked = (
+        select(ExerciseSet.id)
+        .where(
+            ExerciseSet.session_id == ExerciseSession.id,
+            ExerciseSet.prescription_item_id.is_not(None),
+        )
+        .exists()
+    )
     where: list[ColumnElement[bool]] = [ExerciseSession.patient_id.in_(ids)]
     if since is not None:
         where.append(ExerciseSession.started_at >= since)
@@ -176,34 +183,46 @@ def session_facts(
                 ExerciseSession.started_at,
                 ExerciseSession.source,
                 ExerciseSession.status,
-                ExerciseSet.exercise_id,
                 linked,
             )
-            .outerjoin(ExerciseSet, ExerciseSet.session_id == ExerciseSession.id)
             .where(*where)
-            .group_by(ExerciseSession.id, ExerciseSet.exercise_id)
             .order_by(ExerciseSession.started_at, ExerciseSession.id)
         )
         .all()
     )
-    grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in rows:
-        grouped[row[0]].append(tuple(row))
+    exercises = _exercises_of(session, [r[0] for r in rows if not r[5]])
     out: dict[int, list[SessionFact]] = defaultdict(list)
-    for parts in grouped.values():
-        _, patient_id, started, source, status = parts[0][:5]
+    for session_id, patient_id, started, source, status, has_item in rows:
         at = aware(started)
         out[patient_id].append(
             SessionFact(
                 day=local_day(at, zone),
                 source=source,
                 status=status,
-                linked=any(p[6] for p in parts),
-                exercises=frozenset(p[5] for p in parts if p[5] is not None),
+                linked=bool(has_item),
+                exercises=exercises.get(session_id, frozenset()),
                 started_at=at,
             )
         )
     return out
+
+
+def _exercises_of(session: Session, session_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    if not session_ids:
+        return {}
+    rows = (
+        core(session)
+        .execute(
+            select(ExerciseSet.session_id, ExerciseSet.exercise_id)
+            .where(ExerciseSet.session_id.in_(session_ids))
+            .distinct()
+        )
+        .all()
+    )
+    found: dict[int, set[str]] = defaultdict(set)
+    for session_id, exercise_id in rows:
+        found[session_id].add(exercise_id)
+    return {sid: frozenset(names) for sid, names in found.items()}
 
 
 def _last_activity(
@@ -223,66 +242,76 @@ def _last_activity(
     return {patient_id: aware(stamp) for patient_id, stamp in rows if stamp is not None}
 
 
-def _check_in_pain() -> ColumnElement[int]:
-    """A check-in's pain: the worse of before and after."""
-    return case(
-        (CheckIn.pain_after.is_(None), CheckIn.pain_before),
-        (CheckIn.pain_before.is_(None), CheckIn.pain_after),
-        (CheckIn.pain_after > CheckIn.pain_before, CheckIn.pain_after),
-        else_=CheckIn.pain_before,
-    )
+def _check_in_time(now: dt.datetime, recorded: bool, before: Any = None) -> Any:
+    """The newest check-in time of the outer query's patient (with a pain value when
+    `recorded`; before `before`): one index lookup per patient."""
+    c = aliased(CheckIn)
+    where = [c.patient_id == Patient.id, c.recorded_at <= now]
+    if recorded:
+        where.append(c.pain_before.is_not(None) | c.pain_after.is_not(None))
+    if before is not None:
+        where.append(c.recorded_at < before)
+    return select(func.max(c.recorded_at)).where(*where).correlate(Patient).scalar_subquery()
 
 
 def pain_states(session: Session, ids: Sequence[int], now: dt.datetime) -> dict[int, PainState]:
     """Per patient: the last two check-ins with a pain value (NULL means "not recorded":
-    never read as 0) and whether the newest check-in of all was skipped (no value at all)."""
-    recorded = CheckIn.pain_before.is_not(None) | CheckIn.pain_after.is_not(None)
-    given = recorded | CheckIn.effort_rpe.is_not(None)
-    newest = (CheckIn.recorded_at.desc(), CheckIn.id.desc())
-    ranked = (
+    never read as 0) and whether the newest check-in of all was skipped (no value at all).
+    Three index lookups per patient, then the few rows they point at."""
+    latest = _check_in_time(now, recorded=True)
+    times = core(session).execute(
+        select(
+            Patient.id,
+            _check_in_time(now, recorded=False),
+            latest,
+            _check_in_time(now, recorded=True, before=latest),
+        ).where(Patient.id.in_(ids))
+    )
+    wanted = {pid: [aware(t) if t is not None else None for t in row] for pid, *row in times}
+    pairs = {(pid, t) for pid, row in wanted.items() for t in row if t is not None}
+    if not pairs:
+        return {}
+    rows = core(session).execute(
         select(
             CheckIn.patient_id,
             CheckIn.recorded_at,
-            _check_in_pain().label("pain"),
-            case((given, 1), else_=0).label("given"),
-            func.row_number().over(partition_by=CheckIn.patient_id, order_by=newest).label("n"),
-            func.row_number()
-            .over(partition_by=(CheckIn.patient_id, recorded), order_by=newest)
-            .label("n_recorded"),
+            CheckIn.pain_before,
+            CheckIn.pain_after,
+            CheckIn.effort_rpe,
         )
-        .where(CheckIn.patient_id.in_(ids), CheckIn.recorded_at <= now)
-        .subquery()
+        .where(
+            CheckIn.patient_id.in_({pid for pid, _ in pairs}),
+            tuple_(CheckIn.patient_id, CheckIn.recorded_at).in_(sorted(pairs)),
+        )
+        .order_by(CheckIn.id)
     )
-    rows = (
-        core(session)
-        .execute(
-            select(
-                ranked.c.patient_id,
-                ranked.c.recorded_at,
-                ranked.c.pain,
-                ranked.c.given,
-                ranked.c.n,
-            )
-            .where((ranked.c.n == 1) | (ranked.c.pain.is_not(None) & (ranked.c.n_recorded <= 2)))
-            .order_by(ranked.c.patient_id, ranked.c.n)
-        )
-        .all()
-    )
-    pains: dict[int, list[PainFact]] = defaultdict(list)
-    skipped: dict[int, bool] = {}
-    for patient_id, recorded_at, value, was_given, n in rows:
-        if n == 1:
-            skipped[patient_id] = not was_given
-        if value is not None:
-            pains[patient_id].append(PainFact(aware(recorded_at), int(value)))
-    return {
-        pid: PainState(
-            pains[pid][0] if pains[pid] else None,
-            pains[pid][1] if len(pains[pid]) > 1 else None,
-            skipped[pid],
-        )
-        for pid in skipped
-    }
+    at: dict[tuple[int, dt.datetime], tuple[int | None, int | None, int | None]] = {}
+    for pid, recorded_at, before, after, effort in rows:
+        at[(pid, aware(recorded_at))] = (before, after, effort)  # the newest id wins a tie
+    return {pid: _pain_state(pid, row, at) for pid, row in wanted.items() if row[0] is not None}
+
+
+def _pain_state(
+    pid: int,
+    times: list[dt.datetime | None],
+    values: dict[tuple[int, dt.datetime], tuple[int | None, int | None, int | None]],
+) -> PainState:
+    newest, first, second = times
+    facts = [
+        PainFact(t, worse) for t in (first, second) if t is not None
+        for worse in [_worse(values.get((pid, t)))] if worse is not None
+    ]  # fmt: skip
+    given = values.get((pid, newest)) if newest is not None else None
+    skipped = given is not None and all(v is None for v in given)
+    return PainState(facts[0] if facts else None, facts[1] if len(facts) > 1 else None, skipped)
+
+
+def _worse(values: tuple[int | None, int | None, int | None] | None) -> int | None:
+    """A check-in's pain: the worse of before and after (None when neither was given)."""
+    if values is None:
+        return None
+    given = [v for v in values[:2] if v is not None]
+    return max(given) if given else None
 
 
 def rom_trends(
