@@ -206,8 +206,13 @@ def test_a_real_clip_is_counted_shown_and_saved_as_a_session(seeded: Seeded) -> 
     no_exception(at)
     assert any("Saved as session" in s and "landmarks" in s for s in texts(at, "success"))
     with seeded.db.transaction() as tx:
-        newest = list_sessions(tx, seeded.clinic.admin, seeded.clinic.patients[0])[-1]
-    assert (newest.source, newest.complete_reps) == ("upload", reps)
+        sessions = list_sessions(tx, seeded.clinic.admin, seeded.clinic.patients[0])
+    (upload,) = [s for s in sessions if s.source == "upload"]
+    assert upload.complete_reps == reps
+    # dated by the clip's recording (its creation_time tag, 2024-02-20 08:08 UTC), not today
+    assert upload.started_at.date() == dt.date(2024, 2, 20), upload.started_at
+    assert upload.ended_at is not None
+    assert 15 < (upload.ended_at - upload.started_at).total_seconds() < 17  # the clip's length
 
 
 # -- annotate an image -------------------------------------------------------------------------
