@@ -48,6 +48,13 @@ def condition_text(condition: str, side: str) -> str:
     return f"{condition} ({side})" if condition.strip() else side
 
 
+def condition_line(condition: str, side: str) -> str:
+    """A header's condition and affected side, the side said once: 'knee OA (left)',
+    'left shoulder', 'back pain · affected side: both'."""
+    said = condition_text(condition, side)
+    return said if side in ("left", "right") else f"{said} · affected side: {side}"
+
+
 class SessionStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"

@@ -16,6 +16,7 @@ from rehab.core.results import Side
 from rehab.dashboard.pages.live_session import CHECKED_KEY, DONE_KEY
 from rehab.dashboard.state import PATIENT_KEY, SESSION_KEY
 from rehab.dashboard.tables import rep_table
+from rehab.domain import condition_line
 from rehab.store import Database, ExercisePlan
 from rehab.store.queries import patient_detail
 from rehab.store.testing import Clinic, make_rep
@@ -267,6 +268,27 @@ def test_a_therapist_edits_their_patient_and_the_side_is_not_repeated(home: Clin
     no_exception(at)
     row = row_of(at, "Patient 0")
     assert row["Condition"] == "left knee OA"  # not "left knee OA (left)"
+
+
+@pytest.mark.parametrize(
+    ("condition", "side", "said"),
+    [
+        ("knee OA", "left", "knee OA (left)"),
+        ("left knee OA", "left", "left knee OA"),
+        ("low back pain", "both", "low back pain · affected side: both"),
+    ],
+)
+def test_a_header_says_the_side_once(condition: str, side: str, said: str) -> None:
+    assert condition_line(condition, side) == said
+
+
+def test_progress_and_prescriptions_headers_say_the_side_once(home: Clinic) -> None:
+    pid = home.patients[0]  # knee OA, left
+    for page in ("progress", "prescriptions"):
+        at = open_page(therapist(home), page, state={PATIENT_KEY: pid})
+        no_exception(at)
+        (caption,) = [c.value for c in at.caption if "knee OA" in c.value]
+        assert "knee OA (left)" in caption and "affected side" not in caption, (page, caption)
 
 
 def test_ending_a_program_asks_for_confirmation(home: Clinic, db: Database) -> None:

@@ -99,7 +99,7 @@ def test_patient_list_puts_the_most_urgent_first_with_adherence_and_pain(seeded:
     table = at.dataframe[0].value
     first, second = table.iloc[0], table.iloc[1]
     assert first["Patient"] == "Patient 1"  # no session since the program started: stalled
-    assert "stalled" in first["Alerts"] and first["Last session"] == "never"
+    assert "stalled: no session yet (" in first["Alerts"] and first["Last session"] == "never"
     assert second["Patient"] == "Patient 0"
     assert second["Latest pain"] == "3/10" and second["Last session"] == "yesterday"
     assert second["This week"].startswith("3 of 3")
@@ -182,8 +182,18 @@ def test_a_shorter_period_counts_only_its_sessions(seeded: Seeded) -> None:
 def test_progress_of_a_patient_without_sessions_says_what_happens_next(seeded: Seeded) -> None:
     at = _progress(seeded, 1)
     no_exception(at)
-    assert any("No sessions in this period yet" in t for t in texts(at, "info"))
+    (info,) = [t for t in texts(at, "info") if "No sessions" in t]
+    assert info.startswith("No sessions yet.")  # never had one: no "try a longer period"
+    assert "longer period" not in info
     assert not at.get("plotly_chart")
+
+
+def test_a_period_without_sessions_suggests_a_longer_one(seeded: Seeded) -> None:
+    at = _progress(seeded, 0)
+    before = seeded.now.date() - dt.timedelta(days=60)
+    at.date_input[0].set_value((before, before + dt.timedelta(days=10))).run()
+    no_exception(at)
+    assert any("No sessions in this period: try a longer" in t for t in texts(at, "info"))
 
 
 def test_the_store_refuses_another_therapists_patient(seeded: Seeded) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from rehab.clinic_time import local, local_day
 from rehab.core.results import Side
-from rehab.domain import condition_text
+from rehab.domain import condition_line, condition_text
 from rehab.exercise_library import ExerciseLibrary
 from rehab.store import Alert, AlertSeverity
 
@@ -69,6 +69,11 @@ def alert_text(alert: Alert, name_of: Callable[[str], str] = str) -> str:
 def condition(text: str, side: Side) -> str:
     """The condition with the affected side, said once (rehab.domain.condition_text)."""
     return condition_text(text, side.value)
+
+
+def condition_and_side(text: str, side: Side) -> str:
+    """A page header's condition and affected side, the side said once."""
+    return condition_line(text, side.value)
 
 
 def check_in_text(before: int | None, after: int | None, effort: int | None, asked: bool) -> str:

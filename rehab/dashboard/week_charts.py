@@ -97,7 +97,7 @@ def pain_effort_figure(points: Sequence[CheckInPoint], zone: dt.tzinfo = dt.UTC)
     fig.update_yaxes(range=[-0.6, 10.3])
     fig = _layout(fig, "Pain and effort (0-10)", "score")
     fig.update_layout(  # four series: the legend goes under the chart, clear of the title
-        legend={"orientation": "h", "y": -0.18, "x": 0, "xanchor": "left", "yanchor": "top"},
-        margin={"b": 70},
+        legend={"orientation": "h", "y": -0.28, "x": 0, "xanchor": "left", "yanchor": "top"},
+        margin={"b": 90},  # below the axis's year label
     )
     return fig

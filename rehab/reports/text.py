@@ -7,7 +7,7 @@ import datetime as dt
 import math
 
 from rehab.clinic_time import local, zone_named
-from rehab.domain import condition_text, source_label
+from rehab.domain import condition_line, source_label
 from rehab.reports.model import ExerciseSection, Report
 from rehab.store.queries import WeekAdherence
 
@@ -57,12 +57,11 @@ def header_rows(report: Report) -> list[tuple[str, str]]:
     programs = "; ".join(
         f"#{p.prescription_id} “{p.title}” from {day(p.start_date)}" for p in report.programs
     )
-    condition = condition_text(report.condition, report.affected_side.value)
     generated = local(report.generated_at, zone_named(report.time_zone))
     return [
         ("Patient", patient),
         ("Therapist", report.therapist_name),
-        ("Condition", f"{condition} (affected side: {report.affected_side.value})"),
+        ("Condition", condition_line(report.condition, report.affected_side.value)),
         ("Period", f"{period(report)} (clinic time, {report.time_zone})"),
         ("Program", programs or "none active in this period"),
         (

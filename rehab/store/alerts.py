@@ -143,17 +143,17 @@ def inactivity_alert(
 ) -> Alert | None:
     since = last_activity if last_activity is not None else program_start
     idle = now - since
+    hours = idle.total_seconds() / 3600
+    span = f"{idle.days} days" if idle.days >= 3 else f"{hours:.0f} h"
+    why = (  # a patient who never exercised is not told "for N days" as if one had happened
+        f"no session for {span}"
+        if last_activity is not None
+        else f"no session yet ({span} since the program started)"
+    )
     if idle >= rules.inactive_high:
-        severity = AlertSeverity.HIGH
-        why = f"stalled: no session for {idle.days} days"
+        severity, why = AlertSeverity.HIGH, f"stalled: {why}"
     elif idle >= rules.inactive_low:
         severity = AlertSeverity.LOW
-        hours = idle.total_seconds() / 3600
-        why = (
-            f"no session for {idle.days} days"
-            if idle.days >= 3
-            else f"no session for {hours:.0f} h"
-        )
     else:
         return None
     return Alert(patient_id, AlertKind.INACTIVE, severity, why, since)

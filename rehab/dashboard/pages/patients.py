@@ -88,7 +88,7 @@ SEVERITY_STYLE = {
     "Low": "background-color: #e3f0fb; color: #1d4f7a",
 }
 LINE_PX, ROW_PAD_PX, MIN_ROW_PX, MAX_ROW_PX = 21, 14, 68, 150  # > 64 px: the grid wraps text
-ALERTS_PX, CHARS_A_LINE = 380, 52  # the alerts column, and what a line of it holds
+ALERTS_PX, CHARS_A_LINE = 350, 48  # the alerts column, and what a line of it holds
 
 
 def _row_height(table: pd.DataFrame) -> int:
@@ -99,8 +99,8 @@ def _row_height(table: pd.DataFrame) -> int:
 
 
 def _table(table: pd.DataFrame, show_therapist: bool) -> int | None:
-    """The most telling columns first (who, how urgent, why), so that on a laptop the
-    alerts are whole without scrolling sideways."""
+    """The most telling columns first (who, how urgent, why, when last), so that on a
+    laptop (1440 px) they are whole without scrolling sideways."""
     columns = ["Patient", "Severity", "Alerts", "Latest pain", "This week", "Adherence 4 wk"]
     columns += ["Last session", "Condition"]
     if show_therapist:
@@ -123,12 +123,14 @@ def _table(table: pd.DataFrame, show_therapist: bool) -> int | None:
                 min_value=0,
                 max_value=100,
                 help="prescribed sessions done / due over the last 28 days, capped per week",
+                width=120,
             ),
-            "Patient": st.column_config.TextColumn("Patient", width=120),
+            "Patient": st.column_config.TextColumn("Patient", width=110),
             "Severity": st.column_config.TextColumn("Severity", width=80),
             "Alerts": st.column_config.TextColumn("Alerts", width=ALERTS_PX),
             "Latest pain": st.column_config.TextColumn("Latest pain", width=90),
             "This week": st.column_config.TextColumn("This week", width=80),
+            "Last session": st.column_config.TextColumn("Last session", width=95),
         },
     )
     rows = event["selection"]["rows"] if event is not None else []

@@ -218,8 +218,7 @@ def main() -> None:
         show_error(exc)
         return
     st.caption(
-        f"{patient.name} · {fmt.condition(patient.condition, patient.affected_side)} · "
-        f"affected side: {patient.affected_side.value}"
+        f"{patient.name} · {fmt.condition_and_side(patient.condition, patient.affected_side)}"
     )
     current = next((p for p in patient.programs if p.active_on(day)), None)
     if not patient.programs:

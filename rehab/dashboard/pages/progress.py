@@ -88,8 +88,8 @@ def _first_session(actor: Actor, patient_id: int) -> tuple[q.PatientDetail, dt.d
 def _header(patient: q.PatientDetail) -> None:
     st.title(patient.name)
     st.caption(
-        f"{fmt.condition(patient.condition, patient.affected_side)} · "
-        f"affected side: {patient.affected_side.value} · therapist: {patient.therapist_name}"
+        f"{fmt.condition_and_side(patient.condition, patient.affected_side)} · "
+        f"therapist: {patient.therapist_name}"
     )
 
 
@@ -253,7 +253,8 @@ def _charts(data: Progress) -> None:
         right.success("No form issues in this period.")
 
 
-def _empty(data: Progress, role: Role) -> None:
+def _empty(data: Progress, role: Role, ever: bool) -> None:
+    """No session in the period; `ever`: the patient has had one (before the period)."""
     if not data.patient.programs and role is not Role.PATIENT:
         st.info("No program yet: prescribe exercises on the **Prescriptions** page.")
         st.page_link(
@@ -263,10 +264,10 @@ def _empty(data: Progress, role: Role) -> None:
         st.info("No sessions in this period yet. Start one on **Today's session**.")
     else:
         st.info(
-            "No sessions in this period yet. They appear here once the patient exercises "
-            "with the webcam, or after you analyse a recorded video (**Analyse a video**). "
-            "Try a longer period above."
-        )
+            ("No sessions in this period: try a longer period above. " if ever else
+             "No sessions yet. ") + "Sessions appear here once the patient exercises with "
+            "the webcam, or after you analyse a recorded video (**Analyse a video**)."
+        )  # fmt: skip
 
 
 def main() -> None:
@@ -285,7 +286,7 @@ def main() -> None:
         return
     show_alerts(data.alerts)
     if not data.sessions:
-        _empty(data, user.role)
+        _empty(data, user.role, ever=first is not None)
     else:
         _headline(data)
         _charts(data)
