@@ -113,6 +113,8 @@ def test_pdf_prints_the_figures_the_queries_compute(
     assert PATIENT_NAME in words  # accents survive (DejaVu)
     assert "Knee flexion improving — aim for 90° by the next review." in words
     assert "10 of 12 due (83%, capped per week)" in words  # the seed: 12 planned, 2 missed
+    # the longest key and its value side by side on one line, not overprinted
+    assert re.search(r"Prescribed sessions done +10 of 12 due", pdf_text(pdf))
     assert "Complete reps 100" in words
     assert "Sessions interrupted 1" in words
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)

@@ -88,10 +88,13 @@ class ReportPDF(FPDF):
         self.set_font(FONT, "", BODY_PT)
 
     def key_values(self, rows: Sequence[tuple[str, str]]) -> None:
-        self.set_font(FONT, "", BODY_PT)
+        """Bold keys in a column as wide as the widest of them (at least 45 mm), values
+        beside them: a long key never runs into its value."""
+        self.set_font(FONT, "B", BODY_PT)
+        key_mm = max([45.0, *(self.get_string_width(key) + 3 for key, _ in rows)])
         for key, value in rows:
             self.set_font(FONT, "B", BODY_PT)
-            self.cell(45, LINE_MM, key)
+            self.cell(key_mm, LINE_MM, key)
             self.set_font(FONT, "", BODY_PT)
             self.multi_cell(0, LINE_MM, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
