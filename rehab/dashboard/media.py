@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rehab.clinic_time import local_day
-from rehab.core.analysis import StreamAnalysis, analyze_stream_detailed
+from rehab.core.analysis import StreamAnalysis
 from rehab.core.exercise import Exercise
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import Side
 from rehab.domain import SessionSource
 from rehab.errors import InputError
-from rehab.pose.pipeline import annotate_image, annotate_video
+from rehab.pose.pipeline import annotate_image
 from rehab.pose.sources import VideoFile
+from rehab.pose.video_analysis import analyse_video
 from rehab.store import Actor, Database, PlannedSet, clinic_settings, record_session
 from rehab.store.queries import patient_detail
 
@@ -55,25 +56,26 @@ def run_analysis(
         source = Path(folder) / f"upload{Path(name).suffix.lower()}"
         source.write_bytes(data)
         output = Path(folder) / "annotated.mp4"
+
+        def tick(done: int, total: int) -> None:
+            total = max(total, 1)
+            progress(min(done / total, 1.0), f"Finding the pose: frame {done} of ~{total}")
+
         try:
-            with VideoFile(source) as video:
-                total = max(video.frame_count, 1)
+            with VideoFile(source) as video:  # when it was recorded, and how long it is
                 recorded_at, duration_s = video.recorded_at, video.duration_s
-            done = [0]
-
-            def tick(n: int) -> None:
-                done[0] += n
-                progress(
-                    min(done[0] / total, 1.0), f"Finding the pose: frame {done[0]} of ~{total}"
-                )
-
-            stream = annotate_video(source, output, on_progress=tick)
+            analysed = analyse_video(source, exercise, side, annotated=output, on_progress=tick)
         except InputError as exc:
             raise InputError(str(exc).replace(str(source), name)) from exc
-        progress(1.0, "Counting…")
-        analysis = analyze_stream_detailed(stream, exercise, side)
         return VideoAnalysis(
-            name, exercise.id, side, analysis, stream, output.read_bytes(), recorded_at, duration_s
+            name,
+            exercise.id,
+            side,
+            analysed.analysis,
+            analysed.stream,
+            output.read_bytes(),
+            recorded_at,
+            duration_s,
         )
 
 

@@ -156,12 +156,8 @@ def _front(pdf: ReportPDF, report: Report) -> None:
     pdf.key_values(text.summary_rows(report))
     _note_and_alerts(pdf, report)
     for program in report.programs:
-        end = f" to {text.day(program.end_date)}" if program.end_date else ""
         pdf.heading(f"Program #{program.prescription_id}: {program.title}")
-        pdf.paragraph(
-            f"{program.sessions_per_week} sessions a week, from "
-            f"{text.day(program.start_date)}{end}."
-        )
+        pdf.paragraph(text.program_line(program))
         pdf.grid(("Exercise", "Prescribed"), program.items, (70, 110))
     _method(pdf)
 

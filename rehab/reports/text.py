@@ -7,18 +7,20 @@ import datetime as dt
 import math
 
 from rehab.clinic_time import local, zone_named
+from rehab.display import DASH, pct
 from rehab.domain import condition_line, source_label
-from rehab.reports.model import ExerciseSection, Report
+from rehab.reports.model import ExerciseSection, ProgramView, Report
 from rehab.store.queries import WeekAdherence
 
-DASH = "—"
 NO_SESSIONS = "No sessions were recorded in this period."
 METHOD_NOTE = (
     "ROM: mean range of motion of a session's complete reps (degrees); best: the highest "
-    "session mean; at target: sessions whose best rep reached the target. Reps: per set, the "
-    "larger side's count, against what the program asked that day (with its progression). "
-    "Adherence: sessions of the program's exercises done, against those due over the days "
-    "the program was active, capped per week. Every figure is computed from the stored reps."
+    "session mean; at target: sessions whose best rep reached the target. Reps (and hold "
+    "time): per set, what each side did, as prescriptions count per side (10 reps of an "
+    "exercise done one leg at a time: 10 with each leg); a rep of both limbs together counts "
+    "for each; against what the program asked that day (with its progression). Adherence: "
+    "sessions of the program's exercises done, against those due over the days the program "
+    "was active, capped per week. Every figure is computed from the stored reps."
 )
 
 
@@ -34,10 +36,6 @@ def seconds(value: float | None) -> str:
     return f"{value:.0f} s"
 
 
-def pct(value: float | None) -> str:
-    return DASH if value is None or math.isnan(value) else f"{value:.0f}%"
-
-
 def number(value: float | int | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
@@ -50,6 +48,11 @@ def day(value: dt.date | dt.datetime | None) -> str:
 
 def period(report: Report) -> str:
     return f"{day(report.first_day)} to {day(report.last_day)}"
+
+
+def program_line(program: ProgramView) -> str:
+    end = f" to {day(program.end_date)}" if program.end_date else ""
+    return f"{program.sessions_per_week} sessions a week, from {day(program.start_date)}{end}."
 
 
 def header_rows(report: Report) -> list[tuple[str, str]]:

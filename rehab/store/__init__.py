@@ -20,6 +20,7 @@ The enums the pages need (`Role`, `SessionSource`, `SessionStatus`) are in `reha
 See docs/store.md for the data model, the access rules, the alert rules and every function.
 """
 
+from rehab.core.check_in import CheckInValues
 from rehab.store import queries
 from rehab.store.access import Actor, actor_for, authenticate
 from rehab.store.accounts import (
@@ -58,7 +59,6 @@ from rehab.store.outcomes import (
     record_outcome,
 )
 from rehab.store.recorder import SessionRecorder
-from rehab.store.rows import CheckInValues
 from rehab.store.settings import ClinicSettingsView, clinic_settings, set_time_zone
 from rehab.store.sign_in_codes import issue_sign_in_code, redeem_sign_in_code
 from rehab.store.startup import open_database

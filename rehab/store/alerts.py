@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from rehab.display import pct
+
 
 class AlertSeverity(StrEnum):
     LOW = "low"
@@ -115,7 +117,7 @@ def trend_words(fact: RomFact) -> str:
     direction = fact.direction
     if not direction:
         return "ROM trend: not measurable"
-    amount = "" if direction == "steady" else f" {abs(fact.change):.0%}"
+    amount = "" if direction == "steady" else f" {pct(100 * abs(fact.change))}"
     return f"ROM {direction}{amount} in a week ({before} → {recent})"
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from rehab.clinic_time import local_day
+from rehab.core.check_in import worse_pain
 from rehab.core.results import Side
 from rehab.dashboard import charts, week_charts
 from rehab.dashboard import formatting as fmt
@@ -97,17 +98,15 @@ def _headline(data: Progress) -> None:
     done = sum(w.prescribed_done for w in data.weeks)
     due = sum(w.due for w in data.weeks)
     share = q.adherence_ratio(data.weeks)
-    recorded = [
-        c for c in data.check_ins if fmt.check_in_pain(c.pain_before, c.pain_after) is not None
-    ]
-    pains = [fmt.check_in_pain(c.pain_before, c.pain_after) for c in recorded]
+    pains = [p for p in (worse_pain(c.pain_before, c.pain_after) for c in data.check_ins)
+             if p is not None]  # fmt: skip
     cols = st.columns(4)
     everything = sum(w.sessions_done for w in data.weeks)
     cols[0].metric("Sessions in period", everything, help="completed or interrupted, any source")
-    cols[1].metric("Adherence", fmt.pct(share),
+    cols[1].metric("Adherence", fmt.pct(None if share is None else 100 * share),
                    help=f"{done} prescribed sessions done of {due:.0f} due over the days the "
                         "program was active, capped per week (never above 100%)")  # fmt: skip
-    delta = pains[-1] - pains[0] if len(pains) > 1 and None not in pains else None
+    delta = pains[-1] - pains[0] if len(pains) > 1 else None
     skipped = sum(c.skipped for c in data.check_ins)
     about = f"; {skipped} check-in(s) skipped in the period" if skipped else ""
     cols[2].metric(
@@ -164,7 +163,7 @@ def _hold_tab(name: str, volume: list[q.VolumePoint], zone: ZoneInfo) -> None:
     cols[1].metric("Prescribed", f"{wanted:.0f} s" if wanted else fmt.DASH)
     cols[2].metric("Sets in latest session", latest.sets_done)
     st.plotly_chart(
-        charts.volume_figure(volume, f"{name}: seconds held vs prescribed", zone),
+        charts.volume_figure(volume, f"{name}: seconds held vs prescribed", zone, holds=True),
         key=f"vol_{latest.exercise_id}",
     )
 

@@ -5,6 +5,7 @@ rep boundaries and zones, its per-rep table and a skeleton replay where landmark
 
 from __future__ import annotations
 
+import math
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -144,8 +145,9 @@ def _set_body(item: SetDetail, stream: LandmarkStream | None) -> None:
     library = exercise_library()
     for warning in item.warnings:
         st.warning(warning)
-    if "rom_asymmetry_pct" in item.extra:
-        st.caption(f"Left/right ROM asymmetry: {item.extra['rom_asymmetry_pct']:.0f}%")
+    asymmetry_pct = item.figures.rom_asymmetry_pct
+    if not math.isnan(asymmetry_pct):
+        st.caption(f"Left/right ROM asymmetry: {fmt.pct(asymmetry_pct)}")
     exercise: Exercise | None
     try:
         exercise = library.get(item.exercise_id)

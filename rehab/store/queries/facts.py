@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, case, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from rehab.clinic_time import day_start, local_day
+from rehab.core.check_in import worse_pain
 from rehab.store.access import Actor
 from rehab.store.adherence import SessionFact, ratio, weeks
 from rehab.store.alerts import (
@@ -299,19 +300,12 @@ def _pain_state(
     newest, first, second = times
     facts = [
         PainFact(t, worse) for t in (first, second) if t is not None
-        for worse in [_worse(values.get((pid, t)))] if worse is not None
+        for given in [values.get((pid, t))] if given is not None
+        for worse in [worse_pain(given[0], given[1])] if worse is not None
     ]  # fmt: skip
     given = values.get((pid, newest)) if newest is not None else None
     skipped = given is not None and all(v is None for v in given)
     return PainState(facts[0] if facts else None, facts[1] if len(facts) > 1 else None, skipped)
-
-
-def _worse(values: tuple[int | None, int | None, int | None] | None) -> int | None:
-    """A check-in's pain: the worse of before and after (None when neither was given)."""
-    if values is None:
-        return None
-    given = [v for v in values[:2] if v is not None]
-    return max(given) if given else None
 
 
 def rom_trends(
