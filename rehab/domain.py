@@ -21,6 +21,7 @@ class SessionSource(StrEnum):
     LIVE = "live"  # webcam, reps written as they are counted
     UPLOAD = "upload"  # a recorded video analysed after the fact
     REPLAY = "replay"  # a stored landmark stream analysed again
+    ON_DEVICE = "on_device"  # pose found in the patient's browser, counted by the server
 
 
 # How the pages and reports name where a session came from, by the stored value (sources

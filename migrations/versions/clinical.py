@@ -12,7 +12,7 @@
 Only new tables and new nullable columns: no table is rewritten, no row touched.
 
 Revision ID: clinical
-Revises: 0004
+Revises: on_device
 Create Date: 2026-11-30 09:00:00
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "clinical"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "on_device"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

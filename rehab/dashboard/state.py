@@ -21,7 +21,7 @@ import streamlit as st
 from rehab import clinic_time
 from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, RehabError
-from rehab.exercise_library import DEFAULT_DIR, ExerciseLibrary, load_library
+from rehab.exercise_library import ExerciseLibrary, configured_dir, load_library
 from rehab.questionnaires import DEFAULT_DIR as QUESTIONNAIRES_DIR
 from rehab.questionnaires import ENV_DIR as ENV_QUESTIONNAIRES
 from rehab.questionnaires import QuestionnaireLibrary, load_questionnaires
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 USER_KEY = "signed_in"
 PATIENT_KEY = "patient_id"
 SESSION_KEY = "session_id"
-ENV_EXERCISES = "REHAB_EXERCISES_DIR"
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def _library_in(folder: str) -> ExerciseLibrary:
 
 def exercise_library() -> ExerciseLibrary:
     """The exercise definitions of `$REHAB_EXERCISES_DIR` (default: the bundled `exercises/`)."""
-    return _library_in(os.environ.get(ENV_EXERCISES, "") or str(DEFAULT_DIR))
+    return _library_in(str(configured_dir()))
 
 
 @st.cache_resource(show_spinner="Loading the questionnaires…")

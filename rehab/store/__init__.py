@@ -59,6 +59,7 @@ from rehab.store.outcomes import (
     record_outcome,
 )
 from rehab.store.recorder import SessionRecorder
+from rehab.store.refusals import record_refusal
 from rehab.store.settings import ClinicSettingsView, clinic_settings, set_time_zone
 from rehab.store.sign_in_codes import issue_sign_in_code, redeem_sign_in_code
 from rehab.store.startup import open_database
@@ -124,6 +125,7 @@ __all__ = [
     "prescribe",
     "queries",
     "record_outcome",
+    "record_refusal",
     "record_session",
     "redeem_sign_in_code",
     "save_program_as_template",
