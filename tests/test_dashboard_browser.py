@@ -109,6 +109,9 @@ def test_therapist_signs_in_and_sees_a_patients_progress_drawn(
         pages = [("Session detail", "session-detail"), ("Prescriptions", "prescriptions")]
         for title, name in [*pages, ("Exercise library", "library")]:
             open_page(page, title)
+            if name == "session-detail":  # its sets are collapsed: open the first
+                page.locator("[data-testid='stExpander'] summary").first.click()
+                wait_idle(page)
             if name != "prescriptions":
                 page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
                 assert all(n > 3 for n in drawn_charts(page)), name

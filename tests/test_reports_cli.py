@@ -40,7 +40,7 @@ def test_pdf_as_the_therapist_with_a_note(url: str, seeded: Seeded, tmp_path: Pa
     assert f"wrote {out}" in result.stdout
     words = pdf_text(out)
     assert PATIENT_NAME in words and "Bravo!" in words
-    assert "10 of 12 prescribed" in words
+    assert "10 of 12 due" in words
     assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was renamed
 
 

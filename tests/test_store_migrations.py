@@ -40,6 +40,11 @@ TABLES = {
     "audit_log",
     "landmark_streams",
     "set_stats",
+    "clinic_settings",
+    "program_templates",
+    "sign_in_codes",
+    "outcome_assignments",
+    "outcome_responses",
 }
 
 

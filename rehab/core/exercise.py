@@ -324,6 +324,9 @@ class Exercise(_Model):
     hysteresis_deg: float = Field(default=5.0, ge=0, le=30)
     complete_rom_deg: float | None = Field(default=None, gt=0)
     target_rom_deg: float | None = Field(default=None, gt=0)
+    # A ROM not to go beyond (a caution when passed), e.g. a mini squat kept shallow;
+    # the default limit of a prescription of this exercise.
+    rom_limit_deg: float | None = Field(default=None, gt=0, le=360)
     hold: Hold | None = None
     tempo: Tempo | None = None
     form_rules: list[FormRule] = []

@@ -46,6 +46,7 @@ def _patient_pages() -> list[StreamlitPage]:
         _page("live_session", "Today's session", ":material/videocam:", default=True),
         _page("progress", "My progress", ":material/monitoring:"),
         _page("session_detail", "My sessions", ":material/timeline:"),
+        _page("questionnaires", "Questionnaires", ":material/checklist:"),
     ]
 
 

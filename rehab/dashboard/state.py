@@ -9,23 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from rehab import clinic_time
 from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, RehabError
 from rehab.exercise_library import ExerciseLibrary, configured_dir, load_library
+from rehab.questionnaires import DEFAULT_DIR as QUESTIONNAIRES_DIR
+from rehab.questionnaires import ENV_DIR as ENV_QUESTIONNAIRES
+from rehab.questionnaires import QuestionnaireLibrary, load_questionnaires
 from rehab.store import (
     Actor,
     Database,
     Transaction,
     authenticate,
+    clinic_settings,
     database_url,
     open_database,
+    redeem_sign_in_code,
     user_profile,
 )
 
@@ -71,6 +79,17 @@ def exercise_library() -> ExerciseLibrary:
     return _library_in(str(configured_dir()))
 
 
+@st.cache_resource(show_spinner="Loading the questionnaires…")
+def _questionnaires_in(folder: str) -> QuestionnaireLibrary:
+    return load_questionnaires(Path(folder))
+
+
+def questionnaire_library() -> QuestionnaireLibrary:
+    """The questionnaire definitions of `$REHAB_QUESTIONNAIRES_DIR` (default: the bundled
+    `questionnaires/`)."""
+    return _questionnaires_in(os.environ.get(ENV_QUESTIONNAIRES, "") or str(QUESTIONNAIRES_DIR))
+
+
 @contextmanager
 def transaction() -> Iterator[Transaction]:
     """One committed unit of work on the store (queries write their audit entries)."""
@@ -83,9 +102,21 @@ def sign_in(username: str, password: str) -> SignedIn:
     with transaction() as tx:
         actor = authenticate(tx, username.strip(), password)
         profile = user_profile(tx, actor)
-    signed = SignedIn(actor, profile.username, profile.display_name, profile.patient_id)
+    return _remember(SignedIn(actor, profile.username, profile.display_name, profile.patient_id))
+
+
+def sign_in_with_code(username: str, code: str, new_password: str) -> SignedIn:
+    """First sign-in with the one-time code a therapist gave, choosing a password;
+    AccessDenied when the code does not match (StoreError when the password is too weak)."""
+    with transaction() as tx:
+        actor = redeem_sign_in_code(tx, username, code, new_password)
+        profile = user_profile(tx, actor)
+    return _remember(SignedIn(actor, profile.username, profile.display_name, profile.patient_id))
+
+
+def _remember(signed: SignedIn) -> SignedIn:
     st.session_state[USER_KEY] = signed
-    log.info("%s signed in", actor.label)
+    log.info("%s signed in", signed.actor.label)
     return signed
 
 
@@ -146,5 +177,12 @@ def show_error(exc: RehabError) -> None:
         st.error(str(exc))
 
 
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+def clinic_zone() -> ZoneInfo:
+    """The clinic's time zone (an admin sets it on the Users page; UTC until then)."""
+    with transaction() as tx:
+        return clinic_settings(tx).zone
+
+
+def today(zone: ZoneInfo | None = None) -> dt.date:
+    """The clinic's date today (in its time zone)."""
+    return clinic_time.today(zone or clinic_zone())

@@ -6,6 +6,7 @@ Video timestamps come from the container (pts x time_base), not from frame index
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import threading
@@ -43,6 +44,17 @@ def media_kind(path: Path) -> str:
         return "video"
     known = ", ".join(sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES))
     raise InputError(f"{path}: unsupported file type '{suffix or '(none)'}' (use one of {known})")
+
+
+def parse_creation_time(text: str) -> dt.datetime | None:
+    """A creation_time tag ('2026-03-02T09:15:04.000000Z') as an aware UTC datetime; None for
+    an empty, malformed or placeholder (before 1990: cameras with no clock set) value."""
+    try:
+        stamp = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    stamp = stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC) if stamp.year >= 1990 else None
 
 
 def _require_file(path: Path) -> None:
@@ -104,6 +116,16 @@ class VideoFile:
             return float(stream.duration * stream.time_base)
         if self._container.duration is not None:
             return float(self._container.duration) / 1_000_000  # AV_TIME_BASE
+        return None
+
+    @property
+    def recorded_at(self) -> dt.datetime | None:
+        """When the video was recorded: the container's (or video stream's) creation_time
+        tag, as cameras and phones write it (None when absent or unreadable)."""
+        for tags in (self._container.metadata, self._stream.metadata):
+            found = parse_creation_time(tags.get("creation_time", ""))
+            if found is not None:
+                return found
         return None
 
     @property

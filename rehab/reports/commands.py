@@ -90,19 +90,21 @@ def acting_user(tx: Transaction, username: str | None) -> Actor:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from rehab.clinic_time import today
     from rehab.reports.render import make_report, period_for_days
-    from rehab.store import open_database
+    from rehab.store import clinic_settings, open_database
 
     output = Path(args.output)
     fmt = infer_format(output, args.format)
-    first_day, last_day = report_days(args.date_from, args.date_to, dt.datetime.now(dt.UTC).date())
     note = _note(args)
     check_writable(output)
-    since, until = period_for_days(first_day, last_day)
     db = open_database(args.url)
     try:
         with db.transaction() as tx:
             actor = acting_user(tx, args.acting_user)
+            zone = clinic_settings(tx).zone  # the report's days are the clinic's
+        first_day, last_day = report_days(args.date_from, args.date_to, today(zone))
+        since, until = period_for_days(first_day, last_day, zone)
         payload = make_report(db, actor, args.patient, since, until, fmt, note, args.pseudonymise)
     finally:
         db.dispose()

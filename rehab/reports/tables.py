@@ -108,6 +108,16 @@ WEEK_COLUMNS: tuple[Column, ...] = (
     ("sessions_done", lambda w: w.sessions_done),
     ("sessions_interrupted", lambda w: w.sessions_interrupted),
     ("sessions_prescribed", lambda w: w.sessions_prescribed),
+    ("sessions_of_program_done", lambda w: w.prescribed_done),
+    ("sessions_due", lambda w: round(w.due, 2)),
+    ("sessions_credited", lambda w: round(w.credited, 2)),
+    ("sessions_by_source", lambda w: "; ".join(f"{k} {n}" for k, n in w.by_source)),
+)
+
+OUTCOME_COLUMNS: tuple[Column, ...] = (
+    ("questionnaire_id", lambda o: o[0]),
+    ("completed_at_utc", lambda o: o[1]),
+    ("score", lambda o: o[2]),
 )
 
 CHECK_IN_COLUMNS: tuple[Column, ...] = (
@@ -171,7 +181,16 @@ TABLES = (
     "holds.csv",
     "weeks.csv",
     "check_ins.csv",
+    "outcomes.csv",
 )
+
+
+def _outcome_rows(report: Report) -> list[tuple[str, dt.datetime, float]]:
+    return [
+        (o.questionnaire_id, at, score)
+        for o in report.outcomes
+        for at, score in zip(o.dates, o.scores, strict=True)
+    ]
 
 
 def render_csv_zip(report: Report) -> bytes:
@@ -183,6 +202,7 @@ def render_csv_zip(report: Report) -> bytes:
         "holds.csv": table_csv(HOLD_COLUMNS, report.holds),
         "weeks.csv": table_csv(WEEK_COLUMNS, report.adherence),
         "check_ins.csv": table_csv(CHECK_IN_COLUMNS, report.check_ins),
+        "outcomes.csv": table_csv(OUTCOME_COLUMNS, _outcome_rows(report)),
         "README.txt": _about(report),
     }
     buffer = io.BytesIO()

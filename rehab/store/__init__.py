@@ -34,15 +34,43 @@ from rehab.store.accounts import (
     user_names,
     user_profile,
 )
-from rehab.store.alerts import Alert, AlertKind, AlertRules, AlertSeverity
-from rehab.store.clinic import ExercisePlan, create_patient, end_program, prescribe
+from rehab.store.alerts import Alert, AlertKind, AlertRules, AlertSeverity, RomFact, trend_words
+from rehab.store.clinic import (
+    ExercisePlan,
+    NewPatient,
+    PatientFields,
+    add_patient,
+    create_patient,
+    end_program,
+    prescribe,
+    update_patient,
+)
 from rehab.store.database import Database, Transaction, connect, data_dir, database_url
 from rehab.store.demo_data import create_demo_therapist, delete_demo, demo_exists, has_patients
 from rehab.store.liveness import STALE_AFTER, close_stale_sessions
 from rehab.store.migrate import upgrade_database
+from rehab.store.outcomes import (
+    Assignment,
+    OutcomeScore,
+    assign_questionnaire,
+    assignments,
+    end_assignment,
+    outcome_scores,
+    record_outcome,
+)
 from rehab.store.recorder import SessionRecorder
 from rehab.store.refusals import record_refusal
+from rehab.store.settings import ClinicSettingsView, clinic_settings, set_time_zone
+from rehab.store.sign_in_codes import issue_sign_in_code, redeem_sign_in_code
 from rehab.store.startup import open_database
+from rehab.store.templates import (
+    TemplateView,
+    delete_template,
+    list_templates,
+    save_program_as_template,
+    save_template,
+    start_from_template,
+)
 from rehab.store.upload import PlannedSet, record_session
 
 __all__ = [
@@ -52,17 +80,28 @@ __all__ = [
     "AlertKind",
     "AlertRules",
     "AlertSeverity",
+    "Assignment",
     "CheckInValues",
+    "ClinicSettingsView",
     "Database",
     "ExercisePlan",
+    "NewPatient",
+    "OutcomeScore",
+    "PatientFields",
     "PlannedSet",
+    "RomFact",
     "SessionRecorder",
+    "TemplateView",
     "Transaction",
     "UserProfile",
     "UserRow",
     "actor_for",
     "actor_named",
+    "add_patient",
+    "assign_questionnaire",
+    "assignments",
     "authenticate",
+    "clinic_settings",
     "close_stale_sessions",
     "connect",
     "create_demo_therapist",
@@ -71,17 +110,30 @@ __all__ = [
     "data_dir",
     "database_url",
     "delete_demo",
+    "delete_template",
     "demo_exists",
+    "end_assignment",
     "end_program",
     "first_admin",
     "has_accounts",
     "has_patients",
+    "issue_sign_in_code",
+    "list_templates",
     "list_users",
     "open_database",
+    "outcome_scores",
     "prescribe",
     "queries",
+    "record_outcome",
     "record_refusal",
     "record_session",
+    "redeem_sign_in_code",
+    "save_program_as_template",
+    "save_template",
+    "set_time_zone",
+    "start_from_template",
+    "trend_words",
+    "update_patient",
     "upgrade_database",
     "user_names",
     "user_profile",

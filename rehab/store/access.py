@@ -40,6 +40,11 @@ class Actor:
         return f"{self.role.value} #{self.user_id}"
 
 
+def password_hasher() -> PasswordHasher:
+    """The argon2id hasher of passwords and sign-in codes (tests make it cheap)."""
+    return _hasher
+
+
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StoreError(f"password too short: use at least {MIN_PASSWORD_LENGTH} characters")

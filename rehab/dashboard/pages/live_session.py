@@ -19,7 +19,13 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from rehab.core.check_in import CheckInValues
 from rehab.dashboard import ondevice
 from rehab.dashboard.speech import speech_script
-from rehab.dashboard.state import database, exercise_library, require_role, today
+from rehab.dashboard.state import (
+    clinic_zone,
+    database,
+    exercise_library,
+    require_role,
+    today,
+)
 from rehab.domain import Role, SessionStatus
 from rehab.errors import RehabError
 from rehab.exercise_library import UnknownExerciseError
@@ -244,26 +250,27 @@ def _save_check_in(session_id: int, pain_after: int, effort: int) -> None:
     st.rerun()
 
 
-def _rom_text(mean: float, last: float) -> str:
-    if math.isnan(mean):
-        return "—"
-    if math.isnan(last):
-        return f"{mean:.0f}° (first time)"
-    return f"{mean:.0f}° ({mean - last:+.0f}° vs last time)"
+def _limit(exercise_id: str) -> float | None:
+    found = exercise_library().exercises.get(exercise_id)
+    return found.rom_limit_deg if found is not None else None
 
 
 def _summary(patient_id: int, session_id: int) -> None:
+    """Per exercise: what was done, and the range of motion judged against the prescription
+    (going beyond a prescribed limit is a caution, never praise)."""
     user = require_role(Role.PATIENT)
     st.header("Session summary")
-    rows = session_summary(database(), user.actor, patient_id, session_id, _name)
+    rows = session_summary(database(), user.actor, patient_id, session_id, _name, _limit)
     if not rows:
         st.info("No set was counted in this session.")
     for row in rows:
         done = f"{row.hold_s:.0f} s held" if row.hold_s else f"{row.reps} reps"
-        st.markdown(
+        verdict, words = row.rom_verdict
+        line = (
             f"**{row.name}**: {row.sets} set{'s' if row.sets != 1 else ''}, {done}; "
-            f"range of motion {_rom_text(row.mean_rom_deg, row.last_rom_deg)}"
+            f"range of motion {words}"
         )
+        (st.warning if verdict.is_caution else st.markdown)(line)
 
 
 def main() -> None:
@@ -293,7 +300,7 @@ def _page(patient_id: int) -> None:
     live = st.session_state.get(LIVE_KEY)
     if not isinstance(live, LiveSession):
         sessions = close_cut_off_sessions(database(), user.actor, patient_id)
-        notice = cut_off_notice(sessions)
+        notice = cut_off_notice(sessions, clinic_zone())
         if notice:
             st.warning(notice)
     program = todays_program(database(), user.actor, patient_id, today())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rehab import __version__
-from rehab.dashboard.state import sign_in, transaction
+from rehab.dashboard.state import sign_in, sign_in_with_code, transaction
 from rehab.errors import AccessDenied, StoreError
 from rehab.store import has_accounts
 
@@ -28,6 +28,7 @@ def main() -> None:
         username = st.text_input("Username", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
+    _with_code()
     if not submitted:
         return
     if not username or not password:
@@ -40,6 +41,30 @@ def main() -> None:
         return
     except StoreError as exc:
         st.error(f"The database cannot be read: {exc}")
+        return
+    st.rerun()
+
+
+def _with_code() -> None:
+    """A new patient's first sign-in: username, the one-time code, their own password."""
+    box = st.expander("First time? Use your sign-in code", icon=":material/key:")
+    with box, st.form("sign_in_code"):
+        st.caption("Your therapist gave you a one-time code. Choose your own password here.")
+        username = st.text_input("Your user name", key="code_username")
+        code = st.text_input("Sign-in code", placeholder="XXXX-XXXX-XX", key="code_code")
+        password = st.text_input(
+            "Choose a password (8+ characters)", type="password", key="code_password"
+        )
+        submitted = st.form_submit_button("Sign in", key="code_submit")
+    if not submitted:
+        return
+    try:
+        sign_in_with_code(username, code, password)
+    except AccessDenied:
+        st.error("Wrong username or sign-in code, or the code has expired: ask your therapist.")
+        return
+    except StoreError as exc:
+        st.error(str(exc))
         return
     st.rerun()
 

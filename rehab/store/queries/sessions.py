@@ -26,7 +26,7 @@ from rehab.store.models import (
     SetStats,
 )
 from rehab.store.queries.common import Window, open_patient
-from rehab.store.rows import hold_result, rep_result
+from rehab.store.rows import hold_result, no_values, rep_result
 from rehab.streamfile import load_stream
 
 
@@ -40,9 +40,15 @@ class SessionSummary:
     sets: int
     complete_reps: int
     partial_reps: int
-    pain_before: int | None
+    pain_before: int | None  # None: not given (never read as 0)
     pain_after: int | None
     effort_rpe: int | None
+    checked_in: bool = False  # a check-in was recorded for the session (maybe skipped)
+
+    @property
+    def check_in_skipped(self) -> bool:
+        """The patient was asked and gave no value (shown as skipped, not as 0)."""
+        return self.checked_in and no_values(self.pain_before, self.pain_after, self.effort_rpe)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class SetDetail:
     holds: tuple[HoldResult, ...]
     figures: SetFigures
     warnings: tuple[str, ...]
+    prescription_item_id: int | None = None  # the program item the set was done for
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,7 @@ def _summary(
         pain_before=check.pain_before if check else None,
         pain_after=check.pain_after if check else None,
         effort_rpe=check.effort_rpe if check else None,
+        checked_in=check is not None,
     )
 
 
@@ -160,6 +168,7 @@ def session_detail(tx: Transaction, actor: Actor, session_id: int) -> SessionDet
                 holds=tuple(hold_result(h) for h in s.holds),
                 figures=SetFigures.from_json(s.extra or {}),
                 warnings=tuple(s.warnings or ()),
+                prescription_item_id=s.prescription_item_id,
             )
             for s in sets
         ),
