@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from rehab.errors import InputError, NotFound
+from rehab.outputs import Protected, check_output, write_bytes_atomically
 
 DEFAULT_DAYS = 90
 
@@ -46,28 +45,6 @@ def infer_format(output: Path, given: str | None) -> str:
     if found is None:
         raise InputError(f"{output}: say --format pdf, html or csv (cannot tell from the name)")
     return found
-
-
-def check_writable(output: Path) -> None:
-    """Fail before any work when the report could not be written to `output`."""
-    if output.is_dir():
-        raise InputError(f"{output} is a folder: give a file name")
-    folder = output.parent
-    if not folder.is_dir():
-        raise InputError(f"{output}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
-        raise InputError(f"{output}: not writable (permission denied)")
-
-
-def write_atomically(output: Path, payload: bytes) -> None:
-    """Write to a temporary file beside `output`, then rename: never a half-written report."""
-    try:
-        handle, temp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-        os.replace(temp, output)
-    except OSError as exc:
-        raise InputError(f"{output}: cannot write the report ({exc.strerror})") from exc
 
 
 def acting_user(session: Any, username: str | None) -> Any:
@@ -101,7 +78,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     fmt = infer_format(output, args.format)
     first_day, last_day = report_days(args.date_from, args.date_to, dt.datetime.now(dt.UTC).date())
     note = _note(args)
-    check_writable(output)
+    note_file = [Protected("the note file", Path(args.note_file))] if args.note_file else []
+    check_output(output, note_file, database_url=args.url)
     since, until = period_for_days(first_day, last_day)
     engine = open_database(args.url)
     try:
@@ -112,7 +90,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     finally:
         engine.dispose()
-    write_atomically(output, payload)
+    write_bytes_atomically(output, payload)
     print(f"wrote {output} ({fmt}, {first_day} to {last_day}, {len(payload):,} bytes)")
     return 0
 
