@@ -70,3 +70,29 @@ def assert_one_line_error(run: CliRun, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"
     return lines[0]
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def clinic_env(home: Path) -> dict[str, str]:
+    """The environment of a command on the SQLite database under `home` (REHAB_HOME)."""
+    env = {k: v for k, v in os.environ.items() if k != "REHAB_DATABASE_URL"}
+    return env | {
+        "REHAB_HOME": str(home),
+        "REHAB_NEW_PASSWORD": PASSWORD,
+        "REHAB_ADMIN_PASSWORD": PASSWORD,
+    }
+
+
+def make_small_clinic(home: Path, patient_name: str = "Pat Smith") -> None:
+    """An admin, a therapist `ther` and a patient #1 `pat`, made with the CLI itself."""
+    steps = [
+        ("user", "add", "admin", "--name", "Admin", "--role", "admin"),
+        ("user", "add", "ther", "--name", "T", "--role", "therapist", "--admin", "admin"),
+        ("patient", "add", "pat", "--name", patient_name, "--therapist", "ther",
+         "--condition", "knee OA", "--side", "left", "--admin", "admin"),
+    ]  # fmt: skip
+    for args in steps:
+        run = run_rehab(*args, env=clinic_env(home))
+        assert run.returncode == 0, run.stderr

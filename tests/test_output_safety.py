@@ -20,11 +20,9 @@ import pytest
 
 from rehab.errors import InputError
 from rehab.outputs import Protected, atomic_output, check_output, write_bytes_atomically
-from tests.cli_run import CliRun, assert_one_line_error, run_rehab
+from tests.cli_run import CliRun, assert_one_line_error, clinic_env, make_small_clinic, run_rehab
 from tests.hostile_media import write_h264
 from tests.pose_helpers import astronaut_png
-
-PASSWORD = "correct horse battery staple"
 
 
 def digest(path: Path) -> str:
@@ -44,11 +42,8 @@ def home(tmp_path: Path) -> Path:
     return folder
 
 
-def rehab_in(home: Path, *args: str | Path, **options: object) -> CliRun:
-    env = {k: v for k, v in os.environ.items() if k != "REHAB_DATABASE_URL"}
-    env |= {"REHAB_HOME": str(home), "REHAB_NEW_PASSWORD": PASSWORD}
-    env |= {"REHAB_ADMIN_PASSWORD": PASSWORD}
-    return run_rehab(*args, env=env, **options)  # type: ignore[arg-type]
+def rehab_in(home: Path, *args: str | Path) -> CliRun:
+    return run_rehab(*args, env=clinic_env(home))
 
 
 @pytest.fixture
@@ -198,14 +193,7 @@ def test_full_disk_annotate_image_keeps_the_old_file(
 
 
 def test_full_disk_report(home: Path, full_disk: Path) -> None:
-    clinic = [
-        ("user", "add", "admin", "--name", "Admin", "--role", "admin"),
-        ("user", "add", "ther", "--name", "T", "--role", "therapist", "--admin", "admin"),
-        ("patient", "add", "pat", "--name", "P", "--therapist", "ther", "--condition", "knee",
-         "--side", "left", "--admin", "admin"),
-    ]  # fmt: skip
-    for args in clinic:
-        assert rehab_in(home, *args).returncode == 0
+    make_small_clinic(home)
     target = full_disk / "report.pdf"
     run = rehab_in(home, "report", "--patient", "1", "-o", target)
     assert_one_line_error(run, "report.pdf", "disk is full")
