@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import PATIENT_KEY
 from rehab.pose.video_out import H264Writer
 from rehab.store.access import Actor
@@ -243,7 +244,7 @@ def test_admin_adds_a_therapist_and_a_patient(seeded: Seeded) -> None:
     at.text_input(key="t_username").input("ther_c")
     at.text_input(key="t_pw").input("pw-ther-c-1")
     at.button(key="add_therapist_submit").click().run()
-    assert texts(at, "success") == ["Therapist 'ther_c' added."]
+    assert texts(at, "success") == [f"Therapist '{plain('ther_c')}' added."]
     at.text_input(key="p_name").input("New Patient")
     at.text_input(key="p_username").input("newpat")
     at.text_input(key="p_pw").input("pw-newpat-1")
@@ -251,7 +252,7 @@ def test_admin_adds_a_therapist_and_a_patient(seeded: Seeded) -> None:
     at.selectbox(key="p_side").set_value("right")
     at.button(key="add_patient_submit").click().run()
     no_exception(at)
-    assert texts(at, "success") == ["Patient 'newpat' added."]
+    assert texts(at, "success") == [f"Patient '{plain('newpat')}' added."]
     table = at.dataframe[0].value
     row = table[table["Username"] == "newpat"].iloc[0]
     assert (row["Role"], row["Condition"]) == ("patient", "ACL reconstruction")

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import SignedIn, current_user, sign_out
 from rehab.store.models import Role
 
@@ -61,7 +62,7 @@ def pages_for(user: SignedIn) -> dict[str, list[StreamlitPage]]:
 
 def _sidebar(user: SignedIn) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{user.display_name}** ({user.role.value})")
+        st.caption(f"Signed in as **{plain(user.display_name)}** ({user.role.value})")
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             sign_out()
             st.rerun()

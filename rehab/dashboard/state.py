@@ -18,6 +18,7 @@ import streamlit as st
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from rehab.dashboard.safe_text import plain
 from rehab.errors import AccessDenied, NotFound, RehabError
 from rehab.exercise_library import DEFAULT_DIR, ExerciseLibrary, load_library
 from rehab.store.access import Actor, authenticate
@@ -146,11 +147,11 @@ def choose_patient(patient_id: int) -> None:
 def show_error(exc: RehabError) -> None:
     """A refusal or a missing record, said plainly (never a traceback)."""
     if isinstance(exc, AccessDenied):
-        st.error(f"Not allowed: {exc}")
+        st.error(f"Not allowed: {plain(exc)}")
     elif isinstance(exc, NotFound):
-        st.error(f"Not found: {exc}")
+        st.error(f"Not found: {plain(exc)}")
     else:
-        st.error(str(exc))
+        st.error(plain(exc))
 
 
 def today() -> dt.date:

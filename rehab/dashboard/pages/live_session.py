@@ -7,7 +7,6 @@ queue, a few times a second, and never waits on the camera. Reps are saved as th
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from rehab.dashboard.safe_text import plain, speech_script
 from rehab.dashboard.state import engine, exercise_library, require_role, today
 from rehab.errors import RehabError
 from rehab.exercise_library import UnknownExerciseError
@@ -55,16 +55,16 @@ def _target(reps: int | None, hold_s: float | None) -> str:
 
 
 def _show_program(program: Program) -> None:
-    st.subheader(program.title)
+    st.subheader(plain(program.title))
     if program.notes:
-        st.caption(program.notes)
+        st.caption(plain(program.notes))
     for n, item in enumerate(program.items, start=1):
         side = "" if item.side.value == "both" else f" ({item.side.value} side)"
         line = f"**{n}. {_name(item.exercise_id)}**{side}: {item.sets} × "
         line += _target(item.reps, item.hold_s)
         with st.expander(line):
             if item.notes_for_patient:
-                st.info(item.notes_for_patient)
+                st.info(plain(item.notes_for_patient))
             try:
                 steps = exercise_library().get(item.exercise_id).instructions
             except UnknownExerciseError:
@@ -119,14 +119,7 @@ def _speak(words: list[str]) -> None:
     """Say the words through the browser's speech synthesis (and log them for tests)."""
     if not words or not st.session_state.get(SPEAK_KEY, True):
         return
-    text = json.dumps(". ".join(words))
-    st.html(
-        "<script>(function(){const t=" + text + ";"
-        "(window.parent.__rehabSaid=window.parent.__rehabSaid||[]).push(t);"
-        "const s=window.speechSynthesis||window.parent.speechSynthesis;"
-        "if(s){s.cancel();s.speak(new SpeechSynthesisUtterance(t));}})();</script>",
-        unsafe_allow_javascript=True,
-    )
+    st.html(speech_script(". ".join(words)), unsafe_allow_javascript=True)
 
 
 def _count_text(status: LiveStatus) -> str:

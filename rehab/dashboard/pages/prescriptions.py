@@ -12,6 +12,7 @@ from rehab.core.exercise import Exercise, SideMode
 from rehab.core.results import Side
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.data import end_program
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import SignedIn, db, exercise_library, require_role, show_error, today
 from rehab.dashboard.widgets import pick_patient
 from rehab.errors import RehabError
@@ -49,12 +50,12 @@ def _show_program(user: SignedIn, program: Program) -> None:
     status = _status(program, today())
     until = f"until {fmt.day(program.end_date)}" if program.end_date else "no end date"
     with st.expander(
-        f"{program.title} · {status} · from {fmt.day(program.start_date)}, {until} · "
+        f"{plain(program.title)} · {status} · from {fmt.day(program.start_date)}, {until} · "
         f"{program.sessions_per_week}×/week",
         expanded=status == "current",
     ):
         if program.notes:
-            st.caption(program.notes)
+            st.caption(plain(program.notes))
         st.dataframe(
             program_table(program), hide_index=True, key=f"program_{program.prescription_id}"
         )
@@ -149,7 +150,7 @@ def _draft_list(plans: list[ExercisePlan]) -> None:
         left.write(
             f"**{fmt.exercise_name(library, plan.exercise_id)}**: {plan.sets} × {amount}, "
             f"{plan.side.value}{target}"
-            + (f" — _{plan.notes_for_patient}_" if plan.notes_for_patient else "")
+            + (f" — _{plain(plan.notes_for_patient)}_" if plan.notes_for_patient else "")
         )
         if right.button("Remove", key=f"remove_{n}"):
             plans.pop(n)
@@ -226,7 +227,8 @@ def main() -> None:
         show_error(exc)
         return
     st.caption(
-        f"{patient.name} · {patient.condition} · affected side: {patient.affected_side.value}"
+        f"{plain(patient.name)} · {plain(patient.condition)} · "
+        f"affected side: {patient.affected_side.value}"
     )
     current = next((p for p in patient.programs if p.active_on(today())), None)
     if not patient.programs:

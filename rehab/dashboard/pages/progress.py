@@ -14,6 +14,7 @@ from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.navigation import page_path
 from rehab.dashboard.reports import report_downloads
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import db, exercise_library, require_user, show_error
 from rehab.dashboard.widgets import date_range, pick_patient, show_alerts
 from rehab.errors import RehabError
@@ -64,10 +65,10 @@ def _first_session(actor: Actor, patient_id: int) -> tuple[q.PatientDetail, dt.d
 
 
 def _header(patient: q.PatientDetail) -> None:
-    st.title(patient.name)
+    st.title(plain(patient.name))
     st.caption(
-        f"{patient.condition} · affected side: {patient.affected_side.value} · "
-        f"therapist: {patient.therapist_name}"
+        f"{plain(patient.condition)} · affected side: {patient.affected_side.value} · "
+        f"therapist: {plain(patient.therapist_name)}"
     )
 
 

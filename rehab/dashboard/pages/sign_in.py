@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rehab import __version__
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import db, sign_in
 from rehab.errors import AccessDenied, StoreError
 from rehab.store.models import User
@@ -39,7 +40,7 @@ def main() -> None:
         st.error("Wrong username or password.")
         return
     except StoreError as exc:
-        st.error(f"The database cannot be read: {exc}")
+        st.error(f"The database cannot be read: {plain(exc)}")
         return
     st.rerun()
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from rehab.core.results import Side
 from rehab.dashboard.data import UserRow, list_users
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import SignedIn, db, require_role, show_error, user_names
 from rehab.errors import RehabError
 from rehab.store.clinic import create_patient, create_user
@@ -43,7 +44,7 @@ def _add_therapist(user: SignedIn) -> None:
     except RehabError as exc:
         show_error(exc)
         return
-    st.success(f"Therapist '{username.strip()}' added.")
+    st.success(f"Therapist '{plain(username.strip())}' added.")
 
 
 def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
@@ -85,7 +86,7 @@ def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
     except RehabError as exc:
         show_error(exc)
         return
-    st.success(f"Patient '{username.strip()}' added.")
+    st.success(f"Patient '{plain(username.strip())}' added.")
 
 
 def main() -> None:
