@@ -16,9 +16,12 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	@touch $(STAMP)
 
+# Listens on this computer only (127.0.0.1, from .streamlit/config.toml); a clinic server
+# serves it through an HTTPS reverse proxy instead (docs/deploy.md).
 run: $(STAMP)
 	$(BIN)/rehab db upgrade
 	$(BIN)/rehab demo --if-empty
+	@echo "dashboard: http://127.0.0.1:8501 (this computer only)"
 	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP) lint

@@ -14,6 +14,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from rehab import __version__
 from rehab.errors import RehabError
@@ -35,10 +36,15 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (what is wrong, where to read more), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USER_ERROR, f"rehab: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rehab", description="Rehabilitation exercise tracker (BlazePose)."
-    )
+    parser = OneLineParser(prog="rehab", description="Rehabilitation exercise tracker (BlazePose).")
     parser.add_argument("--version", action="version", version=f"rehab {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -174,3 +174,16 @@ def test_very_large_frames_are_decoded_at_a_smaller_size(tmp_path: Path) -> None
     assert width % 2 == height % 2 == 0
     assert width * height <= media_limits.MAX_DECODED_PIXELS
     assert abs(width / height - 4096 / 2304) < 0.01
+
+
+def test_dashboard_upload_paths_refuse_without_aborting(huge_video: Path) -> None:
+    """The dashboard's own functions, in this process: before the limits, the PNG aborted
+    the whole server (and every live session with it)."""
+    from rehab.dashboard.media import annotate, run_analysis
+    from rehab.exercise_library import load_library
+
+    with pytest.raises(InputError, match=r"sliver\.png: 2 x 33000 pixels"):
+        annotate("sliver.png", png_bytes(2, 33_000))
+    squat = load_library().get("squat")
+    with pytest.raises(InputError, match=r"clip\.mp4: 8192 x 8192 pixels is too large"):
+        run_analysis("clip.mp4", huge_video.read_bytes(), squat, None, lambda *_: None)

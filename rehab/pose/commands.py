@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from rehab.argtypes import fraction
 from rehab.errors import InputError
 from rehab.outputs import Protected, check_output
 from rehab.progress import progress_bar
@@ -99,7 +100,7 @@ def register(commands: Any) -> None:
         help="also write the landmarks as JSON (default: OUTPUT with .json)",
     )
     annotate.add_argument(
-        "--min-visibility", type=float, default=0.5, help="hide joints below this (0-1)"
+        "--min-visibility", type=fraction, default=0.5, help="hide joints below this (0-1)"
     )
     add_model_option(annotate)
     annotate.set_defaults(handler=cmd_annotate)

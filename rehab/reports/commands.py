@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from rehab.argtypes import record_id
 from rehab.errors import InputError, NotFound
 from rehab.outputs import Protected, check_output, write_bytes_atomically
 
@@ -108,7 +109,7 @@ def register(commands: Any) -> None:
     report = commands.add_parser(
         "report", help="a patient's progress report (PDF, HTML or a zip of CSV tables)"
     )
-    report.add_argument("--patient", type=int, required=True, metavar="ID", help="patient id")
+    report.add_argument("--patient", type=record_id, required=True, metavar="ID", help="patient id")
     report.add_argument(
         "--from", dest="date_from", type=_date, metavar="DATE", help="first day (YYYY-MM-DD)"
     )

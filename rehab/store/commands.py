@@ -7,6 +7,7 @@ import getpass
 import os
 from typing import Any
 
+from rehab.argtypes import whole_number
 from rehab.core.results import Side
 from rehab.errors import StoreError
 from rehab.store.models import Role
@@ -192,8 +193,10 @@ def register(commands: Any) -> None:
     demo = commands.add_parser(
         "demo", help="create a demo clinic (sessions computed by the real counting engine)"
     )
-    demo.add_argument("--weeks", type=int, default=8, help="weeks of sessions (default 8)")
-    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument(
+        "--weeks", type=whole_number(1, 104), default=8, help="weeks of sessions (default 8)"
+    )
+    demo.add_argument("--seed", type=whole_number(0), default=7, help="random seed (default 7)")
     demo.add_argument("--replace", action="store_true", help="delete an existing demo clinic first")
     demo.add_argument(
         "--if-empty",

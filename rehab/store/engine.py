@@ -23,11 +23,12 @@ from typing import Any, TypeVar
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rehab.errors import StoreError
+from rehab.store.files import describe_safely, parse_database_url
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def database_url() -> str:
 
 def describe_url(url: str | URL) -> str:
     """The URL with its password hidden, for messages and logs."""
-    return make_url(url).render_as_string(hide_password=True)
+    return describe_safely(url)
 
 
 def create_db_engine(url: str | URL | None = None, *, for_migration: bool = False) -> Engine:
@@ -69,7 +70,7 @@ def create_db_engine(url: str | URL | None = None, *, for_migration: bool = Fals
     `for_migration=True` turns SQLite foreign keys OFF (table copies during batch migrations
     must not cascade or fail half-way); the app's engines always have them ON.
     """
-    target = make_url(url if url is not None else database_url())
+    target = parse_database_url(url if url is not None else database_url())
     if target.get_backend_name() == "sqlite":
         return _sqlite_engine(target, foreign_keys=not for_migration)
     try:
@@ -168,8 +169,10 @@ def alembic_config(url: str | URL | None = None) -> Any:
         raise StoreError(f"migrations folder {MIGRATIONS_DIR} is missing")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    target = make_url(url if url is not None else database_url())
-    config.set_main_option("sqlalchemy.url", target.render_as_string(hide_password=False))
+    target = parse_database_url(url if url is not None else database_url())
+    # ConfigParser reads % as interpolation: a password holding % must be doubled
+    rendered = target.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", rendered)
     return config
 
 

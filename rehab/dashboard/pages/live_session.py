@@ -29,6 +29,7 @@ from rehab.live.history import (
 )
 from rehab.live.processor import LiveUpdate
 from rehab.live.session import LiveSession, live_session_ids, plans_from_program, rtc_configuration
+from rehab.pose.media_limits import decoded_size
 from rehab.store.models import Role, SessionStatus
 from rehab.store.queries import Program
 
@@ -96,7 +97,8 @@ def _callback(live: LiveSession) -> Callable[[av.VideoFrame], av.VideoFrame]:
     """streamlit-webrtc calls this in its worker thread, once per camera frame."""
 
     def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
-        rgb = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+        width, height = decoded_size(frame.width, frame.height)  # a huge camera: bounded
+        rgb = np.asarray(frame.to_ndarray(format="rgb24", width=width, height=height), np.uint8)
         out = live.processor.process(rgb, live.clock(frame.time))
         return av.VideoFrame.from_ndarray(out, format="rgb24")
 
