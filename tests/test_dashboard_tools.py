@@ -137,11 +137,13 @@ def test_library_lists_the_definitions_that_failed_to_load(
     source = Path(__file__).resolve().parent.parent / "exercises" / "squat.yaml"
     (tmp_path / "squat.yaml").write_text(source.read_text())
     (tmp_path / "broken.yaml").write_text(source.read_text().replace("KNEE", "KNE", 1))
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 100_000)  # was a RecursionError
     monkeypatch.setenv("REHAB_EXERCISES_DIR", str(tmp_path))
     at = open_page(_therapist(seeded), "library")
     no_exception(at)
-    (error,) = texts(at, "error")
-    assert error.startswith("Not loaded: broken.yaml line") and "KNE" in error
+    broken, deep = texts(at, "error")
+    assert broken.startswith(f"Not loaded: {plain('broken.yaml line')}") and "KNE" in broken
+    assert deep == f"Not loaded: {plain('deep.yaml line 1: nested more than 16 levels deep')}"
     assert list(at.dataframe[0].value["id"]) == ["squat"]
 
 

@@ -139,4 +139,7 @@ def test_demo_if_empty_leaves_a_clinic_with_patients_alone(tmp_path: Path) -> No
     assert "has patients already; no demo added" in skipped.stdout
     bad = rehab(tmp_path, "demo", "--weeks", "0")
     assert bad.returncode == 2
-    assert bad.stderr.strip() == "rehab: error: --weeks must be at least 1 (got 0)"
+    assert bad.stderr.strip() == (
+        "rehab: error: argument --weeks: expected a number from 1 to 104, got 0 "
+        "(see `rehab demo --help`)"
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -167,7 +168,7 @@ def alembic_config(url: str | URL | None = None) -> Any:
 
     if not MIGRATIONS_DIR.is_dir():
         raise StoreError(f"migrations folder {MIGRATIONS_DIR} is missing")
-    config = Config()
+    config = Config(stdout=sys.stdout)  # today's stdout (Config's default is import time's)
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     target = parse_database_url(url if url is not None else database_url())
     # ConfigParser reads % as interpolation: a password holding % must be doubled
