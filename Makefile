@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench clean format
+.PHONY: run test lint bench clean format messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
@@ -35,6 +35,16 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Patient-facing strings: extract the marked ones, merge them into each catalogue; then
+# translate the new entries in rehab/i18n/locales/*/LC_MESSAGES/messages.po (tests/test_i18n.py
+# fails while one has no Spanish).
+LOCALES := rehab/i18n/locales
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header \
+		-k N_ -o $(LOCALES)/messages.pot rehab
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -l es --no-fuzzy-matching \
+		--ignore-obsolete
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

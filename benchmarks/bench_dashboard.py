@@ -22,9 +22,9 @@ from pathlib import Path
 from benchmarks.bench_store import N_PATIENTS, N_WEEKS, PER_THERAPIST, seed
 from benchmarks.table import print_table
 from rehab.dashboard.state import PATIENT_KEY, USER_KEY, SignedIn
-from rehab.store.access import Actor
-from rehab.store.engine import create_db_engine, upgrade_database
-from rehab.store.models import Role
+from rehab.domain import Role
+from rehab.store import Actor, connect, upgrade_database
+from rehab.store.testing import sql_engine
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = "rehab/dashboard/pages"
@@ -96,10 +96,10 @@ def main() -> None:
         if reuse:
             print(f"reusing the seeded database {path}")
         else:
-            engine = create_db_engine(url)
+            db = connect(url)
             started = time.perf_counter()
-            counts = seed(engine)
-            engine.dispose()
+            counts = seed(sql_engine(db))
+            db.dispose()
             print(
                 f"seeded {N_PATIENTS} patients x {N_WEEKS} weeks ({counts['reps']:,} reps) "
                 f"in {time.perf_counter() - started:.0f} s"

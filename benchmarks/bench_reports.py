@@ -16,37 +16,33 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from benchmarks.bench_store import N_PATIENTS, N_WEEKS, NOW, seed
 from benchmarks.table import print_table
+from rehab.domain import Role
 from rehab.reports import render_report
-from rehab.store.access import Actor
-from rehab.store.engine import create_db_engine, session_scope, upgrade_database
-from rehab.store.models import Role
+from rehab.store import Actor, Database, connect, upgrade_database
+from rehab.store.testing import sql_engine
 
 GOALS_S = {"pdf": 2.0}
 RUNS = 3
 
 
-def _render(engine: Engine, fmt: str) -> tuple[float, float, int]:
+def _render(db: Database, fmt: str) -> tuple[float, float, int]:
     """Wall and CPU seconds of one report, and its size in bytes."""
     since = NOW - dt.timedelta(weeks=N_WEEKS)
     wall, cpu = time.perf_counter(), time.process_time()
-    with session_scope(engine) as session:
-        payload = render_report(
-            session, Actor(2, Role.THERAPIST), 1, since, NOW, fmt, "Benchmark note."
-        )
+    with db.transaction() as tx:
+        payload = render_report(tx, Actor(2, Role.THERAPIST), 1, since, NOW, fmt, "Benchmark note.")
     return time.perf_counter() - wall, time.process_time() - cpu, len(payload)
 
 
-def measure(engine: Engine) -> list[tuple[str, float, float, float, float, str]]:
+def measure(db: Database) -> list[tuple[str, float, float, float, float, str]]:
     """Per format: first call, warm median wall and CPU (CPU time is steadier on a shared
     machine; the database's own work in SQLite counts as this process's CPU)."""
     rows = []
     for fmt in ("pdf", "html", "csv"):
-        first, _, size = _render(engine, fmt)
-        warm = [_render(engine, fmt) for _ in range(RUNS)]
+        first, _, size = _render(db, fmt)
+        warm = [_render(db, fmt) for _ in range(RUNS)]
         wall = statistics.median(w for w, _, _ in warm)
         cpu = statistics.median(c for _, c, _ in warm)
         goal = GOALS_S.get(fmt)
@@ -62,21 +58,21 @@ def main() -> None:
         url = f"sqlite:///{path}"
         reuse = path.is_file()
         upgrade_database(url)
-        engine = create_db_engine(url)
+        db = connect(url)
         if reuse:
             print(f"reusing the seeded database {path}; report: patient #1, {N_WEEKS} weeks")
         else:
             started = time.perf_counter()
-            counts = seed(engine)
+            counts = seed(sql_engine(db))
             print(
                 f"seeded {N_PATIENTS} patients x {N_WEEKS} weeks ({counts['reps']:,} reps) in "
                 f"{time.perf_counter() - started:.0f} s; report: patient #1, {N_WEEKS} weeks"
             )
         print_table(
             ["format (one year, one patient)", "first s", "warm s", "warm CPU s", "MB", "goal"],
-            measure(engine),
+            measure(db),
         )
-        engine.dispose()
+        db.dispose()
 
 
 if __name__ == "__main__":

@@ -24,9 +24,16 @@ from sqlalchemy import Connection, Engine, insert
 
 from benchmarks.table import print_table
 from rehab.core.results import Side
-from rehab.store import queries
-from rehab.store.access import Actor
-from rehab.store.engine import create_db_engine, session_scope, upgrade_database
+from rehab.domain import Role
+from rehab.store import (
+    Actor,
+    Database,
+    SessionRecorder,
+    Transaction,
+    connect,
+    queries,
+    upgrade_database,
+)
 from rehab.store.models import (
     CheckIn,
     ExerciseSession,
@@ -35,12 +42,11 @@ from rehab.store.models import (
     Prescription,
     PrescriptionItem,
     Rep,
-    Role,
     SetStats,
     User,
 )
-from rehab.store.recorder import SessionRecorder
 from rehab.store.rollup import STATS_COLUMNS, stats_select
+from rehab.store.testing import make_rep, sql_engine
 
 N_PATIENTS = int(os.environ.get("REHAB_BENCH_PATIENTS", "200"))
 N_WEEKS = int(os.environ.get("REHAB_BENCH_WEEKS", "52"))
@@ -284,16 +290,16 @@ def timed(work: Callable[[], object], runs: int = 7) -> tuple[float, float, floa
 
 
 def in_session(
-    engine: Engine, call: Callable[..., object], *args: object, **kw: object
+    db: Database, call: Callable[..., object], *args: object, **kw: object
 ) -> Callable[[], object]:
     def work() -> object:
-        with session_scope(engine) as s:
-            return call(s, *args, **kw)
+        with db.transaction() as tx:
+            return call(tx, *args, **kw)
 
     return work
 
 
-def progress(s: object, actor: Actor, patient_id: int) -> None:
+def progress(s: Transaction, actor: Actor, patient_id: int) -> None:
     """What the patient page asks for: every progress query over the year."""
     since = NOW - dt.timedelta(weeks=N_WEEKS)
     for query in (
@@ -305,52 +311,52 @@ def progress(s: object, actor: Actor, patient_id: int) -> None:
         queries.list_sessions,
     ):
         query(s, actor, patient_id, since=since, until=NOW)  # type: ignore[operator]
-    queries.patient_alerts(s, actor, patient_id, now=NOW)  # type: ignore[arg-type]
+    queries.patient_alerts(s, actor, patient_id, now=NOW)
 
 
-def measure(engine: Engine) -> list[tuple[str, float, float, float, str]]:
+def measure(db: Database) -> list[tuple[str, float, float, float, str]]:
     admin, therapist = Actor(1, Role.ADMIN), Actor(2, Role.THERAPIST)
     patient_id, year_ago = 1, NOW - dt.timedelta(weeks=N_WEEKS)
     rows = []
     checks = [
         (
             "patient list: admin, all patients",
-            in_session(engine, queries.list_patients, admin, now=NOW),
+            in_session(db, queries.list_patients, admin, now=NOW),
             500,
         ),
         (
             f"patient list: therapist, {PER_THERAPIST} patients",
-            in_session(engine, queries.list_patients, therapist, now=NOW),
+            in_session(db, queries.list_patients, therapist, now=NOW),
             500,
         ),
         (
             "one patient's progress (7 queries, a year)",
-            in_session(engine, progress, therapist, patient_id),
+            in_session(db, progress, therapist, patient_id),
             100,
         ),
         (
             "  rom_progress, a year",
-            in_session(engine, queries.rom_progress, therapist, patient_id),
+            in_session(db, queries.rom_progress, therapist, patient_id),
             None,
         ),
         (
             "  volume_progress, a year",
-            in_session(engine, queries.volume_progress, therapist, patient_id),
+            in_session(db, queries.volume_progress, therapist, patient_id),
             None,
         ),
         (
             "  patient_alerts",
-            in_session(engine, queries.patient_alerts, therapist, patient_id, now=NOW),
+            in_session(db, queries.patient_alerts, therapist, patient_id, now=NOW),
             None,
         ),
         (
             "report data, a year",
-            in_session(engine, queries.report_data, therapist, patient_id, year_ago, NOW, now=NOW),
+            in_session(db, queries.report_data, therapist, patient_id, year_ago, NOW, now=NOW),
             None,
         ),
         (
             "session detail (150 reps)",
-            in_session(engine, queries.session_detail, therapist, 1),
+            in_session(db, queries.session_detail, therapist, 1),
             None,
         ),
     ]
@@ -358,10 +364,8 @@ def measure(engine: Engine) -> list[tuple[str, float, float, float, str]]:
         median, best, cpu = timed(work)
         verdict = "" if goal is None else ("ok" if median < goal else "SLOW") + f" (< {goal} ms)"
         rows.append((label, median, best, cpu, verdict))
-    recorder = SessionRecorder.start(engine, therapist, patient_id, clock=lambda: NOW)
+    recorder = SessionRecorder.start(db, therapist, patient_id, clock=lambda: NOW)
     recorder.begin_set("knee_extension", Side.LEFT)
-    from rehab.store.testing import make_rep
-
     counter = iter(range(1, 10_000))
     median, best, cpu = timed(lambda: recorder.record_rep(make_rep(next(counter))), runs=30)
     rows.append(("live: commit one rep (synchronous=FULL)", median, best, cpu, ""))
@@ -376,7 +380,8 @@ def main() -> None:
         url = f"sqlite:///{path}"
         reuse = path.is_file()
         upgrade_database(url)
-        engine = create_db_engine(url)
+        db = connect(url)
+        engine = sql_engine(db)
         if reuse:
             print(f"reusing the seeded database {path}")
         else:
@@ -390,8 +395,8 @@ def main() -> None:
             c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         print(f"SQLite file: {path.stat().st_size / 1e6:,.0f} MB (indexes included)")
         headers = ["query (SQLite, warm)", "median ms", "best ms", "cpu ms", "goal"]
-        print_table(headers, measure(engine))
-        engine.dispose()
+        print_table(headers, measure(db))
+        db.dispose()
 
 
 if __name__ == "__main__":

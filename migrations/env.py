@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from sqlalchemy.types import TypeDecorator
 
 from rehab.errors import StoreError
-from rehab.store.engine import create_db_engine, database_url, writer
+from rehab.store.database import create_db_engine, database_url, writer
 from rehab.store.models import Base
 
 config = context.config

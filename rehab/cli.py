@@ -30,6 +30,7 @@ Handler = Callable[[argparse.Namespace], int]
 COMMAND_MODULES: tuple[str, ...] = (
     "rehab.pose.commands",
     "rehab.store.commands",
+    "rehab.demo_clinic.commands",
     "rehab.exercise_commands",
     "rehab.reports.commands",
     "rehab.live.commands",
@@ -41,6 +42,16 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USER_ERROR, f"rehab: error: {message} (see `{self.prog} --help`)\n")
+
+
+def database_url_option(parser: argparse.ArgumentParser) -> None:
+    """`--url`: the database a command works on, for every command that opens one."""
+    parser.add_argument(
+        "--url",
+        default=None,
+        help="SQLAlchemy database URL (default: REHAB_DATABASE_URL, "
+        "or rehab.db under REHAB_HOME / the per-user data folder)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,7 +109,7 @@ def describe_failure(exc: Exception, args: argparse.Namespace) -> tuple[int, str
     if isinstance(exc, RehabError):
         return EXIT_USER_ERROR, f"error: {one_line(str(exc))}"
     if _is_database_error(exc):
-        from rehab.store.failures import explain_database_error
+        from rehab.store import explain_database_error
 
         return (
             EXIT_USER_ERROR,
@@ -118,7 +129,7 @@ def describe_failure(exc: Exception, args: argparse.Namespace) -> tuple[int, str
 def _is_database_error(exc: Exception) -> bool:
     if "sqlalchemy" not in sys.modules and "alembic" not in sys.modules:
         return False  # no database was touched: do not import the store to say so
-    from rehab.store.failures import is_database_error
+    from rehab.store import is_database_error
 
     return is_database_error(exc)
 

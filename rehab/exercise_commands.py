@@ -276,6 +276,9 @@ def register(commands: Any) -> None:
     validate = sub.add_parser("validate", help="check exercise files (exit 1 on errors)")
     validate.add_argument("path", nargs="?", default=None, help="a .yaml file or a folder")
     validate.set_defaults(handler=cmd_validate)
+    from rehab.demos.commands import register as register_demo
+
+    register_demo(sub)
 
     analyze = commands.add_parser("analyze", help="count reps in a video or .npz landmark file")
     analyze.add_argument("input", help="video (mp4/mov/...) or landmark stream (.npz)")

@@ -40,7 +40,7 @@ class Protected:
 
 def database_protection(url: str | None = None) -> list[Protected]:
     """The local SQLite database and its -wal/-shm/-journal files (none for a server)."""
-    from rehab.store.files import database_files
+    from rehab.store import database_files
 
     return [Protected("the clinic database", path) for path in database_files(url)]
 

@@ -11,9 +11,10 @@ import json
 import zipfile
 import zlib
 from pathlib import Path
-from typing import IO, Annotated, Literal
+from typing import IO, Annotated, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rehab.core.landmarks import LandmarkStream, StreamInfo
@@ -127,11 +128,12 @@ def _check_sizes(source: Path, data: np.lib.npyio.NpzFile) -> None:
 
 def _declared_bytes(member: IO[bytes]) -> int:
     """Bytes an .npy entry's header says its array holds."""
-    version = np.lib.format.read_magic(member)
+    npy: Any = np.lib.format  # numpy's .npy helpers are untyped
+    version = npy.read_magic(member)
     if version == (1, 0):
-        shape, _order, dtype = np.lib.format.read_array_header_1_0(member)
+        shape, _order, dtype = npy.read_array_header_1_0(member)
     else:
-        shape, _order, dtype = np.lib.format.read_array_header_2_0(member)
+        shape, _order, dtype = npy.read_array_header_2_0(member)
     return int(np.prod(shape, dtype=object)) * int(dtype.itemsize)
 
 
@@ -161,7 +163,7 @@ def _read_meta(source: Path, data: np.lib.npyio.NpzFile) -> _Meta:
         raise StreamFileError(f"{source}: metadata {where}: {first['msg']}") from exc
 
 
-def _read_array(source: Path, data: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
+def _read_array(source: Path, data: np.lib.npyio.NpzFile, name: str) -> npt.NDArray[np.float64]:
     if name not in data.files:
         raise StreamFileError(f"{source}: array '{name}' is missing")
     array = data[name]
@@ -170,7 +172,7 @@ def _read_array(source: Path, data: np.lib.npyio.NpzFile, name: str) -> np.ndarr
     return np.asarray(array, dtype=np.float64)
 
 
-def _check_values(source: Path, arrays: dict[str, np.ndarray]) -> None:
+def _check_values(source: Path, arrays: dict[str, npt.NDArray[np.float64]]) -> None:
     t_ms = arrays["t_ms"]
     if t_ms.ndim != 1 or len(t_ms) > MAX_FRAMES:
         raise StreamFileError(f"{source}: t_ms must be a list of at most {MAX_FRAMES:,} times")

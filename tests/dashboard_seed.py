@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from rehab.core.analysis import analyze_stream
@@ -22,35 +22,33 @@ from rehab.core.results import HoldResult, Side
 from rehab.core.synthetic import synthetic_stream
 from rehab.dashboard.state import USER_KEY, SignedIn
 from rehab.exercise_library import load_library
-from rehab.store.access import Actor
-from rehab.store.engine import session_scope
+from rehab.store import Actor, Database, SessionRecorder
 from rehab.store.models import Patient
 from rehab.store.queries import patient_detail
-from rehab.store.recorder import SessionRecorder
-from rehab.store.testing import Clinic, cue, make_rep
+from rehab.store.testing import Clinic, cue, full_url, make_rep, sql_session
 
 DAYS_AGO = (20, 17, 13, 10, 6, 3)
 
 
 @dataclass(frozen=True)
 class Seeded:
-    engine: Engine
+    db: Database
     clinic: Clinic
     now: dt.datetime
     sessions: dict[int, list[int]]  # patient index -> session ids, oldest first
     stream_session: int  # the session with a stored landmark stream
 
 
-def _items(engine: Engine, actor: Actor, patient_id: int) -> dict[str, int]:
-    with session_scope(engine) as s:
-        program = patient_detail(s, actor, patient_id).programs[0]
+def _items(db: Database, actor: Actor, patient_id: int) -> dict[str, int]:
+    with db.transaction() as tx:
+        program = patient_detail(tx, actor, patient_id).programs[0]
     return {item.exercise_id: item.item_id for item in program.items}
 
 
 def _session(
-    engine: Engine, actor: Actor, patient_id: int, at: dt.datetime, n: int, items: dict[str, int]
+    db: Database, actor: Actor, patient_id: int, at: dt.datetime, n: int, items: dict[str, int]
 ) -> int:
-    with SessionRecorder.start(engine, actor, patient_id, clock=lambda: at) as rec:
+    with SessionRecorder.start(db, actor, patient_id, clock=lambda: at) as rec:
         rec.begin_set("knee_extension", Side.LEFT, items["knee_extension"])
         for i in range(1, 9):
             issues = (cue(3000.0 * i + 100),) if (i + n) % 4 == 0 else ()
@@ -64,35 +62,35 @@ def _session(
         return rec.session_id
 
 
-def _stream_session(engine: Engine, actor: Actor, patient_id: int, at: dt.datetime) -> int:
+def _stream_session(db: Database, actor: Actor, patient_id: int, at: dt.datetime) -> int:
     exercise = load_library().get("knee_extension")
     stream = synthetic_stream(exercise, n_reps=4, side=Side.LEFT, seed=2)
     result = analyze_stream(stream, exercise, Side.LEFT)
-    with SessionRecorder.start(engine, actor, patient_id, clock=lambda: at) as rec:
+    with SessionRecorder.start(db, actor, patient_id, clock=lambda: at) as rec:
         set_id = rec.record_set(result, Side.LEFT)
         rec.store_landmarks(stream, set_id)
         return rec.session_id
 
 
-def seed(engine: Engine) -> Seeded:
-    clinic = Clinic(engine)
+def seed(db: Database) -> Seeded:
+    clinic = Clinic(db)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    with session_scope(engine) as s:
+    with sql_session(db) as s:
         s.execute(
             update(Patient).where(Patient.id == clinic.patients[0]).values(store_landmarks=True)
         )
     sessions: dict[int, list[int]] = {0: [], 1: [], 2: []}
     for index, therapist, days in ((0, clinic.ther_a, DAYS_AGO), (2, clinic.ther_b, (9, 2))):
         pid = clinic.patients[index]
-        items = _items(engine, therapist, pid)
+        items = _items(db, therapist, pid)
         for n, ago in enumerate(days):
             at = now - dt.timedelta(days=ago, hours=2)
-            sessions[index].append(_session(engine, therapist, pid, at, n, items))
+            sessions[index].append(_session(db, therapist, pid, at, n, items))
     stream_session = _stream_session(
-        engine, clinic.ther_a, clinic.patients[0], now - dt.timedelta(days=1)
+        db, clinic.ther_a, clinic.patients[0], now - dt.timedelta(days=1)
     )
     sessions[0].append(stream_session)
-    return Seeded(engine, clinic, now, sessions, stream_session)
+    return Seeded(db, clinic, now, sessions, stream_session)
 
 
 # -- AppTest helpers ---------------------------------------------------------------------------
@@ -101,9 +99,9 @@ APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = "rehab/dashboard/pages"
 
 
-def use_database(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
+def use_database(monkeypatch: pytest.MonkeyPatch, db: Database) -> None:
     """Point the app (same process) at the test database."""
-    monkeypatch.setenv("REHAB_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("REHAB_DATABASE_URL", full_url(db))
 
 
 def signed_in(actor: Actor, name: str = "Someone", patient_id: int | None = None) -> SignedIn:

@@ -12,13 +12,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from rehab.core.results import HoldResult, SetResult, Side
-from rehab.store.engine import session_scope
-from rehab.store.models import Patient, Prescription, SessionStatus, User
-from rehab.store.recorder import SessionRecorder
-from rehab.store.testing import T0, Clinic, cue, make_rep
+from rehab.domain import SessionStatus
+from rehab.store import Database, SessionRecorder
+from rehab.store.models import Patient, Prescription, User
+from rehab.store.testing import T0, Clinic, cue, make_rep, sql_session
 
 DAY = dt.timedelta(days=1)
 PATIENT_NAME = "Zoë Ångström-Müller"
@@ -33,15 +31,15 @@ class Seeded:
     sessions: int
 
 
-def _items(engine: Engine, prescription_id: int) -> list[int]:
-    with session_scope(engine) as s:
+def _items(db: Database, prescription_id: int) -> list[int]:
+    with sql_session(db) as s:
         prescription = s.get(Prescription, prescription_id)
         assert prescription is not None
         return [item.id for item in prescription.items]
 
 
-def _rename(engine: Engine, patient_id: int) -> None:
-    with session_scope(engine) as s:
+def _rename(db: Database, patient_id: int) -> None:
+    with sql_session(db) as s:
         patient = s.get(Patient, patient_id)
         assert patient is not None
         user = s.get(User, patient.user_id)
@@ -74,16 +72,16 @@ def session_days() -> list[dt.datetime]:
     return [d for n, d in enumerate(days) if n not in (4, 9)]
 
 
-def seed_history(engine: Engine) -> Seeded:
-    clinic = Clinic(engine)
+def seed_history(db: Database) -> Seeded:
+    clinic = Clinic(db)
     patient_id = clinic.patients[0]
-    _rename(engine, patient_id)
-    knee_item, sit_item = _items(engine, clinic.programs[0])
+    _rename(db, patient_id)
+    knee_item, sit_item = _items(db, clinic.programs[0])
     days = session_days()
     for n, day in enumerate(days):
         at = day + dt.timedelta(hours=n % 3)
         recorder = SessionRecorder.start(
-            engine, clinic.pat_users[0], patient_id, clock=lambda at=at: at
+            db, clinic.pat_users[0], patient_id, clock=lambda at=at: at
         )
         recorder.record_set(_knee_set(n), Side.LEFT, prescription_item_id=knee_item)
         if n % 2 == 0:

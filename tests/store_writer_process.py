@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from rehab.core.results import RepResult, Side
-from rehab.store.access import Actor
-from rehab.store.engine import create_db_engine
-from rehab.store.models import Role
-from rehab.store.recorder import SessionRecorder
+from rehab.domain import Role
+from rehab.store import Actor, Database, SessionRecorder, connect
+from rehab.store.testing import full_url
+
+
+def command(
+    db: Database, actor: Actor, patient_id: int, n_reps: int, *, hang: bool = False
+) -> list[str]:
+    """The command line that runs this writer on `db` (no pause between reps)."""
+    args = [full_url(db), str(actor.user_id), actor.role.value, str(patient_id), str(n_reps)]
+    return [sys.executable, str(Path(__file__)), *args, "0", *(["--hang"] if hang else [])]
 
 
 def rep(index: int) -> RepResult:
@@ -40,9 +48,9 @@ def rep(index: int) -> RepResult:
 
 def main(argv: list[str]) -> int:
     url, user_id, role, patient_id, n_reps, pause_s = argv[:6]
-    engine = create_db_engine(url)
+    db = connect(url)
     actor = Actor(int(user_id), Role(role))
-    recorder = SessionRecorder.start(engine, actor, int(patient_id))
+    recorder = SessionRecorder.start(db, actor, int(patient_id))
     print(f"session {recorder.session_id}", flush=True)
     recorder.begin_set("knee_extension", Side.LEFT)
     for index in range(1, int(n_reps) + 1):

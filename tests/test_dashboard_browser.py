@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 
+from rehab.store import Database
+from rehab.store.testing import full_url
 from tests.browser_support import StreamlitServer, launch_chromium, screenshot_path
 from tests.conftest import CLIPS_DIR
 from tests.dashboard_seed import Seeded, seed
@@ -23,9 +24,9 @@ VIEWPORT = {"width": 1400, "height": 1700}
 
 
 @pytest.fixture
-def seeded_server(engine: Engine) -> Iterator[tuple[Seeded, StreamlitServer]]:
-    seeded = seed(engine)
-    url = engine.url.render_as_string(hide_password=False)
+def seeded_server(db: Database) -> Iterator[tuple[Seeded, StreamlitServer]]:
+    seeded = seed(db)
+    url = full_url(db)
     with StreamlitServer(env={"REHAB_DATABASE_URL": url}) as server:
         yield seeded, server
 

@@ -6,13 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine
 
 from rehab.dashboard.state import PATIENT_KEY, SESSION_KEY
-from rehab.store.access import Actor
-from rehab.store.clinic import create_user
-from rehab.store.engine import session_scope
-from rehab.store.models import Role
+from rehab.domain import Role
+from rehab.store import Actor, Database, create_user
 from tests.dashboard_seed import (
     Seeded,
     no_exception,
@@ -27,9 +24,9 @@ pytest_plugins = ["rehab.store.pytest_plugin"]
 
 
 @pytest.fixture
-def seeded(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Seeded:
-    use_database(monkeypatch, engine)
-    return seed(engine)
+def seeded(db: Database, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    use_database(monkeypatch, db)
+    return seed(db)
 
 
 def therapist_a(s: Seeded):  # type: ignore[no-untyped-def]
@@ -75,9 +72,9 @@ def test_sign_out_forgets_the_user(seeded: Seeded) -> None:
 
 
 def test_an_empty_database_says_how_to_create_the_first_account(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    use_database(monkeypatch, engine)
+    use_database(monkeypatch, db)
     at = open_page(None)
     no_exception(at)
     assert any("rehab user add" in text and "rehab demo" in text for text in texts(at, "info"))
@@ -127,8 +124,8 @@ def test_opening_a_patient_goes_to_their_progress(seeded: Seeded) -> None:
 
 
 def test_a_therapist_without_patients_is_told_what_to_do(seeded: Seeded) -> None:
-    with session_scope(seeded.engine) as s:
-        user_id = create_user(s, seeded.clinic.admin, "ther_c", "C", Role.THERAPIST, "pw-ther-c-1")
+    with seeded.db.transaction() as tx:
+        user_id = create_user(tx, seeded.clinic.admin, "ther_c", "C", Role.THERAPIST, "pw-ther-c-1")
     at = open_page(signed_in(Actor(user_id, Role.THERAPIST)))
     no_exception(at)
     assert any("no patients yet" in t for t in texts(at, "info"))

@@ -8,15 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine
 
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import PATIENT_KEY
+from rehab.domain import Role
 from rehab.pose.video_out import H264Writer
-from rehab.store.access import Actor
-from rehab.store.clinic import create_user
-from rehab.store.engine import session_scope
-from rehab.store.models import Role
+from rehab.store import Actor, Database, create_user
 from rehab.store.queries import list_sessions, patient_detail
 from tests.conftest import load_manifest
 from tests.dashboard_seed import (
@@ -34,9 +31,9 @@ pytest_plugins = ["rehab.store.pytest_plugin"]
 
 
 @pytest.fixture
-def seeded(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Seeded:
-    use_database(monkeypatch, engine)
-    return seed(engine)
+def seeded(db: Database, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    use_database(monkeypatch, db)
+    return seed(db)
 
 
 def _therapist(s: Seeded):  # type: ignore[no-untyped-def]
@@ -44,8 +41,8 @@ def _therapist(s: Seeded):  # type: ignore[no-untyped-def]
 
 
 def _programs(s: Seeded, index: int = 0):  # type: ignore[no-untyped-def]
-    with session_scope(s.engine) as session:
-        return patient_detail(session, s.clinic.admin, s.clinic.patients[index]).programs
+    with s.db.transaction() as tx:
+        return patient_detail(tx, s.clinic.admin, s.clinic.patients[index]).programs
 
 
 # -- prescriptions -----------------------------------------------------------------------------
@@ -205,8 +202,8 @@ def test_a_real_clip_is_counted_shown_and_saved_as_a_session(seeded: Seeded) -> 
     at.button(key="save_video").click().run()
     no_exception(at)
     assert any("Saved as session" in s and "landmarks" in s for s in texts(at, "success"))
-    with session_scope(seeded.engine) as s:
-        newest = list_sessions(s, seeded.clinic.admin, seeded.clinic.patients[0])[-1]
+    with seeded.db.transaction() as tx:
+        newest = list_sessions(tx, seeded.clinic.admin, seeded.clinic.patients[0])[-1]
     assert (newest.source, newest.complete_reps) == ("upload", reps)
 
 
@@ -275,12 +272,12 @@ def test_a_therapist_has_no_route_to_users(seeded: Seeded) -> None:
 
 
 def test_users_page_refuses_a_non_admin_in_the_store_too(seeded: Seeded) -> None:
-    from rehab.dashboard.data import list_users
     from rehab.errors import AccessDenied
+    from rehab.store import list_users
 
-    with session_scope(seeded.engine) as s, pytest.raises(AccessDenied):
-        list_users(s, seeded.clinic.ther_a)
-    with session_scope(seeded.engine) as s:
-        user_id = create_user(s, seeded.clinic.admin, "x_admin", "X", Role.ADMIN, "pw-x-admin-1")
-    with session_scope(seeded.engine) as s:
-        assert len(list_users(s, Actor(user_id, Role.ADMIN))) == 7
+    with seeded.db.transaction() as tx, pytest.raises(AccessDenied):
+        list_users(tx, seeded.clinic.ther_a)
+    with seeded.db.transaction() as tx:
+        user_id = create_user(tx, seeded.clinic.admin, "x_admin", "X", Role.ADMIN, "pw-x-admin-1")
+    with seeded.db.transaction() as tx:
+        assert len(list_users(tx, Actor(user_id, Role.ADMIN))) == 7

@@ -22,14 +22,23 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from rehab.core.results import Side
+from rehab.domain import Role
 from rehab.pose.sources import VideoFile
-from rehab.store.access import Actor
-from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe
-from rehab.store.engine import create_db_engine, session_scope, upgrade_database
-from rehab.store.models import ExerciseSession, ExerciseSet, Rep, Role
+from rehab.store import (
+    Actor,
+    Database,
+    ExercisePlan,
+    connect,
+    create_patient,
+    create_user,
+    prescribe,
+    upgrade_database,
+)
+from rehab.store.models import ExerciseSession, ExerciseSet, Rep
+from rehab.store.testing import sql_session
 from tests.browser_support import STRICT, StreamlitServer, launch_chromium, screenshot_path
 from tests.conftest import Clip
 
@@ -80,7 +89,7 @@ def write_y4m(clip: Path, target: Path, lead_s: float = LEAD_S, empty_s: float =
 @dataclass(frozen=True)
 class Home:
     url: str
-    engine: Engine
+    db: Database
     username: str
 
 
@@ -88,18 +97,18 @@ def make_home(folder: Path, exercise_id: str, reps: int) -> Home:
     """A database with one therapist and one patient whose program is `exercise_id`."""
     url = f"sqlite:///{folder / 'rehab.db'}"
     upgrade_database(url)
-    engine = create_db_engine(url)
-    with session_scope(engine) as s:
-        admin = Actor(create_user(s, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN)
+    db = connect(url)
+    with db.transaction() as tx:
+        admin = Actor(create_user(tx, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN)
         ther = Actor(
-            create_user(s, admin, "ther", "Therapist", Role.THERAPIST, "pw-ther-1"), Role.THERAPIST
+            create_user(tx, admin, "ther", "Therapist", Role.THERAPIST, "pw-ther-1"), Role.THERAPIST
         )
-        pat_user = create_user(s, admin, "pat", "Patient", Role.PATIENT, PASSWORD)
-        patient_id = create_patient(s, admin, pat_user, ther.user_id, "shoulder", Side.BOTH)
+        pat_user = create_user(tx, admin, "pat", "Patient", Role.PATIENT, PASSWORD)
+        patient_id = create_patient(tx, admin, pat_user, ther.user_id, "shoulder", Side.BOTH)
         start = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
         plan = ExercisePlan(exercise_id, sets=1, reps=reps)
-        prescribe(s, ther, patient_id, "Home program", [plan], 3, start_date=start)
-    return Home(url, engine, "pat")
+        prescribe(tx, ther, patient_id, "Home program", [plan], 3, start_date=start)
+    return Home(url, db, "pat")
 
 
 def fake_webcam_args(y4m: Path) -> list[str]:
@@ -127,7 +136,7 @@ def home_factory(tmp_path: Path) -> Iterator[Any]:
 
     yield make
     for home in homes:
-        home.engine.dispose()
+        home.db.dispose()
 
 
 def sign_in_and_begin(page: Any, server: StreamlitServer, home: Home) -> None:
@@ -178,9 +187,9 @@ def enough_frames(fps: list[float]) -> None:
         pytest.skip(message)
 
 
-def stored(engine: Engine) -> tuple[list[str], int]:
+def stored(db: Database) -> tuple[list[str], int]:
     """Session statuses and the complete reps stored."""
-    with session_scope(engine) as s:
+    with sql_session(db) as s:
         statuses = list(s.scalars(select(ExerciseSession.status).order_by(ExerciseSession.id)))
         reps = s.scalar(select(func.count(Rep.id)).where(Rep.complete.is_(True))) or 0
     return statuses, reps
@@ -195,11 +204,11 @@ def wait_for(condition: Any, timeout_s: float, what: str) -> None:
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
-def rep_passes(engine: Engine, gap_ms: float = 4000.0) -> list[list[float]]:
+def rep_passes(db: Database, gap_ms: float = 4000.0) -> list[list[float]]:
     """Stored complete reps (start ms from the first) grouped by pass of the looping clip: a
     pass ends with an empty room and starts with a still lead-in, so passes are more than
     `gap_ms` apart."""
-    with session_scope(engine) as s:
+    with sql_session(db) as s:
         rows = s.execute(
             select(Rep.start_ms, Rep.end_ms).where(Rep.complete.is_(True)).order_by(Rep.start_ms)
         ).all()
@@ -234,17 +243,17 @@ def test_live_count_on_page_and_in_db_equals_hand_count(
 
         def three_passes() -> bool:
             fps.append(shown_fps(page))
-            return len(rep_passes(home.engine)) >= 3
+            return len(rep_passes(home.db)) >= 3
 
         wait_for(three_passes, 5 * pass_s, "three passes counted")
         enough_frames(fps)
         wait_for(
-            lambda: shown_reps(page) == stored(home.engine)[1],
+            lambda: shown_reps(page) == stored(home.db)[1],
             10,
             "the page to show the saved count",
         )
-        on_page, (statuses, in_db) = shown_reps(page), stored(home.engine)
-        passes = rep_passes(home.engine)
+        on_page, (statuses, in_db) = shown_reps(page), stored(home.db)
+        passes = rep_passes(home.db)
         spoken = page.evaluate("window.__rehabSaid || []")
         page.get_by_role("button", name="End session").click()
         summary_line = page.get_by_text(re.compile(r"Biceps curl.*reps.*range of motion")).first
@@ -258,7 +267,7 @@ def test_live_count_on_page_and_in_db_equals_hand_count(
     assert max(over) <= max(clip.accepted_counts()), (passes, clip.reps)  # never more
     assert (statuses, in_db) == (["in_progress"], on_page)
     assert any(said.strip().endswith(str(on_page)) for said in spoken), spoken
-    final = stored(home.engine)
+    final = stored(home.db)
     assert final[0] == ["completed"] and final[1] >= on_page
     assert f"{final[1]} reps" in summary
 
@@ -283,7 +292,7 @@ def test_setup_check_refuses_clip_without_the_needed_joints(
         assert guidance.is_visible()
         page.screenshot(path=str(screenshot_path("live-setup-refused")))
         assert shown_reps(page) == 0
-    with session_scope(home.engine) as s:
+    with sql_session(home.db) as s:
         assert s.scalar(select(func.count(ExerciseSet.id))) == 0
 
 
@@ -299,10 +308,10 @@ def test_killed_session_keeps_its_reps_and_is_marked_interrupted(
         with StreamlitServer(env=env) as server:
             page = browser.new_page(viewport={"width": 1280, "height": 1400})
             sign_in_and_begin(page, server, home)
-            wait_for(lambda: stored(home.engine)[1] >= 2, 90, "two reps stored")
+            wait_for(lambda: stored(home.db)[1] >= 2, 90, "two reps stored")
             kill_hard(server)
-        kept = stored(home.engine)[1]
-        assert stored(home.engine)[0] == ["in_progress"]
+        kept = stored(home.db)[1]
+        assert stored(home.db)[0] == ["in_progress"]
         with StreamlitServer(env=env) as server:
             page = browser.new_page(viewport={"width": 1280, "height": 1400})
             page.goto(server.url)
@@ -314,5 +323,5 @@ def test_killed_session_keeps_its_reps_and_is_marked_interrupted(
             page.screenshot(path=str(screenshot_path("live-after-kill")))
             text = notice.inner_text()
     assert 2 <= kept <= clip.reps
-    assert stored(home.engine) == (["interrupted"], kept)
+    assert stored(home.db) == (["interrupted"], kept)
     assert f"the {kept} reps you did were saved" in text

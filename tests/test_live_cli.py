@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from rehab.cli import main
-from rehab.store.engine import session_scope
 from rehab.store.models import ExerciseSession, Rep
+from rehab.store.testing import sql_session
 from tests.conftest import Clip
 from tests.test_live_browser import PASSWORD, make_home
 
@@ -29,10 +29,10 @@ def test_live_cli_saves_the_counted_reps(
     argv = ["live", "--exercise", clip.exercise, "--camera", str(clip.path), "--no-window"]
     assert main([*argv, "--patient", home.username]) == 0
     out = capsys.readouterr().out
-    with session_scope(home.engine) as s:
+    with sql_session(home.db) as s:
         status = s.scalar(select(ExerciseSession.status))
         reps = s.scalar(select(func.count(Rep.id)).where(Rep.complete.is_(True)))
-    home.engine.dispose()
+    home.db.dispose()
     assert reps in clip.accepted_counts()
     assert status == "interrupted"  # the "camera" (the file) ran out before the 10 reps
     assert f"biceps_curl set 1: {reps} reps" in out and "(interrupted)" in out

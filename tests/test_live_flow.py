@@ -3,27 +3,30 @@ processor (mirrored cameras, overlay), the writer saving reps as they count, ICE
 
 from __future__ import annotations
 
+import datetime as dt
 import queue
 from collections.abc import Sequence
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from rehab.core.landmarks import Joint, LandmarkStream, PoseFrame
 from rehab.core.results import Severity, Side
 from rehab.core.synthetic import hide_joints, synthetic_stream
+from rehab.domain import SessionStatus
 from rehab.errors import InputError
 from rehab.exercise_library import ExerciseLibrary, load_library
 from rehab.live.cues import CueBoard
 from rehab.live.flow import Phase, SessionFlow, SetBegun, SetEnded, SetPlan, expand_sets
 from rehab.live.history import close_cut_off_sessions, cut_off_notice, session_summary
 from rehab.live.processor import LiveProcessor, LiveUpdate, StreamClock
-from rehab.live.session import LiveSession, live_session_ids, rtc_configuration
+from rehab.live.session import LiveSession, rtc_configuration
 from rehab.live.setup_check import Problem, SetupCheck
-from rehab.store.engine import session_scope
-from rehab.store.models import ExerciseSession, Rep, SessionStatus
-from rehab.store.testing import Clinic
+from rehab.live.writer import CUT_OFF_AFTER
+from rehab.store import Database
+from rehab.store.models import ExerciseSession, Rep
+from rehab.store.testing import Clinic, sql_session
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
@@ -251,11 +254,11 @@ def test_stream_clock_keeps_capture_times_and_real_pauses(
 
 
 def _live(
-    engine: Engine, clinic: Clinic, plans: list[SetPlan], frames: Sequence[PoseFrame]
+    db: Database, clinic: Clinic, plans: list[SetPlan], frames: Sequence[PoseFrame]
 ) -> LiveSession:
     replay = ReplayEstimator(frames)  # stands in for BlazePose
     return LiveSession.create(
-        engine,
+        db,
         clinic.pat_users[0],
         clinic.patients[0],
         plans,
@@ -270,50 +273,74 @@ def _feed(live: LiveSession, frames: Sequence[PoseFrame]) -> None:
         live.processor.process(BLACK, frame.t_ms)
 
 
-def _reps(engine: Engine) -> int:
-    with session_scope(engine) as s:
+def _reps(db: Database) -> int:
+    with sql_session(db) as s:
         return s.scalar(select(func.count(Rep.id)).where(Rep.complete.is_(True))) or 0
 
 
 def test_reps_are_saved_as_they_count_and_the_session_is_summarised(
-    engine: Engine, clinic: Clinic
+    db: Database, clinic: Clinic
 ) -> None:
     library = load_library()
     stream = list(synthetic_stream(library.get("knee_extension"), n_reps=6, side=Side.LEFT))
-    live = _live(engine, clinic, expand_sets("knee_extension", 1, 10, side=Side.LEFT), stream)
+    live = _live(db, clinic, expand_sets("knee_extension", 1, 10, side=Side.LEFT), stream)
     _feed(live, stream[: len(stream) // 2])
     assert live.writer.flush()
-    halfway = _reps(engine)
+    halfway = _reps(db)
     assert 1 <= halfway < 6  # saved before the set ends
-    assert live.writer.session_id in live_session_ids(engine)
+    assert _statuses(db) == [(SessionStatus.IN_PROGRESS.value, halfway)]
     _feed(live, stream[len(stream) // 2 :])
     live.finish()
     live.check_in(pain_after=4, effort_rpe=6)
-    assert _reps(engine) == 6 and not live.writer.error
-    assert live.writer.session_id not in live_session_ids(engine)
+    assert _reps(db) == 6 and not live.writer.error
+    assert _statuses(db) == [(SessionStatus.COMPLETED.value, 6)]
     summary = session_summary(
-        engine, clinic.pat_users[0], clinic.patients[0], live.writer.session_id or 0, str
+        db, clinic.pat_users[0], clinic.patients[0], live.writer.session_id or 0, str
     )
     assert [(s.exercise_id, s.sets, s.reps) for s in summary] == [("knee_extension", 1, 6)]
 
 
+def _statuses(db: Database) -> list[tuple[str, int]]:
+    """(status, complete reps) of every session, oldest first."""
+    with sql_session(db) as s:
+        rows = s.scalars(select(ExerciseSession).order_by(ExerciseSession.id)).all()
+        return [(r.status, sum(rep.complete for x in r.sets for rep in x.reps)) for r in rows]
+
+
 def test_a_session_left_behind_is_closed_as_interrupted_with_its_reps(
-    engine: Engine, clinic: Clinic
+    db: Database, clinic: Clinic
 ) -> None:
     library = load_library()
     stream = list(synthetic_stream(library.get("knee_extension"), n_reps=3, side=Side.LEFT))
-    live = _live(engine, clinic, expand_sets("knee_extension", 1, 10, side=Side.LEFT), stream)
+    live = _live(db, clinic, expand_sets("knee_extension", 1, 10, side=Side.LEFT), stream)
     _feed(live, stream)
     assert live.writer.flush()
     actor, patient = clinic.pat_users[0], clinic.patients[0]
-    still_live = close_cut_off_sessions(engine, actor, patient, live_session_ids(engine))
-    assert [s.status for s in still_live] == ["in_progress"]  # its page is still open
-    sessions = close_cut_off_sessions(engine, actor, patient, live_ids=set())  # tab closed
+    still_live = close_cut_off_sessions(db, actor, patient)
+    assert [s.status for s in still_live] == ["in_progress"]  # written to just now
+    later = dt.datetime.now(dt.UTC) + CUT_OFF_AFTER + dt.timedelta(seconds=1)
+    sessions = close_cut_off_sessions(db, actor, patient, now=later)  # the tab went quiet
     assert [(s.status, s.complete_reps) for s in sessions] == [("interrupted", 3)]
     assert "the 3 reps you did were saved" in cut_off_notice(sessions)
-    live.finish(SessionStatus.INTERRUPTED)
-    with session_scope(engine) as s:
-        assert s.scalar(select(ExerciseSession.status)) == SessionStatus.INTERRUPTED.value
+    live.finish(SessionStatus.COMPLETED)
+    assert _statuses(db) == [("interrupted", 3)]  # closed is final
+
+
+def test_reps_after_a_cut_off_go_to_a_new_session(db: Database, clinic: Clinic) -> None:
+    """The patient comes back to a tab whose session was closed: nothing is lost and the
+    closed session is not reopened."""
+    library = load_library()
+    stream = list(synthetic_stream(library.get("knee_extension"), n_reps=6, side=Side.LEFT))
+    live = _live(db, clinic, expand_sets("knee_extension", 1, 10, side=Side.LEFT), stream)
+    _feed(live, stream[: len(stream) // 2])
+    assert live.writer.flush()
+    first = _reps(db)
+    later = dt.datetime.now(dt.UTC) + CUT_OFF_AFTER + dt.timedelta(seconds=1)
+    close_cut_off_sessions(db, clinic.pat_users[0], clinic.patients[0], now=later)
+    _feed(live, stream[len(stream) // 2 :])
+    live.finish()
+    assert not live.writer.error
+    assert _statuses(db) == [("interrupted", first), ("completed", 6 - first)]
 
 
 # -- WebRTC settings -------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import Engine
+import datetime as dt
 
-from rehab.store.recorder import SessionRecorder
+import pytest
+
+from rehab.live.writer import CUT_OFF_AFTER
+from rehab.store import Database, SessionRecorder
 from rehab.store.testing import Clinic, make_rep
 from tests.dashboard_seed import no_exception, open_page, signed_in, texts, use_database
 
@@ -13,8 +15,8 @@ pytest_plugins = ["rehab.store.pytest_plugin"]
 
 
 @pytest.fixture
-def home(engine: Engine, clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> Clinic:
-    use_database(monkeypatch, engine)
+def home(db: Database, clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> Clinic:
+    use_database(monkeypatch, db)
     return clinic
 
 
@@ -37,13 +39,29 @@ def test_the_patient_sees_todays_program_and_one_button(home: Clinic) -> None:
 
 
 def test_a_session_cut_off_earlier_is_reported_with_its_saved_reps(
-    home: Clinic, engine: Engine
+    home: Clinic, db: Database
 ) -> None:
-    recorder = SessionRecorder.start(engine, home.pat_users[0], home.patients[0])
+    quiet_since = dt.datetime.now(dt.UTC) - CUT_OFF_AFTER - dt.timedelta(seconds=5)
+    recorder = SessionRecorder.start(
+        db, home.pat_users[0], home.patients[0], clock=lambda: quiet_since
+    )
     recorder.begin_set("knee_extension")
     for n in (1, 2):
-        recorder.record_rep(make_rep(n))  # then the tab was closed: nothing more
+        recorder.record_rep(make_rep(n))  # then the tab was closed: nothing since
     at = open_page(_patient(home))
     no_exception(at)
     (notice,) = texts(at, "warning")
     assert "stopped before the end" in notice and "the 2 reps you did were saved" in notice
+
+
+def test_a_session_written_to_just_now_is_left_alone(home: Clinic, db: Database) -> None:
+    """Another tab (or `rehab live`) is still writing it: not cut off, no notice."""
+    recorder = SessionRecorder.start(db, home.pat_users[0], home.patients[0])
+    recorder.begin_set("knee_extension")
+    recorder.record_rep(make_rep(1))
+    first = recorder.session_id
+    at = open_page(_patient(home))
+    no_exception(at)
+    assert not texts(at, "warning")
+    recorder.record_rep(make_rep(2))  # still the same session, still in progress
+    assert recorder.session_id == first

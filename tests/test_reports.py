@@ -18,7 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from rehab.core.results import Side
 from rehab.errors import AccessDenied, InputError, NotFound
@@ -26,10 +26,10 @@ from rehab.reports import make_report, period_for_days, render_report, report_fi
 from rehab.reports import render as render_module
 from rehab.reports.model import pseudonym
 from rehab.reports.text import NO_SESSIONS
-from rehab.store import queries
-from rehab.store.engine import session_scope
+from rehab.store import Database, queries
 from rehab.store.models import AuditEntry
 from rehab.store.queries import ReportData
+from rehab.store.testing import sql_engine, sql_session
 from tests.report_helpers import FIRST_DAY, LAST_DAY, PATIENT_NAME, Seeded, pdf_text, seed_history
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
@@ -40,15 +40,15 @@ PERIOD = period_for_days(FIRST_DAY, LAST_DAY)
 
 
 @pytest.fixture
-def seeded(engine: Engine) -> Seeded:
-    return seed_history(engine)
+def seeded(db: Database) -> Seeded:
+    return seed_history(db)
 
 
-def render(engine: Engine, seeded: Seeded, fmt: str, **kw: object) -> bytes:
+def render(db: Database, seeded: Seeded, fmt: str, **kw: object) -> bytes:
     since, until = kw.pop("period", PERIOD)  # type: ignore[misc]
-    with session_scope(engine) as s:
+    with db.transaction() as tx:
         return render_report(
-            s,
+            tx,
             seeded.clinic.ther_a,
             seeded.patient_id,
             since,
@@ -58,9 +58,9 @@ def render(engine: Engine, seeded: Seeded, fmt: str, **kw: object) -> bytes:
         )
 
 
-def expected(engine: Engine, seeded: Seeded) -> ReportData:
-    with session_scope(engine) as s:
-        return queries.report_data(s, seeded.clinic.ther_a, seeded.patient_id, *PERIOD)
+def expected(db: Database, seeded: Seeded) -> ReportData:
+    with db.transaction() as tx:
+        return queries.report_data(tx, seeded.clinic.ther_a, seeded.patient_id, *PERIOD)
 
 
 def expected_figures(data: ReportData) -> list[str]:
@@ -100,12 +100,12 @@ def save_pages(pdf: Path, stem: str) -> list[Path]:
 
 
 def test_pdf_prints_the_figures_the_queries_compute(
-    engine: Engine, seeded: Seeded, tmp_path: Path
+    db: Database, seeded: Seeded, tmp_path: Path
 ) -> None:
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(render(engine, seeded, "pdf", therapist_note=NOTE))
+    pdf.write_bytes(render(db, seeded, "pdf", therapist_note=NOTE))
     words = squash(pdf_text(pdf))
-    data = expected(engine, seeded)
+    data = expected(db, seeded)
     for figure in expected_figures(data):
         assert squash(figure) in words, figure
     assert PATIENT_NAME in words  # accents survive (DejaVu)
@@ -120,12 +120,12 @@ def test_pdf_prints_the_figures_the_queries_compute(
     assert len(save_pages(pdf, "report")) == pages
 
 
-def test_pdf_asymmetry_and_form_trend(engine: Engine, seeded: Seeded, tmp_path: Path) -> None:
-    data = expected(engine, seeded)
+def test_pdf_asymmetry_and_form_trend(db: Database, seeded: Seeded, tmp_path: Path) -> None:
+    data = expected(db, seeded)
     left = [p.mean_rom_deg for p in data.rom if p.side is Side.LEFT]
     right = [p.mean_rom_deg for p in data.rom if p.side is Side.RIGHT]
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(render(engine, seeded, "pdf"))
+    pdf.write_bytes(render(db, seeded, "pdf"))
     words = squash(pdf_text(pdf))
     mean_l, mean_r = sum(left) / len(left), sum(right) / len(right)
     assert f"left {mean_l:.1f}°, right {mean_r:.1f}°, difference {mean_l - mean_r:+.1f}°" in words
@@ -134,25 +134,25 @@ def test_pdf_asymmetry_and_form_trend(engine: Engine, seeded: Seeded, tmp_path: 
     assert re.search(rf"Keep your back straight warning {cue_total} 4 .* fewer", words)
 
 
-def test_empty_period_says_no_sessions(engine: Engine, seeded: Seeded, tmp_path: Path) -> None:
+def test_empty_period_says_no_sessions(db: Database, seeded: Seeded, tmp_path: Path) -> None:
     period = period_for_days(LAST_DAY.replace(year=LAST_DAY.year + 1), LAST_DAY.replace(year=2030))
     pdf = tmp_path / "empty.pdf"
-    pdf.write_bytes(render(engine, seeded, "pdf", period=period))
+    pdf.write_bytes(render(db, seeded, "pdf", period=period))
     assert NO_SESSIONS in squash(pdf_text(pdf))
     save_pages(pdf, "empty")
-    html = render(engine, seeded, "html", period=period).decode()
+    html = render(db, seeded, "html", period=period).decode()
     assert NO_SESSIONS in html
-    tables = read_zip(render(engine, seeded, "csv", period=period))
+    tables = read_zip(render(db, seeded, "csv", period=period))
     assert tables["sessions.csv"] == [] and tables["reps.csv"] == []
 
 
 # -- HTML ---------------------------------------------------------------------------------------
 
 
-def test_html_holds_the_same_figures_offline(engine: Engine, seeded: Seeded) -> None:
-    page = render(engine, seeded, "html", therapist_note=NOTE).decode("utf-8")
+def test_html_holds_the_same_figures_offline(db: Database, seeded: Seeded) -> None:
+    page = render(db, seeded, "html", therapist_note=NOTE).decode("utf-8")
     words = squash(re.sub(r"<[^>]+>", " ", page))
-    for figure in expected_figures(expected(engine, seeded)):
+    for figure in expected_figures(expected(db, seeded)):
         assert squash(figure) in words, figure
     assert PATIENT_NAME in page
     assert "Genou raide le matin" in page  # the patient's comment (not pseudonymised)
@@ -163,8 +163,8 @@ def test_html_holds_the_same_figures_offline(engine: Engine, seeded: Seeded) -> 
     assert "plotly.js v" in page[:20_000]  # the library itself, in the page's head
 
 
-def test_html_escapes_the_note(engine: Engine, seeded: Seeded) -> None:
-    page = render(engine, seeded, "html", therapist_note="<script>alert(1)</script>").decode()
+def test_html_escapes_the_note(db: Database, seeded: Seeded) -> None:
+    page = render(db, seeded, "html", therapist_note="<script>alert(1)</script>").decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)</script>" not in page
 
@@ -181,9 +181,9 @@ def read_zip(payload: bytes) -> dict[str, list[dict[str, str]]]:
         }
 
 
-def test_csv_round_trips_into_the_same_totals(engine: Engine, seeded: Seeded) -> None:
-    tables = read_zip(render(engine, seeded, "csv"))
-    data = expected(engine, seeded)
+def test_csv_round_trips_into_the_same_totals(db: Database, seeded: Seeded) -> None:
+    tables = read_zip(render(db, seeded, "csv"))
+    data = expected(db, seeded)
     reps, sessions = tables["reps.csv"], tables["sessions.csv"]
     complete = [r for r in reps if r["complete"] == "true"]
     assert len(complete) == sum(s.complete_reps for s in data.sessions) == 100
@@ -206,8 +206,8 @@ def test_csv_round_trips_into_the_same_totals(engine: Engine, seeded: Seeded) ->
     )
 
 
-def test_csv_columns_carry_units(engine: Engine, seeded: Seeded) -> None:
-    tables = read_zip(render(engine, seeded, "csv"))
+def test_csv_columns_carry_units(db: Database, seeded: Seeded) -> None:
+    tables = read_zip(render(db, seeded, "csv"))
     header = set(tables["reps.csv"][0])
     for column in ("rom_deg", "peak_angle_deg", "concentric_s", "duration_s", "confidence_0_1"):
         assert column in header
@@ -221,13 +221,13 @@ def test_csv_columns_carry_units(engine: Engine, seeded: Seeded) -> None:
 
 
 def test_pseudonymised_reports_hold_no_name_or_comment(
-    engine: Engine, seeded: Seeded, tmp_path: Path
+    db: Database, seeded: Seeded, tmp_path: Path
 ) -> None:
     label = pseudonym(seeded.patient_id)
     pdf = tmp_path / "p.pdf"
-    pdf.write_bytes(render(engine, seeded, "pdf", pseudonymise=True))
-    html = render(engine, seeded, "html", pseudonymise=True).decode()
-    with zipfile.ZipFile(io.BytesIO(render(engine, seeded, "csv", pseudonymise=True))) as z:
+    pdf.write_bytes(render(db, seeded, "pdf", pseudonymise=True))
+    html = render(db, seeded, "html", pseudonymise=True).decode()
+    with zipfile.ZipFile(io.BytesIO(render(db, seeded, "csv", pseudonymise=True))) as z:
         csv_text = "".join(z.read(n).decode() for n in z.namelist())
     for content in (pdf_text(pdf), html, csv_text):
         assert PATIENT_NAME not in content
@@ -237,21 +237,21 @@ def test_pseudonymised_reports_hold_no_name_or_comment(
     assert name == f"report-{label}-{FIRST_DAY}_{LAST_DAY}.pdf"
 
 
-def test_other_therapist_refused_unknown_patient_not_found(engine: Engine, seeded: Seeded) -> None:
-    with session_scope(engine) as s, pytest.raises(AccessDenied, match="not one of your"):
-        render_report(s, seeded.clinic.ther_b, seeded.patient_id, *PERIOD, "pdf")
-    with session_scope(engine) as s, pytest.raises(NotFound, match="no patient #9999"):
-        render_report(s, seeded.clinic.admin, 9999, *PERIOD, "html")
+def test_other_therapist_refused_unknown_patient_not_found(db: Database, seeded: Seeded) -> None:
+    with db.transaction() as tx, pytest.raises(AccessDenied, match="not one of your"):
+        render_report(tx, seeded.clinic.ther_b, seeded.patient_id, *PERIOD, "pdf")
+    with db.transaction() as tx, pytest.raises(NotFound, match="no patient #9999"):
+        render_report(tx, seeded.clinic.admin, 9999, *PERIOD, "html")
 
 
-def test_bad_period_and_format(engine: Engine, seeded: Seeded) -> None:
+def test_bad_period_and_format(db: Database, seeded: Seeded) -> None:
     with pytest.raises(InputError, match="after it ends"):
         period_for_days(LAST_DAY, FIRST_DAY)
     since, until = PERIOD
-    with session_scope(engine) as s, pytest.raises(InputError, match="after it ends"):
-        render_report(s, seeded.clinic.admin, seeded.patient_id, until, since, "pdf")
-    with session_scope(engine) as s, pytest.raises(InputError, match="unknown report format"):
-        render_report(s, seeded.clinic.admin, seeded.patient_id, since, until, "docx")
+    with db.transaction() as tx, pytest.raises(InputError, match="after it ends"):
+        render_report(tx, seeded.clinic.admin, seeded.patient_id, until, since, "pdf")
+    with db.transaction() as tx, pytest.raises(InputError, match="unknown report format"):
+        render_report(tx, seeded.clinic.admin, seeded.patient_id, since, until, "docx")
 
 
 def test_poppler_is_installed() -> None:
@@ -261,9 +261,9 @@ def test_poppler_is_installed() -> None:
 # -- make_report: reads in a short transaction, lays out after the commit --------------------
 
 
-def _write_lock_free(engine: Engine) -> bool:
+def _write_lock_free(db: Database) -> bool:
     """Can another connection take SQLite's write lock right now (no waiting)?"""
-    connection = engine.raw_connection()
+    connection = sql_engine(db).raw_connection()
     try:
         connection.execute("PRAGMA busy_timeout = 0")
         connection.execute("BEGIN IMMEDIATE")
@@ -276,22 +276,22 @@ def _write_lock_free(engine: Engine) -> bool:
 
 
 def test_make_report_renders_after_its_transaction_ended(
-    engine: Engine, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+    db: Database, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if engine.dialect.name != "sqlite":
+    if db.backend != "sqlite":
         pytest.skip("SQLite's database-wide write lock")
     seen: list[bool] = []
 
     def fake_layout(report: object) -> bytes:
-        seen.append(_write_lock_free(engine))
+        seen.append(_write_lock_free(db))
         return b"laid out"
 
     monkeypatch.setattr(render_module, "_renderer", lambda kind: fake_layout)
     actor, patient = seeded.clinic.ther_a, seeded.patient_id
-    assert make_report(engine, actor, patient, *PERIOD, "pdf") == b"laid out"
-    with session_scope(engine) as s:  # the old way: layout inside the caller's transaction
-        render_report(s, actor, patient, *PERIOD, "pdf")
+    assert make_report(db, actor, patient, *PERIOD, "pdf") == b"laid out"
+    with db.transaction() as tx:  # the old way: layout inside the caller's transaction
+        render_report(tx, actor, patient, *PERIOD, "pdf")
     assert seen == [True, False]
-    with session_scope(engine) as s:
+    with sql_session(db) as s:
         audits = s.scalars(select(AuditEntry).where(AuditEntry.resource == "report")).all()
     assert [a.patient_id for a in audits] == [patient, patient]  # both reads were recorded

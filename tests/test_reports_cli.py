@@ -9,21 +9,22 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
+from rehab.store import Database
+from rehab.store.testing import full_url
 from tests.report_helpers import FIRST_DAY, LAST_DAY, PATIENT_NAME, Seeded, pdf_text, seed_history
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
 
 @pytest.fixture
-def seeded(engine: Engine) -> Seeded:
-    return seed_history(engine)
+def seeded(db: Database) -> Seeded:
+    return seed_history(db)
 
 
 @pytest.fixture
-def url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
+def url(db: Database) -> str:
+    return full_url(db)
 
 
 def rehab(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -17,7 +17,8 @@ from typing import ClassVar
 
 import pytest
 
-from rehab.dashboard.safe_text import WORD_JOINER, js_literal, plain, speech_script
+from rehab.dashboard.safe_text import WORD_JOINER, js_literal, plain
+from rehab.dashboard.speech import speech_script
 from tests.browser_support import StreamlitServer, launch_chromium, screenshot_path
 
 APP = Path(__file__).resolve().parent / "apps" / "untrusted_text_app.py"
@@ -76,7 +77,7 @@ def test_js_literal_cannot_end_a_script() -> None:
     literal = js_literal(cue)
     assert "<" not in literal and ">" not in literal and "\u2028" not in literal
     assert json.loads(literal) == cue
-    assert speech_script(cue).count("</script>") == 1
+    assert speech_script([cue], "es").count("</script>") == 1
 
 
 def test_hostile_text_in_a_real_browser(outside: str) -> None:

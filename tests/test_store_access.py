@@ -5,17 +5,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from rehab.core.results import Side
+from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, StoreError
-from rehab.store import queries
-from rehab.store.access import Actor, actor_for, authenticate
-from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe
-from rehab.store.engine import session_scope
-from rehab.store.models import AuditEntry, Role, User
-from rehab.store.recorder import SessionRecorder
-from rehab.store.testing import T0, Clinic
+from rehab.store import (
+    Actor,
+    Database,
+    ExercisePlan,
+    SessionRecorder,
+    actor_for,
+    authenticate,
+    create_patient,
+    create_user,
+    prescribe,
+    queries,
+)
+from rehab.store.models import AuditEntry, User
+from rehab.store.testing import T0, Clinic, raw, sql_session
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
@@ -31,57 +39,55 @@ PATIENT_READS = [
 ]
 
 
-def test_patient_list_shows_each_user_what_they_may_see(engine: Engine, clinic: Clinic) -> None:
+def test_patient_list_shows_each_user_what_they_may_see(db: Database, clinic: Clinic) -> None:
     a_patients, b_patients = clinic.patients[:2], clinic.patients[2:]
-    with session_scope(engine) as s:
-        assert [p.patient_id for p in queries.list_patients(s, clinic.ther_a)] == a_patients
-        assert [p.patient_id for p in queries.list_patients(s, clinic.ther_b)] == b_patients
-        assert len(queries.list_patients(s, clinic.admin)) == 3
-        own = queries.list_patients(s, clinic.pat_users[1])
+    with db.transaction() as tx:
+        assert [p.patient_id for p in queries.list_patients(tx, clinic.ther_a)] == a_patients
+        assert [p.patient_id for p in queries.list_patients(tx, clinic.ther_b)] == b_patients
+        assert len(queries.list_patients(tx, clinic.admin)) == 3
+        own = queries.list_patients(tx, clinic.pat_users[1])
         assert [p.patient_id for p in own] == [clinic.patients[1]]
 
 
 @pytest.mark.parametrize("read", PATIENT_READS, ids=lambda f: f.__name__)
 def test_patient_reads_refuse_other_therapists_and_patients(
-    engine: Engine, clinic: Clinic, read: object
+    db: Database, clinic: Clinic, read: object
 ) -> None:
     patient = clinic.patients[0]  # therapist A's
-    with session_scope(engine) as s:
-        read(s, clinic.ther_a, patient)  # type: ignore[operator]
-        read(s, clinic.admin, patient)  # type: ignore[operator]
-        read(s, clinic.pat_users[0], patient)  # type: ignore[operator]
+    with db.transaction() as tx:
+        read(tx, clinic.ther_a, patient)  # type: ignore[operator]
+        read(tx, clinic.admin, patient)  # type: ignore[operator]
+        read(tx, clinic.pat_users[0], patient)  # type: ignore[operator]
         with pytest.raises(AccessDenied, match="not one of your patients"):
-            read(s, clinic.ther_b, patient)  # type: ignore[operator]
+            read(tx, clinic.ther_b, patient)  # type: ignore[operator]
         with pytest.raises(AccessDenied, match="only see their own"):
-            read(s, clinic.pat_users[1], patient)  # type: ignore[operator]
+            read(tx, clinic.pat_users[1], patient)  # type: ignore[operator]
         with pytest.raises(NotFound):
-            read(s, clinic.admin, 9999)  # type: ignore[operator]
+            read(tx, clinic.admin, 9999)  # type: ignore[operator]
 
 
-def test_reports_and_sessions_are_guarded_too(engine: Engine, clinic: Clinic) -> None:
-    recorder = SessionRecorder.start(
-        engine, clinic.pat_users[0], clinic.patients[0], clock=lambda: T0
-    )
+def test_reports_and_sessions_are_guarded_too(db: Database, clinic: Clinic) -> None:
+    recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0], clock=lambda: T0)
     recorder.finish()
-    with session_scope(engine) as s:
-        queries.session_detail(s, clinic.ther_a, recorder.session_id)
+    with db.transaction() as tx:
+        queries.session_detail(tx, clinic.ther_a, recorder.session_id)
         with pytest.raises(AccessDenied):
-            queries.session_detail(s, clinic.ther_b, recorder.session_id)
+            queries.session_detail(tx, clinic.ther_b, recorder.session_id)
         with pytest.raises(AccessDenied):
-            queries.report_data(s, clinic.pat_users[2], clinic.patients[0], T0, T0)
+            queries.report_data(tx, clinic.pat_users[2], clinic.patients[0], T0, T0)
 
 
-def test_recording_for_someone_elses_patient_is_refused(engine: Engine, clinic: Clinic) -> None:
+def test_recording_for_someone_elses_patient_is_refused(db: Database, clinic: Clinic) -> None:
     with pytest.raises(AccessDenied):
-        SessionRecorder.start(engine, clinic.pat_users[1], clinic.patients[0])
+        SessionRecorder.start(db, clinic.pat_users[1], clinic.patients[0])
     with pytest.raises(AccessDenied):
-        SessionRecorder.start(engine, clinic.ther_b, clinic.patients[0])
+        SessionRecorder.start(db, clinic.ther_b, clinic.patients[0])
 
 
-def test_reads_are_audited_with_ids_only(engine: Engine, clinic: Clinic) -> None:
-    with session_scope(engine) as s:
-        queries.rom_progress(s, clinic.ther_a, clinic.patients[0])
-    with session_scope(engine) as s:
+def test_reads_are_audited_with_ids_only(db: Database, clinic: Clinic) -> None:
+    with db.transaction() as tx:
+        queries.rom_progress(tx, clinic.ther_a, clinic.patients[0])
+    with sql_session(db) as s:
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
         assert entry is not None
         assert (entry.user_id, entry.patient_id, entry.action, entry.resource) == (
@@ -95,45 +101,46 @@ def test_reads_are_audited_with_ids_only(engine: Engine, clinic: Clinic) -> None
         assert not any(name in detail for name in names for detail in details)
 
 
-def test_refused_reads_write_nothing(engine: Engine, clinic: Clinic) -> None:
-    with session_scope(engine) as s:
+def test_refused_reads_write_nothing(db: Database, clinic: Clinic) -> None:
+    with sql_session(db) as s:
         before = s.scalar(select(func.count(AuditEntry.id)))
-    with pytest.raises(AccessDenied), session_scope(engine) as s:
-        queries.rom_progress(s, clinic.ther_b, clinic.patients[0])
-    with session_scope(engine) as s:
+    with pytest.raises(AccessDenied), db.transaction() as tx:
+        queries.rom_progress(tx, clinic.ther_b, clinic.patients[0])
+    with sql_session(db) as s:
         assert s.scalar(select(func.count(AuditEntry.id))) == before
 
 
-def test_passwords(engine: Engine, clinic: Clinic) -> None:
-    with session_scope(engine) as s:
-        assert authenticate(s, "ther_a", "pw-ther_a-1") == clinic.ther_a
+def test_passwords(db: Database, clinic: Clinic) -> None:
+    with db.transaction() as tx:
+        s = raw(tx)
+        assert authenticate(tx, "ther_a", "pw-ther_a-1") == clinic.ther_a
         with pytest.raises(AccessDenied, match="wrong username or password"):
-            authenticate(s, "ther_a", "not-the-password")
+            authenticate(tx, "ther_a", "not-the-password")
         with pytest.raises(AccessDenied, match="wrong username or password"):
-            authenticate(s, "nobody", "pw-ther_a-1")
+            authenticate(tx, "nobody", "pw-ther_a-1")
         stored = s.scalar(select(User.password_hash).where(User.username == "ther_a"))
         assert stored is not None and stored.startswith("$argon2")
         with pytest.raises(StoreError, match="too short"):
-            create_user(s, clinic.admin, "short", "Short", Role.THERAPIST, "abc")
+            create_user(tx, clinic.admin, "short", "Short", Role.THERAPIST, "abc")
 
 
-def test_who_may_create_whom(engine: Engine, clinic: Clinic) -> None:
-    with session_scope(engine) as s:
+def test_who_may_create_whom(db: Database, clinic: Clinic) -> None:
+    with db.transaction() as tx:
         with pytest.raises(AccessDenied, match="first user must be an admin"):
-            create_user(s, None, "root2", "Root", Role.ADMIN, "long-enough-pw")
+            create_user(tx, None, "root2", "Root", Role.ADMIN, "long-enough-pw")
         with pytest.raises(AccessDenied):
-            create_user(s, clinic.ther_a, "t3", "T3", Role.THERAPIST, "long-enough-pw")
+            create_user(tx, clinic.ther_a, "t3", "T3", Role.THERAPIST, "long-enough-pw")
         with pytest.raises(AccessDenied):
-            create_user(s, clinic.pat_users[0], "p9", "P9", Role.PATIENT, "long-enough-pw")
+            create_user(tx, clinic.pat_users[0], "p9", "P9", Role.PATIENT, "long-enough-pw")
         with pytest.raises(StoreError, match="taken"):
-            create_user(s, clinic.admin, "ther_a", "Again", Role.THERAPIST, "long-enough-pw")
-        new_user = create_user(s, clinic.ther_a, "p9", "P9", Role.PATIENT, "long-enough-pw")
+            create_user(tx, clinic.admin, "ther_a", "Again", Role.THERAPIST, "long-enough-pw")
+        new_user = create_user(tx, clinic.ther_a, "p9", "P9", Role.PATIENT, "long-enough-pw")
         with pytest.raises(AccessDenied, match="their own list"):
-            create_patient(s, clinic.ther_a, new_user, clinic.ther_b.user_id, "hip", Side.RIGHT)
-        create_patient(s, clinic.ther_a, new_user, clinic.ther_a.user_id, "hip", Side.RIGHT)
+            create_patient(tx, clinic.ther_a, new_user, clinic.ther_b.user_id, "hip", Side.RIGHT)
+        create_patient(tx, clinic.ther_a, new_user, clinic.ther_a.user_id, "hip", Side.RIGHT)
         with pytest.raises(AccessDenied):
             prescribe(
-                s,
+                tx,
                 clinic.ther_b,
                 clinic.patients[0],
                 "Not mine",
@@ -142,21 +149,21 @@ def test_who_may_create_whom(engine: Engine, clinic: Clinic) -> None:
                 dt.date(2026, 3, 1),
             )
         with pytest.raises(AccessDenied):
-            prescribe(s, clinic.pat_users[0], clinic.patients[0], "x", [], 3, dt.date(2026, 3, 1))
+            prescribe(tx, clinic.pat_users[0], clinic.patients[0], "x", [], 3, dt.date(2026, 3, 1))
         with pytest.raises(StoreError, match="give reps or hold seconds"):
             prescribe(
-                s, clinic.ther_a, clinic.patients[0], "x", [ExercisePlan("squat", 3)], 3, T0.date()
+                tx, clinic.ther_a, clinic.patients[0], "x", [ExercisePlan("squat", 3)], 3, T0.date()
             )
 
 
-def test_deactivated_users_are_refused(engine: Engine, clinic: Clinic) -> None:
-    with session_scope(engine) as s:
+def test_deactivated_users_are_refused(db: Database, clinic: Clinic) -> None:
+    with sql_session(db) as s:
         user = s.get(User, clinic.ther_b.user_id)
         assert user is not None
         user.is_active = False
-    with session_scope(engine) as s:
+    with db.transaction() as tx:
         with pytest.raises(AccessDenied):
-            actor_for(s, clinic.ther_b.user_id)
+            actor_for(tx, clinic.ther_b.user_id)
         with pytest.raises(AccessDenied):
-            authenticate(s, "ther_b", "pw-ther_b-1")
-        assert actor_for(s, clinic.ther_a.user_id) == Actor(clinic.ther_a.user_id, Role.THERAPIST)
+            authenticate(tx, "ther_b", "pw-ther_b-1")
+        assert actor_for(tx, clinic.ther_a.user_id) == Actor(clinic.ther_a.user_id, Role.THERAPIST)

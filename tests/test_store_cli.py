@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rehab.store.engine import REPO_ROOT, head_revision
+from rehab.store.migrate import REPO_ROOT, head_revision
 
 
 def rehab(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -5,53 +5,42 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from rehab.core.results import Side
-from rehab.store import queries
-from rehab.store.engine import REPO_ROOT, session_scope
+from rehab.store import Database, SessionRecorder, queries
 from rehab.store.models import CheckIn, ExerciseSet, Rep
-from rehab.store.recorder import SessionRecorder
-from rehab.store.testing import Clinic, make_rep
+from rehab.store.testing import Clinic, make_rep, sql_session
+from tests.store_writer_process import command
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
-WRITER = REPO_ROOT / "tests" / "store_writer_process.py"
+
 N_REPS = 60
 
 
 def test_live_session_in_another_process_while_the_therapist_works(
-    engine: Engine, clinic: Clinic
+    db: Database, clinic: Clinic
 ) -> None:
     actor, patient = clinic.pat_users[0], clinic.patients[0]
     child = subprocess.Popen(
-        [
-            sys.executable,
-            str(WRITER),
-            engine.url.render_as_string(False),
-            str(actor.user_id),
-            actor.role.value,
-            str(patient),
-            str(N_REPS),
-            "0",
-        ],
+        command(db, actor, patient, N_REPS),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     therapist_rounds = 0
-    other = SessionRecorder.start(engine, clinic.ther_a, clinic.patients[1])
+    other = SessionRecorder.start(db, clinic.ther_a, clinic.patients[1])
     other.begin_set("knee_extension", Side.LEFT)
     while child.poll() is None or therapist_rounds < 5:
-        with session_scope(engine) as s:  # reads + an audit write, in one transaction
-            queries.list_patients(s, clinic.ther_a)
-            queries.rom_progress(s, clinic.ther_a, patient)
+        with db.transaction() as tx:  # reads + an audit write, in one transaction
+            queries.list_patients(tx, clinic.ther_a)
+            queries.rom_progress(tx, clinic.ther_a, patient)
             time.sleep(0.05)  # hold the transaction while the other process wants to write
         other.record_rep(make_rep(therapist_rounds + 1))
         other.check_in(pain_before=therapist_rounds % 11)
@@ -61,7 +50,7 @@ def test_live_session_in_another_process_while_the_therapist_works(
     assert "locked" not in err.lower()
     assert out.splitlines()[-1] == "done"
     session_id = int(out.splitlines()[0].split()[1])
-    with session_scope(engine) as s:
+    with sql_session(db) as s:
         in_session = (
             select(func.count(Rep.id)).join(ExerciseSet).where(ExerciseSet.session_id == session_id)
         )
@@ -78,17 +67,17 @@ def test_live_session_in_another_process_while_the_therapist_works(
     assert therapist_rounds >= 5
 
 
-def test_writers_queue_instead_of_failing(engine: Engine, clinic: Clinic) -> None:
+def test_writers_queue_instead_of_failing(db: Database, clinic: Clinic) -> None:
     """A write transaction held open makes the other writer wait, not fail."""
-    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+    recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0])
     recorder.begin_set("knee_extension", Side.LEFT)
     errors: list[BaseException] = []
     holding = threading.Event()
 
     def hold_the_write_lock() -> None:
         try:
-            with session_scope(engine) as s:
-                queries.list_patients(s, clinic.admin)  # writes an audit entry
+            with db.transaction() as tx:
+                queries.list_patients(tx, clinic.admin)  # writes an audit entry
                 holding.set()
                 time.sleep(0.5)
         except Exception as exc:  # noqa: BLE001 - reported below
@@ -103,9 +92,9 @@ def test_writers_queue_instead_of_failing(engine: Engine, clinic: Clinic) -> Non
     waited = time.perf_counter() - started
     thread.join()
     assert errors == []
-    if engine.dialect.name == "sqlite":
+    if db.backend == "sqlite":
         assert waited >= 0.3  # it really queued behind the held write lock
-    with session_scope(engine) as s:
+    with sql_session(db) as s:
         assert s.scalar(select(func.count(Rep.id))) == 1
 
 

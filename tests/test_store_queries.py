@@ -6,24 +6,19 @@ import datetime as dt
 import math
 
 import pytest
-from sqlalchemy import Engine
 
 from rehab.core.results import HoldResult, Side
-from rehab.store import queries
+from rehab.store import AlertKind, AlertSeverity, Database, SessionRecorder, queries
 from rehab.store.alerts import (
     DEFAULT_RULES,
-    AlertKind,
-    AlertSeverity,
     PainFact,
     RomFact,
     inactivity_alert,
     pain_alert,
     rom_alert,
 )
-from rehab.store.engine import session_scope
 from rehab.store.models import Prescription
-from rehab.store.recorder import SessionRecorder
-from rehab.store.testing import T0, Clinic, cue, make_rep
+from rehab.store.testing import T0, Clinic, cue, make_rep, sql_session
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
@@ -31,7 +26,7 @@ DAY = dt.timedelta(days=1)
 
 
 def record(
-    engine: Engine,
+    db: Database,
     clinic: Clinic,
     at: dt.datetime,
     roms: list[float],
@@ -43,7 +38,7 @@ def record(
 ) -> int:
     """A completed session at `at`: one set of knee extensions with these ROMs (left side)."""
     recorder = SessionRecorder.start(
-        engine, clinic.pat_users[patient], clinic.patients[patient], clock=lambda: at
+        db, clinic.pat_users[patient], clinic.patients[patient], clock=lambda: at
     )
     recorder.begin_set("knee_extension", Side.LEFT, prescription_item_id=item)
     for n, rom in enumerate(roms, start=1):
@@ -58,8 +53,8 @@ def record(
     return recorder.session_id
 
 
-def item_ids(engine: Engine, prescription_id: int) -> list[int]:
-    with session_scope(engine) as s:
+def item_ids(db: Database, prescription_id: int) -> list[int]:
+    with sql_session(db) as s:
         prescription = s.get(Prescription, prescription_id)
         assert prescription is not None
         return [item.id for item in prescription.items]
@@ -118,12 +113,12 @@ def test_rom_rules(before: float, recent: float, expected: AlertSeverity | None)
 # -- queries on stored sessions ---------------------------------------------------------------
 
 
-def test_rom_progress_against_target(engine: Engine, clinic: Clinic) -> None:
-    knee_item = item_ids(engine, clinic.programs[0])[0]
-    record(engine, clinic, T0, [60.0, 70.0, 80.0], item=knee_item)
-    record(engine, clinic, T0 + 2 * DAY, [80.0, 90.0], right_roms=[50.0], item=knee_item)
-    with session_scope(engine) as s:
-        points = queries.rom_progress(s, clinic.ther_a, clinic.patients[0])
+def test_rom_progress_against_target(db: Database, clinic: Clinic) -> None:
+    knee_item = item_ids(db, clinic.programs[0])[0]
+    record(db, clinic, T0, [60.0, 70.0, 80.0], item=knee_item)
+    record(db, clinic, T0 + 2 * DAY, [80.0, 90.0], right_roms=[50.0], item=knee_item)
+    with db.transaction() as tx:
+        points = queries.rom_progress(tx, clinic.ther_a, clinic.patients[0])
     assert [(p.side, p.reps, p.mean_rom_deg, p.max_rom_deg) for p in points] == [
         (Side.LEFT, 3, 70.0, 80.0),
         (Side.LEFT, 2, 85.0, 90.0),
@@ -132,16 +127,14 @@ def test_rom_progress_against_target(engine: Engine, clinic: Clinic) -> None:
     assert [p.target_rom_deg for p in points] == [80.0, 80.0, 80.0]
     assert [p.target_reached for p in points] == [True, True, False]
     assert points[0].mean_confidence == pytest.approx(0.875)
-    with session_scope(engine) as s:
-        later = queries.rom_progress(s, clinic.ther_a, clinic.patients[0], since=T0 + DAY)
+    with db.transaction() as tx:
+        later = queries.rom_progress(tx, clinic.ther_a, clinic.patients[0], since=T0 + DAY)
     assert len(later) == 2
 
 
-def test_volume_against_prescription(engine: Engine, clinic: Clinic) -> None:
-    knee_item, sit_item = item_ids(engine, clinic.programs[0])
-    recorder = SessionRecorder.start(
-        engine, clinic.pat_users[0], clinic.patients[0], clock=lambda: T0
-    )
+def test_volume_against_prescription(db: Database, clinic: Clinic) -> None:
+    knee_item, sit_item = item_ids(db, clinic.programs[0])
+    recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0], clock=lambda: T0)
     for _ in range(2):  # two sets, both sides: 10 left and 9 right count as 10
         recorder.begin_set("knee_extension", Side.BOTH, knee_item)
         for n in range(1, 11):
@@ -154,20 +147,20 @@ def test_volume_against_prescription(engine: Engine, clinic: Clinic) -> None:
     recorder.record_hold(HoldResult("wall_sit", Side.BOTH, 0.0, 18000.0, 17.5, 92.0, False, 0.9))
     recorder.end_set()
     recorder.finish()
-    with session_scope(engine) as s:
-        knee, sit = queries.volume_progress(s, clinic.ther_a, clinic.patients[0])
+    with db.transaction() as tx:
+        knee, sit = queries.volume_progress(tx, clinic.ther_a, clinic.patients[0])
     assert (knee.sets_done, knee.reps_done, knee.partial_reps) == (2, 20, 2)
     assert (knee.sets_prescribed, knee.reps_prescribed, knee.hold_s_prescribed) == (3, 30, None)
     assert (sit.sets_done, sit.hold_s_done, sit.hold_s_prescribed) == (1, 17.5, 40.0)
 
 
-def test_sessions_form_issues_and_pain(engine: Engine, clinic: Clinic) -> None:
-    first = record(engine, clinic, T0, [70.0, 75.0], pain=(2, 3))
-    second = record(engine, clinic, T0 + DAY, [75.0], pain=(3, 5))
-    with session_scope(engine) as s:
-        sessions = queries.list_sessions(s, clinic.ther_a, clinic.patients[0])
-        issues = queries.form_issues_over_time(s, clinic.ther_a, clinic.patients[0])
-        pains = queries.pain_and_effort(s, clinic.pat_users[0], clinic.patients[0])
+def test_sessions_form_issues_and_pain(db: Database, clinic: Clinic) -> None:
+    first = record(db, clinic, T0, [70.0, 75.0], pain=(2, 3))
+    second = record(db, clinic, T0 + DAY, [75.0], pain=(3, 5))
+    with db.transaction() as tx:
+        sessions = queries.list_sessions(tx, clinic.ther_a, clinic.patients[0])
+        issues = queries.form_issues_over_time(tx, clinic.ther_a, clinic.patients[0])
+        pains = queries.pain_and_effort(tx, clinic.pat_users[0], clinic.patients[0])
     assert [(x.session_id, x.complete_reps, x.partial_reps, x.sets) for x in sessions] == [
         (first, 2, 1, 1),
         (second, 1, 1, 1),
@@ -180,12 +173,12 @@ def test_sessions_form_issues_and_pain(engine: Engine, clinic: Clinic) -> None:
     assert [(p.pain_before, p.pain_after) for p in pains] == [(2, 3), (3, 5)]
 
 
-def test_weekly_adherence(engine: Engine, clinic: Clinic) -> None:
+def test_weekly_adherence(db: Database, clinic: Clinic) -> None:
     for day in (0, 2, 4, 7):  # three sessions in T0's week, one the week after
-        record(engine, clinic, T0 + day * DAY, [70.0])
-    with session_scope(engine) as s:
+        record(db, clinic, T0 + day * DAY, [70.0])
+    with db.transaction() as tx:
         weeks = queries.weekly_adherence(
-            s, clinic.ther_a, clinic.patients[0], since=T0, until=T0 + 14 * DAY
+            tx, clinic.ther_a, clinic.patients[0], since=T0, until=T0 + 14 * DAY
         )
     assert [(w.week_start, w.sessions_done, w.sessions_prescribed) for w in weeks] == [
         (T0.date(), 3, 3),
@@ -193,19 +186,19 @@ def test_weekly_adherence(engine: Engine, clinic: Clinic) -> None:
     ]
 
 
-def test_patient_list_adherence_activity_and_alerts(engine: Engine, clinic: Clinic) -> None:
+def test_patient_list_adherence_activity_and_alerts(db: Database, clinic: Clinic) -> None:
     # patient 0: two good weeks then ROM falls and pain flares
     for day in (0, 2, 4):
-        record(engine, clinic, T0 + day * DAY, [80.0, 80.0], pain=(2, 2))
+        record(db, clinic, T0 + day * DAY, [80.0, 80.0], pain=(2, 2))
     for day in (7, 9, 11):
-        record(engine, clinic, T0 + day * DAY, [60.0, 62.0], pain=(3, 3))
-    record(engine, clinic, T0 + 12 * DAY, [61.0], pain=(3, 7))
+        record(db, clinic, T0 + day * DAY, [60.0, 62.0], pain=(3, 3))
+    record(db, clinic, T0 + 12 * DAY, [61.0], pain=(3, 7))
     # patient 1: one session long ago
-    record(engine, clinic, T0 - 10 * DAY, [70.0], patient=1)
+    record(db, clinic, T0 - 10 * DAY, [70.0], patient=1)
     now = T0 + 13 * DAY
-    with session_scope(engine) as s:
-        rows = {p.patient_id: p for p in queries.list_patients(s, clinic.ther_a, now=now)}
-        alerts = queries.patient_alerts(s, clinic.ther_a, clinic.patients[0], now=now)
+    with db.transaction() as tx:
+        rows = {p.patient_id: p for p in queries.list_patients(tx, clinic.ther_a, now=now)}
+        alerts = queries.patient_alerts(tx, clinic.ther_a, clinic.patients[0], now=now)
     busy, idle = rows[clinic.patients[0]], rows[clinic.patients[1]]
     assert busy.sessions_last_7d == 4 and busy.sessions_per_week == 3
     assert busy.last_activity_at == T0 + 12 * DAY
@@ -221,20 +214,20 @@ def test_patient_list_adherence_activity_and_alerts(engine: Engine, clinic: Clin
     assert (AlertKind.LOW_ADHERENCE, AlertSeverity.LOW) in idle_kinds
 
 
-def test_pain_up_two_points_is_high(engine: Engine, clinic: Clinic) -> None:
-    record(engine, clinic, T0, [80.0], pain=(2, 2))
-    record(engine, clinic, T0 + DAY, [80.0], pain=(2, 4))
-    with session_scope(engine) as s:
-        alerts = queries.patient_alerts(s, clinic.ther_a, clinic.patients[0], now=T0 + DAY)
+def test_pain_up_two_points_is_high(db: Database, clinic: Clinic) -> None:
+    record(db, clinic, T0, [80.0], pain=(2, 2))
+    record(db, clinic, T0 + DAY, [80.0], pain=(2, 4))
+    with db.transaction() as tx:
+        alerts = queries.patient_alerts(tx, clinic.ther_a, clinic.patients[0], now=T0 + DAY)
     assert [(a.kind, a.severity) for a in alerts] == [(AlertKind.PAIN, AlertSeverity.HIGH)]
 
 
-def test_report_data_covers_the_window(engine: Engine, clinic: Clinic) -> None:
+def test_report_data_covers_the_window(db: Database, clinic: Clinic) -> None:
     for day in range(0, 21, 2):
-        record(engine, clinic, T0 + day * DAY, [70.0 + day], pain=(2, 3))
+        record(db, clinic, T0 + day * DAY, [70.0 + day], pain=(2, 3))
     since, until = T0 + 7 * DAY, T0 + 14 * DAY
-    with session_scope(engine) as s:
-        report = queries.report_data(s, clinic.ther_a, clinic.patients[0], since, until)
+    with db.transaction() as tx:
+        report = queries.report_data(tx, clinic.ther_a, clinic.patients[0], since, until)
     assert all(since <= x.started_at < until for x in report.sessions)
     assert len(report.sessions) == len(report.check_ins) == 3  # days 8, 10, 12
     assert [r.mean_rom_deg for r in report.rom] == [78.0, 80.0, 82.0]

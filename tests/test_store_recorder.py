@@ -8,38 +8,30 @@ import math
 import os
 import signal
 import subprocess
-import sys
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import func, inspect, select
 
 from rehab.core.landmarks import LandmarkStream, StreamInfo
 from rehab.core.results import FormIssue, HoldResult, RepResult, SetResult, Severity, Side
+from rehab.domain import SessionStatus
 from rehab.errors import AccessDenied, StoreError
-from rehab.store import queries
-from rehab.store.engine import REPO_ROOT, session_scope
-from rehab.store.models import (
-    ExerciseSession,
-    FormIssueRow,
-    Hold,
-    Patient,
-    Rep,
-    SessionStatus,
-    SetStats,
-)
-from rehab.store.recorder import SessionRecorder, close_stale_sessions, load_landmarks
+from rehab.store import Database, SessionRecorder, close_stale_sessions, queries
+from rehab.store.models import ExerciseSession, FormIssueRow, Hold, Patient, Rep, SetStats
+from rehab.store.queries import load_landmarks
 from rehab.store.rollup import STATS_COLUMNS, stats_select
-from rehab.store.testing import T0, Clinic, cue, make_rep
+from rehab.store.testing import T0, Clinic, cue, make_rep, sql_session
+from tests.store_writer_process import command
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
-WRITER = REPO_ROOT / "tests" / "store_writer_process.py"
+
 COLUMN_FOR = {"index": "rep_index", "form_issues": None}  # RepResult/HoldResult field -> column
 
 
-def status_of(engine: Engine, session_id: int) -> str:
-    with session_scope(engine) as s:
+def status_of(db: Database, session_id: int) -> str:
+    with sql_session(db) as s:
         row = s.get(ExerciseSession, session_id)
         assert row is not None
         return row.status
@@ -61,7 +53,7 @@ def test_set_result_fields_are_stored() -> None:
     assert {f.name for f in dataclasses.fields(SetResult)} <= stored
 
 
-def test_reps_round_trip_exactly(engine: Engine, clinic: Clinic) -> None:
+def test_reps_round_trip_exactly(db: Database, clinic: Clinic) -> None:
     nan_rep = dataclasses.replace(make_rep(3), peak_ms=math.nan, peak_angle_deg=math.nan)
     reps = [
         make_rep(1, issues=(cue(10.0), cue(20.0, Severity.CRITICAL))),
@@ -70,7 +62,7 @@ def test_reps_round_trip_exactly(engine: Engine, clinic: Clinic) -> None:
         make_rep(0, rom_deg=30.0, complete=False),
     ]
     hold = HoldResult("wall_sit", Side.BOTH, 0.0, 21000.0, 20.5, 95.25, True, 0.8, (cue(5.0),))
-    with SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0]) as recorder:
+    with SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0]) as recorder:
         recorder.begin_set("knee_extension", Side.LEFT)
         for rep in reps:
             recorder.record_rep(rep)
@@ -78,8 +70,8 @@ def test_reps_round_trip_exactly(engine: Engine, clinic: Clinic) -> None:
         recorder.begin_set("wall_sit")
         recorder.record_hold(hold)
         recorder.end_set()
-    with session_scope(engine) as s:
-        detail = queries.session_detail(s, clinic.ther_a, recorder.session_id)
+    with db.transaction() as tx:
+        detail = queries.session_detail(tx, clinic.ther_a, recorder.session_id)
     first, second = detail.sets
     assert first.reps[:2] == tuple(reps[:2]) and first.reps[3] == reps[3]
     assert math.isnan(first.reps[2].peak_ms) and math.isnan(first.reps[2].peak_angle_deg)
@@ -92,70 +84,58 @@ def test_reps_round_trip_exactly(engine: Engine, clinic: Clinic) -> None:
     assert (detail.summary.complete_reps, detail.summary.partial_reps) == (3, 1)
 
 
-def test_each_rep_is_committed_when_counted(engine: Engine, clinic: Clinic) -> None:
-    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+def test_each_rep_is_committed_when_counted(db: Database, clinic: Clinic) -> None:
+    recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0])
     recorder.begin_set("knee_extension", Side.LEFT)
     for n in range(1, 4):
         recorder.record_rep(make_rep(n))
-        with session_scope(engine) as s:  # a separate connection sees it at once
+        with sql_session(db) as s:  # a separate connection sees it at once
             assert s.scalar(select(func.count(Rep.id))) == n
-    assert status_of(engine, recorder.session_id) == "in_progress"
+    assert status_of(db, recorder.session_id) == "in_progress"
 
 
-def test_record_set_for_uploads(engine: Engine, clinic: Clinic) -> None:
+def test_record_set_for_uploads(db: Database, clinic: Clinic) -> None:
     result = SetResult("knee_extension", reps=(make_rep(1), make_rep(2)), extra={"a": 1.0})
-    with SessionRecorder.start(engine, clinic.ther_a, clinic.patients[0]) as recorder:
+    with SessionRecorder.start(db, clinic.ther_a, clinic.patients[0]) as recorder:
         recorder.record_set(result, Side.LEFT)
         recorder.record_set(result, Side.LEFT)
-    with session_scope(engine) as s:
-        detail = queries.session_detail(s, clinic.ther_a, recorder.session_id)
+    with db.transaction() as tx:
+        detail = queries.session_detail(tx, clinic.ther_a, recorder.session_id)
     assert [d.set_index for d in detail.sets] == [1, 2]
     assert all(d.reps == result.reps for d in detail.sets)
 
 
-def test_unmeasured_set_figures_round_trip_as_nan(engine: Engine, clinic: Clinic) -> None:
+def test_unmeasured_set_figures_round_trip_as_nan(db: Database, clinic: Clinic) -> None:
     # A one-sided set has no right-side ROM: NaN, which PostgreSQL's JSON refuses as such.
     extra = {"left_mean_rom_deg": 71.5, "right_mean_rom_deg": math.nan, "odd": math.inf}
     result = SetResult("knee_extension", reps=(make_rep(1),), extra=extra)
-    with SessionRecorder.start(engine, clinic.ther_a, clinic.patients[0]) as recorder:
+    with SessionRecorder.start(db, clinic.ther_a, clinic.patients[0]) as recorder:
         recorder.record_set(result, Side.LEFT)
-    with session_scope(engine) as s:
-        stored = queries.session_detail(s, clinic.ther_a, recorder.session_id).sets[0].extra
+    with db.transaction() as tx:
+        stored = queries.session_detail(tx, clinic.ther_a, recorder.session_id).sets[0].extra
     assert stored["left_mean_rom_deg"] == 71.5
     assert math.isnan(stored["right_mean_rom_deg"]) and math.isnan(stored["odd"])
 
 
 def test_an_exception_leaves_the_session_interrupted_with_its_reps(
-    engine: Engine, clinic: Clinic
+    db: Database, clinic: Clinic
 ) -> None:
     with (
         pytest.raises(RuntimeError),
-        SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0]) as recorder,
+        SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0]) as recorder,
     ):
         recorder.begin_set("knee_extension", Side.LEFT)
         recorder.record_rep(make_rep(1))
         raise RuntimeError("camera dropped")
-    assert status_of(engine, recorder.session_id) == "interrupted"
-    with session_scope(engine) as s:
+    assert status_of(db, recorder.session_id) == "interrupted"
+    with sql_session(db) as s:
         assert s.scalar(select(func.count(Rep.id))) == 1
 
 
-def test_killed_process_session_is_interrupted_on_next_start(
-    engine: Engine, clinic: Clinic
-) -> None:
+def test_killed_process_session_is_interrupted_on_next_start(db: Database, clinic: Clinic) -> None:
     actor = clinic.pat_users[0]
     child = subprocess.Popen(
-        [
-            sys.executable,
-            str(WRITER),
-            str(engine.url.render_as_string(False)),
-            str(actor.user_id),
-            actor.role.value,
-            str(clinic.patients[0]),
-            "5",
-            "0",
-            "--hang",
-        ],
+        command(db, actor, clinic.patients[0], 5, hang=True),
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -166,50 +146,89 @@ def test_killed_process_session_is_interrupted_on_next_start(
     os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=30)
 
-    assert status_of(engine, session_id) == "in_progress"  # nobody has started since
-    assert close_stale_sessions(engine) == 1  # what the app does on start
-    assert status_of(engine, session_id) == "interrupted"
-    with session_scope(engine) as s:
+    assert status_of(db, session_id) == "in_progress"  # nobody has started since
+    assert close_stale_sessions(db) == 1  # what the app does on start
+    assert status_of(db, session_id) == "interrupted"
+    with sql_session(db) as s:
         row = s.get(ExerciseSession, session_id)
         assert row is not None and row.ended_at == row.last_activity_at
         assert s.scalar(select(func.count(Rep.id))) == 5
-    assert close_stale_sessions(engine) == 0
+    assert close_stale_sessions(db) == 0
 
 
-def test_quiet_sessions_are_closed_only_after_the_stale_time(
-    engine: Engine, clinic: Clinic
-) -> None:
-    live = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0], clock=lambda: T0)
-    with session_scope(engine) as s:  # another host's session: its pid cannot be checked
+def test_quiet_sessions_are_closed_only_after_the_stale_time(db: Database, clinic: Clinic) -> None:
+    live = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0], clock=lambda: T0)
+    with sql_session(db) as s:  # another host's session: its pid cannot be checked
         row = s.get(ExerciseSession, live.session_id)
         assert row is not None
         row.owner = "another-host:1234"
-    assert close_stale_sessions(engine, now=T0 + dt.timedelta(minutes=29)) == 0
-    assert status_of(engine, live.session_id) == "in_progress"
-    assert close_stale_sessions(engine, now=T0 + dt.timedelta(minutes=31)) == 1
-    assert status_of(engine, live.session_id) == "interrupted"
-    # the patient was only resting: the next rep reopens the session, nothing is lost
-    live.clock = lambda: T0 + dt.timedelta(minutes=40)
+    assert close_stale_sessions(db, now=T0 + dt.timedelta(minutes=29)) == 0
+    assert status_of(db, live.session_id) == "in_progress"
+    assert close_stale_sessions(db, now=T0 + dt.timedelta(minutes=31)) == 1
+    assert status_of(db, live.session_id) == "interrupted"
+
+
+def _session_rows(db: Database) -> list[tuple[int, str, dt.datetime | None, int]]:
+    """(id, status, ended_at, reps) of every session, oldest first."""
+    with sql_session(db) as s:
+        rows = s.scalars(select(ExerciseSession).order_by(ExerciseSession.id)).all()
+        return [(r.id, r.status, r.ended_at, sum(len(x.reps) for x in r.sets)) for r in rows]
+
+
+def test_a_closed_session_is_never_reopened(db: Database, clinic: Clinic) -> None:
+    """The patient came back after the session was closed as stale: what they do next goes
+    to a continuation session (the open set opened again); the closed one stays as it was."""
+    at = [T0]
+    live = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0], clock=lambda: at[0])
     live.begin_set("knee_extension", Side.LEFT)
+    at[0] = T0 + dt.timedelta(minutes=1)
     live.record_rep(make_rep(1))
-    assert status_of(engine, live.session_id) == "in_progress"
+    first = live.session_id
+    assert close_stale_sessions(db, now=T0 + dt.timedelta(hours=1)) == 1
+    closed = _session_rows(db)
+    assert closed == [(first, "interrupted", T0 + dt.timedelta(minutes=1), 1)]
+
+    live.heartbeat()  # no data: nothing reopened, nothing new
+    live.check_in(pain_before=4)  # a check-in may still be added to a closed session
+    assert _session_rows(db) == closed
+
+    at[0] = T0 + dt.timedelta(hours=2)
+    live.record_rep(make_rep(2))
+    live.end_set()
+    live.finish()
+    rows = _session_rows(db)
+    assert rows[0] == closed[0]  # untouched: still interrupted, same end, same reps
+    assert rows[1][1:] == ("completed", T0 + dt.timedelta(hours=2), 1)
+    assert live.session_id == rows[1][0] != first
+    with db.transaction() as tx:
+        detail = queries.session_detail(tx, clinic.ther_a, live.session_id)
+    assert [(d.exercise_id, d.side, len(d.reps)) for d in detail.sets] == [
+        ("knee_extension", Side.LEFT, 1)
+    ]
 
 
-def test_check_in_validation_and_update(engine: Engine, clinic: Clinic) -> None:
-    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+def test_finishing_a_session_closed_as_stale_keeps_its_status(db: Database, clinic: Clinic) -> None:
+    live = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0], clock=lambda: T0)
+    assert close_stale_sessions(db, now=T0 + dt.timedelta(hours=1)) == 1
+    live.finish()  # the page ends it "completed" after the stale rule closed it
+    assert [r[1] for r in _session_rows(db)] == ["interrupted"]
+
+
+def test_check_in_validation_and_update(db: Database, clinic: Clinic) -> None:
+    recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0])
     with pytest.raises(StoreError, match="pain before must be 0-10"):
         recorder.check_in(pain_before=11)
     with pytest.raises(StoreError, match="RPE"):
         recorder.check_in(effort_rpe=-1)
     first = recorder.check_in(pain_before=3)
     assert recorder.check_in(pain_before=3, pain_after=5, effort_rpe=6, comment="ok") == first
-    with session_scope(engine) as s:
-        (point,) = queries.pain_and_effort(s, clinic.ther_a, clinic.patients[0])
+    with db.transaction() as tx:
+        (point,) = queries.pain_and_effort(tx, clinic.ther_a, clinic.patients[0])
     assert (point.pain_before, point.pain_after, point.effort_rpe, point.comment) == (3, 5, 6, "ok")
 
 
-def test_rep_before_a_set_is_refused(engine: Engine, clinic: Clinic) -> None:
-    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+def test_rep_before_a_set_is_refused(db: Database, clinic: Clinic) -> None:
+    recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0])
     with pytest.raises(StoreError, match="begin_set"):
         recorder.record_rep(make_rep(1))
 
@@ -226,29 +245,29 @@ def _stream() -> LandmarkStream:
     )
 
 
-def test_landmark_streams_only_with_consent(engine: Engine, clinic: Clinic) -> None:
+def test_landmark_streams_only_with_consent(db: Database, clinic: Clinic) -> None:
     stream = _stream()
-    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+    recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0])
     with pytest.raises(AccessDenied, match="opted in"):
         recorder.store_landmarks(stream)
-    with session_scope(engine) as s:
+    with sql_session(db) as s:
         patient = s.get(Patient, clinic.patients[0])
         assert patient is not None
         patient.store_landmarks = True
     stream_id = recorder.store_landmarks(stream)
-    with session_scope(engine) as s:
-        back = load_landmarks(s, clinic.ther_a, stream_id)
+    with db.transaction() as tx:
+        back = load_landmarks(tx, clinic.ther_a, stream_id)
         with pytest.raises(AccessDenied):
-            load_landmarks(s, clinic.ther_b, stream_id)
+            load_landmarks(tx, clinic.ther_b, stream_id)
     np.testing.assert_array_equal(back.image_xyz, stream.image_xyz)
     np.testing.assert_array_equal(back.t_ms, stream.t_ms)
     assert back.info == stream.info
 
 
-def test_form_cue_outside_a_rep(engine: Engine, clinic: Clinic) -> None:
+def test_form_cue_outside_a_rep(db: Database, clinic: Clinic) -> None:
     from rehab.core.results import EngineEvent, EventKind
 
-    recorder = SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0])
+    recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0])
     recorder.begin_set("knee_extension", Side.LEFT)
     recorder.record_events(
         [
@@ -258,17 +277,17 @@ def test_form_cue_outside_a_rep(engine: Engine, clinic: Clinic) -> None:
             EngineEvent(EventKind.PARTIAL_REP, 30.0, Side.LEFT, rep=make_rep(0, complete=False)),
         ]
     )
-    with session_scope(engine) as s:
+    with sql_session(db) as s:
         assert s.scalar(select(func.count(Rep.id))) == 2
         issues = s.scalars(select(FormIssueRow)).all()
         assert [(i.rep_id, i.rule_id) for i in issues] == [(None, "trunk_lean")]
-    assert status_of(engine, recorder.session_id) == SessionStatus.IN_PROGRESS.value
+    assert status_of(db, recorder.session_id) == SessionStatus.IN_PROGRESS.value
 
 
-def test_set_stats_rollup_matches_the_reps(engine: Engine, clinic: Clinic) -> None:
+def test_set_stats_rollup_matches_the_reps(db: Database, clinic: Clinic) -> None:
     """The rollup the progress queries read equals a fresh aggregation of the reps."""
     rng = np.random.default_rng(5)
-    with SessionRecorder.start(engine, clinic.pat_users[0], clinic.patients[0]) as recorder:
+    with SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0]) as recorder:
         for _ in range(3):
             recorder.begin_set("knee_extension", Side.BOTH)
             for n in range(1, 12):
@@ -282,7 +301,7 @@ def test_set_stats_rollup_matches_the_reps(engine: Engine, clinic: Clinic) -> No
             recorder.end_set()
         recorder.record_set(SetResult("squat", reps=(make_rep(1), make_rep(2, rom_deg=50.0))))
     columns = [getattr(SetStats, c) for c in STATS_COLUMNS]
-    with session_scope(engine) as s:
+    with sql_session(db) as s:
         kept = s.execute(select(*columns).order_by(SetStats.set_id, SetStats.side)).all()
         fresh = s.execute(stats_select().order_by(Rep.set_id, Rep.side)).all()
     assert len(kept) == 7  # 3 sets x 2 sides + 1

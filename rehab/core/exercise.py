@@ -24,8 +24,15 @@ from pydantic import (
     model_validator,
 )
 
+from rehab.core.exercise_text import (
+    ENGLISH,
+    TEMPO_CUE_KEYS,
+    ExerciseText,
+    check_language,
+)
 from rehab.core.geometry import Reference
 from rehab.core.landmarks import Joint
+from rehab.core.motion import MotionSpec
 from rehab.core.results import Severity, Side
 
 SCHEMA_VERSION = 1
@@ -312,6 +319,10 @@ class Exercise(_Model):
     min_visibility: float = Field(default=0.5, ge=0, le=1)
     max_gap_ms: float = Field(default=600.0, gt=0, le=10_000)
     cutoff_hz: float = Field(default=3.0, gt=0, le=15)  # below half a webcam's frame rate
+    # How the demonstration figure moves (default: read from the counted angle).
+    demo: MotionSpec | None = None
+    # The words in other languages, beside the English (see rehab.core.exercise_text).
+    translations: dict[str, ExerciseText] = {}
 
     @field_validator("aliases")
     @classmethod
@@ -329,6 +340,27 @@ class Exercise(_Model):
         ids = [r.id for r in self.form_rules]
         if len(ids) != len(set(ids)):
             raise ValueError(f"form rule ids repeat: {ids}")
+        return self
+
+    @model_validator(mode="after")
+    def _translations_complete(self) -> Exercise:
+        wanted = {r.id for r in self.form_rules} | (
+            set(TEMPO_CUE_KEYS) if self.tempo is not None else set()
+        )
+        for code, text in self.translations.items():
+            check_language(code)
+            if len(text.instructions) != len(self.instructions):
+                raise ValueError(
+                    f"translations.{code}.instructions: {len(text.instructions)} steps, "
+                    f"the English has {len(self.instructions)}"
+                )
+            missing, unknown = wanted - set(text.cues), set(text.cues) - wanted
+            if missing or unknown:
+                problem = f"missing {sorted(missing)}" if missing else f"unknown {sorted(unknown)}"
+                raise ValueError(
+                    f"translations.{code}.cues: {problem} (one per form rule id"
+                    f"{', plus too_fast and too_slow' if self.tempo else ''})"
+                )
         return self
 
     @property
@@ -378,3 +410,26 @@ class Exercise(_Model):
         """Landmarks that must be visible for `side`: the primary angle's and any listed."""
         named = [resolve_joint(n, side) for n in self.required_landmarks]
         return tuple(dict.fromkeys([*self.angle.joints(side), *named]))
+
+
+def localized(exercise: Exercise, language: str) -> Exercise:
+    """The exercise with its words in `language` (its name, description, instructions and
+    cues); the exercise itself for English or a language it has no translation for."""
+    text = exercise.translations.get(language)
+    if language == ENGLISH or text is None:
+        return exercise
+    rules = [r.model_copy(update={"cue": text.cues[r.id]}) for r in exercise.form_rules]
+    tempo = exercise.tempo
+    if tempo is not None:
+        tempo = tempo.model_copy(
+            update={"too_fast_cue": text.cues["too_fast"], "too_slow_cue": text.cues["too_slow"]}
+        )
+    return exercise.model_copy(
+        update={
+            "name": text.name,
+            "description": text.description,
+            "instructions": list(text.instructions),
+            "form_rules": rules,
+            "tempo": tempo,
+        }
+    )

@@ -9,8 +9,8 @@ pipeline (normalised image coordinates, world metres around the hips, y down).
     stream = synthetic_stream(exercise, n_reps=8, rom_deg=70, seed=3)
     stream = synthetic_stream(exercise, n_reps=1, hold_s=20)          # a hold exercise
 
-The requested angle is the exercise's own primary angle: each exercise id maps to the body
-motion that produces it (`MOTIONS`), and the motion is inverted numerically, so
+The requested angle is the exercise's own primary angle: the exercise's body motion (its
+`demo:` block, or read from the angle: `rehab.core.body_motion`) is inverted numerically, so
 `analyze_stream` on the result measures the trajectory asked for (up to noise and the
 camera's perspective).
 """
@@ -18,11 +18,12 @@ camera's perspective).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 
+from rehab.core.body_motion import Motion, motion_for
 from rehab.core.exercise import AngleSpace, CameraView, Exercise, SideMode
 from rehab.core.landmarks import N_JOINTS, Joint, LandmarkStream, StreamInfo
 from rehab.core.measures import angle_series
@@ -39,56 +40,6 @@ POSTURE_PITCH_DEG = {"standing": 0.0, "seated": 0.0, "supine": -90.0, "prone": 9
 # Segment lengths (metres) of an average adult.
 UPPER_ARM, FOREARM, HAND = 0.29, 0.26, 0.08
 THIGH, SHIN = 0.43, 0.42
-
-
-@dataclass(frozen=True)
-class Motion:
-    """How an exercise moves the body: its posture, the joint angles held fixed (`base`), and
-    the angles that follow the driver value u (deg) as `coef * u + offset`. Keys name an
-    angle of the moving side ("knee_flex") or of the other side ("other_knee_flex"); with
-    `both_sides` the two limbs move together."""
-
-    posture: str = "standing"
-    moving: dict[str, tuple[float, float]] = field(default_factory=dict)
-    base: dict[str, float] = field(default_factory=dict)
-    both_sides: bool = True
-
-
-_SEATED = {"hip_flex": 90.0, "knee_flex": 90.0, "other_hip_flex": 90.0, "other_knee_flex": 90.0}
-_SQUAT = {"knee_flex": (1.0, 0.0), "hip_flex": (0.9, 0.0), "trunk_flex": (0.25, 0.0)}
-
-MOTIONS: dict[str, Motion] = {
-    "shoulder_abduction": Motion(moving={"shoulder_abd": (1.0, 0.0)}),
-    "shoulder_flexion": Motion(moving={"shoulder_flex": (1.0, 0.0)}),
-    "shoulder_press": Motion(moving={"shoulder_abd": (1.0, 0.0), "elbow_flex": (-1.0, 180.0)}),
-    "jumping_jacks": Motion(moving={"shoulder_abd": (1.0, 0.0), "hip_abd": (0.15, 0.0)}),
-    "elbow_flexion": Motion(moving={"elbow_flex": (1.0, 0.0)}),
-    "biceps_curl": Motion(moving={"elbow_flex": (1.0, 0.0)}),
-    "push_up": Motion("prone", {"elbow_flex": (1.0, 0.0)}, {"shoulder_flex": 90.0}),
-    "wall_push_up": Motion(moving={"elbow_flex": (1.0, 0.0)}, base={"shoulder_flex": 90.0}),
-    "squat": Motion(moving=_SQUAT),
-    "mini_squat": Motion(moving=_SQUAT),
-    "lunge": Motion(moving=_SQUAT),
-    "sit_to_stand": Motion(moving=_SQUAT),
-    "wall_sit": Motion(moving={"knee_flex": (1.0, 0.0), "hip_flex": (1.0, 0.0)}),
-    "glute_bridge": Motion(
-        "supine", {"hip_flex": (-1.0, 50.0)}, {"knee_flex": 90.0, "other_knee_flex": 90.0}
-    ),
-    "straight_leg_raise": Motion("supine", {"hip_flex": (1.0, 0.0)}, both_sides=False),
-    "hip_abduction": Motion(moving={"hip_abd": (1.0, 0.0)}, both_sides=False),
-    "knee_extension": Motion("seated", {"knee_flex": (1.0, 0.0)}, _SEATED, both_sides=False),
-    "heel_raise": Motion(moving={"ankle_plantar": (1.0, 0.0)}),
-    "plank": Motion(
-        "prone", {"body_pitch": (-1.0, 0.0)}, {"shoulder_flex": 90.0, "elbow_flex": 90.0}
-    ),
-    "single_leg_stance": Motion(
-        moving={"other_knee_flex": (1.0, 0.0), "other_hip_flex": (0.3, 0.0)}, both_sides=False
-    ),
-    "standing_march": Motion(
-        moving={"hip_flex": (1.0, 0.0), "knee_flex": (1.0, 0.0)}, both_sides=False
-    ),
-    "side_bend": Motion(moving={"trunk_lat": (1.0, 0.0)}),
-}
 
 
 def _rx(deg: float) -> FloatArray:
@@ -206,16 +157,6 @@ def _put(
         out[f"{s}_{key}"] = value
 
 
-def motion_for(exercise: Exercise) -> Motion:
-    """The body motion of `exercise` (by id; KeyError names the ids known)."""
-    try:
-        return MOTIONS[exercise.id]
-    except KeyError:
-        raise KeyError(
-            f"no synthetic motion for exercise '{exercise.id}'; known: {', '.join(sorted(MOTIONS))}"
-        ) from None
-
-
 _INVERSE_CACHE: dict[tuple[str, str, Side, str], tuple[FloatArray, FloatArray]] = {}
 _U_GRID = np.arange(0.0, 180.5, 0.5)
 
@@ -227,7 +168,7 @@ def _measured_side(exercise: Exercise, side: Side) -> Side:
 def _inverse(exercise: Exercise, motion: Motion, side: Side) -> tuple[FloatArray, FloatArray]:
     """(angles, u) sorted by angle: the primary angle reached for each driver value u,
     over the range from u = 0 where the angle changes monotonically."""
-    key = (exercise.id, exercise.angle.model_dump_json(), side, motion.posture)
+    key = (exercise.id, exercise.angle.model_dump_json(), side, repr(motion))
     if key in _INVERSE_CACHE:
         return _INVERSE_CACHE[key]
     world = np.array(
@@ -248,6 +189,13 @@ def _inverse(exercise: Exercise, motion: Motion, side: Side) -> tuple[FloatArray
     result = (a[order], u[order])
     _INVERSE_CACHE[key] = result
     return result
+
+
+def reachable_angles(exercise: Exercise, side: Side = Side.LEFT) -> tuple[float, float, float]:
+    """(the counted angle in the starting pose, the lowest, the highest) that the figure can
+    show by moving `side` as the exercise moves the body."""
+    a, u = _inverse(exercise, motion_for(exercise), side)
+    return float(a[int(np.argmin(u))]), float(a[0]), float(a[-1])
 
 
 def rep_trajectory(
@@ -425,13 +373,12 @@ def _side_pattern(
 ) -> list[Side] | Side:
     if side is not None:
         return side
-    motion = motion_for(exercise)
     if exercise.sides is SideMode.ALTERNATING:
         rep_no = np.maximum(0, (t_ms / 1000.0 - lead_in_s) // cycle_s).astype(int)
         return [Side.LEFT if n % 2 == 0 else Side.RIGHT for n in rep_no.tolist()]
     if exercise.sides is SideMode.RIGHT:
         return Side.RIGHT
-    if exercise.sides is SideMode.BOTH and motion.both_sides:
+    if exercise.sides is SideMode.BOTH:
         return Side.BOTH
     return Side.LEFT
 

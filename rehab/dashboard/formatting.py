@@ -6,7 +6,7 @@ import datetime as dt
 import math
 
 from rehab.exercise_library import ExerciseLibrary
-from rehab.store.alerts import Alert, AlertSeverity
+from rehab.store import Alert, AlertSeverity
 
 DASH = "—"
 SEVERITY_LABEL = {

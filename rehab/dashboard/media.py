@@ -12,20 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from rehab.core.analysis import StreamAnalysis, analyze_stream_detailed
 from rehab.core.exercise import Exercise
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import Side
+from rehab.domain import SessionSource
 from rehab.errors import InputError
 from rehab.pose.pipeline import annotate_image, annotate_video
 from rehab.pose.sources import VideoFile
-from rehab.store.access import Actor
-from rehab.store.engine import session_scope
-from rehab.store.models import SessionSource
+from rehab.store import Actor, Database, SessionRecorder
 from rehab.store.queries import patient_detail
-from rehab.store.recorder import SessionRecorder
 
 Progress = Callable[[float, str], object]  # share done (0-1), what is happening
 
@@ -68,11 +64,11 @@ def run_analysis(
 
 
 def save_session(
-    db_engine: Engine, actor: Actor, patient_id: int, result: VideoAnalysis
+    db: Database, actor: Actor, patient_id: int, result: VideoAnalysis
 ) -> tuple[int, bool]:
     """Store the analysed set as an uploaded session; keep the landmarks if opted in."""
-    with session_scope(db_engine) as s:
-        patient = patient_detail(s, actor, patient_id)
+    with db.transaction() as tx:
+        patient = patient_detail(tx, actor, patient_id)
     today = dt.datetime.now(dt.UTC).date()
     program = next((p for p in patient.programs if p.active_on(today)), None)
     item = (
@@ -82,7 +78,7 @@ def save_session(
     )
     side = result.side or Side.BOTH
     with SessionRecorder.start(
-        db_engine, actor, patient_id, source=SessionSource.UPLOAD,
+        db, actor, patient_id, source=SessionSource.UPLOAD,
         prescription_id=program.prescription_id if program else None,
     ) as recorder:  # fmt: skip
         set_id = recorder.record_set(result.analysis.result, side, item.item_id if item else None)

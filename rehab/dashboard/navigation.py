@@ -9,7 +9,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import SignedIn, current_user, sign_out
-from rehab.store.models import Role
+from rehab.domain import Role
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 APP_ROOT = PAGES_DIR.parents[2]  # where streamlit_app.py lives

@@ -10,12 +10,10 @@ import datetime as dt
 from collections.abc import Callable
 
 import streamlit as st
-from sqlalchemy import Engine
 
-from rehab.dashboard.state import SignedIn, engine
+from rehab.dashboard.state import SignedIn, database
 from rehab.reports import ReportFormat, render_report, report_filename
-from rehab.store.access import Actor
-from rehab.store.engine import session_scope
+from rehab.store import Actor, Database
 
 LABELS = {
     ReportFormat.PDF: ("PDF for the clinic file", ":material/picture_as_pdf:"),
@@ -25,7 +23,7 @@ LABELS = {
 
 
 def report_maker(
-    db_engine: Engine,
+    db: Database,
     actor: Actor,
     patient_id: int,
     period: tuple[dt.datetime, dt.datetime],
@@ -35,8 +33,8 @@ def report_maker(
     """A function that renders the report when called (access checked by the store)."""
 
     def make() -> bytes:
-        with session_scope(db_engine) as session:
-            return render_report(session, actor, patient_id, *period, fmt, note or None)
+        with db.transaction() as tx:
+            return render_report(tx, actor, patient_id, *period, fmt, note or None)
 
     return make
 
@@ -54,7 +52,7 @@ def report_downloads(
     for col, (fmt, (label, icon)) in zip(cols, LABELS.items(), strict=True):
         col.download_button(
             label,
-            data=report_maker(engine(), user.actor, patient_id, (since, until), fmt, note),
+            data=report_maker(database(), user.actor, patient_id, (since, until), fmt, note),
             file_name=report_filename(patient_id, since, until, fmt),
             mime=fmt.media_type,
             icon=icon,

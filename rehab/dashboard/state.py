@@ -1,7 +1,8 @@
-"""Who is signed in, the shared database engine and exercise library, the chosen patient.
+"""Who is signed in, the shared database handle and exercise library, the chosen patient.
 
-`st.cache_resource` holds only the two thread-safe shared objects (the SQLAlchemy engine per
-database URL and the exercise library); everything about the user lives in `st.session_state`.
+`st.cache_resource` holds only the two thread-safe shared objects (the store's `Database`
+handle per database URL and the exercise library); everything about the user lives in
+`st.session_state`. Pages read and write through `transaction()` and the store's functions.
 """
 
 from __future__ import annotations
@@ -15,16 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
 from rehab.dashboard.safe_text import plain
+from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, RehabError
 from rehab.exercise_library import DEFAULT_DIR, ExerciseLibrary, load_library
-from rehab.store.access import Actor, authenticate
-from rehab.store.engine import database_url, open_database, session_scope
-from rehab.store.models import Role, User
-from rehab.store.queries import patient_id_for_user
+from rehab.store import (
+    Actor,
+    Database,
+    Transaction,
+    authenticate,
+    database_url,
+    open_database,
+    user_profile,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +54,14 @@ class SignedIn:
 
 
 @st.cache_resource(show_spinner="Opening the database…")
-def _engine_for(url: str) -> Engine:
+def _database_for(url: str) -> Database:
     return open_database(url)
 
 
-def engine() -> Engine:
-    """The engine of `REHAB_DATABASE_URL` (or `$REHAB_HOME/rehab.db`), migrated on first use."""
-    return _engine_for(database_url())
+def database() -> Database:
+    """The store's handle on `REHAB_DATABASE_URL` (or `$REHAB_HOME/rehab.db`), migrated on
+    first use."""
+    return _database_for(database_url())
 
 
 @st.cache_resource(show_spinner="Loading the exercise library…")
@@ -69,32 +75,21 @@ def exercise_library() -> ExerciseLibrary:
 
 
 @contextmanager
-def db() -> Iterator[Session]:
-    """One committed transaction (queries write their audit entries)."""
-    with session_scope(engine()) as session:
-        yield session
+def transaction() -> Iterator[Transaction]:
+    """One committed unit of work on the store (queries write their audit entries)."""
+    with database().transaction() as tx:
+        yield tx
 
 
 def sign_in(username: str, password: str) -> SignedIn:
     """Check the password and remember the user; AccessDenied when wrong."""
-    with db() as session:
-        actor = authenticate(session, username.strip(), password)
-        user = session.get(User, actor.user_id)
-        assert user is not None  # authenticate found it
-        own = _own_patient_id(session, actor)
-        signed = SignedIn(actor, user.username, user.display_name, own)
+    with transaction() as tx:
+        actor = authenticate(tx, username.strip(), password)
+        profile = user_profile(tx, actor)
+    signed = SignedIn(actor, profile.username, profile.display_name, profile.patient_id)
     st.session_state[USER_KEY] = signed
     log.info("%s signed in", actor.label)
     return signed
-
-
-def _own_patient_id(session: Session, actor: Actor) -> int | None:
-    if actor.role is not Role.PATIENT:
-        return None
-    try:
-        return patient_id_for_user(session, actor)
-    except NotFound:
-        return None
 
 
 def sign_out() -> None:
@@ -156,13 +151,3 @@ def show_error(exc: RehabError) -> None:
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
-
-
-def user_names(session: Session, role: Role) -> dict[int, str]:
-    """Active users of a role by id (for pickers on admin pages)."""
-    rows = session.execute(
-        select(User.id, User.display_name)
-        .where(User.role == role.value, User.is_active.is_(True))
-        .order_by(User.display_name)
-    ).all()
-    return {user_id: name for user_id, name in rows}

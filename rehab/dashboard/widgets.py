@@ -8,10 +8,10 @@ from collections.abc import Sequence
 import streamlit as st
 
 from rehab.dashboard import formatting as fmt
-from rehab.dashboard.data import patient_names
-from rehab.dashboard.state import SignedIn, choose_patient, chosen_patient_id, db, today
-from rehab.store.alerts import Alert
-from rehab.store.models import Role
+from rehab.dashboard.state import SignedIn, choose_patient, chosen_patient_id, today, transaction
+from rehab.domain import Role
+from rehab.store import Alert
+from rehab.store.queries import patient_names
 
 RANGES = {"4 weeks": 28, "12 weeks": 84, "Since the start": None}
 
@@ -22,8 +22,8 @@ def pick_patient(user: SignedIn, *, required: bool = True) -> int | None:
         if user.patient_id is None:
             st.info("Your account has no patient record yet: ask your therapist to set it up.")
         return user.patient_id
-    with db() as session:
-        names = patient_names(session, user.actor)
+    with transaction() as tx:
+        names = patient_names(tx, user.actor)
     if not names:
         st.info("No patients yet: add them on the Users page (admin), then come back here.")
         return None

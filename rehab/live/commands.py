@@ -44,15 +44,14 @@ def _frames(camera: str) -> Any:
     return source
 
 
-def _sign_in(engine: Any, username: str) -> tuple[Any, int]:
-    from rehab.store.access import authenticate
-    from rehab.store.engine import session_scope
+def _sign_in(db: Any, username: str) -> tuple[Any, int]:
+    from rehab.store import authenticate
     from rehab.store.queries import patient_id_for_user
 
     password = os.environ.get(ENV_PASSWORD) or getpass.getpass(f"Password for {username}: ")
-    with session_scope(engine) as session:
-        actor = authenticate(session, username, password)
-        return actor, patient_id_for_user(session, actor)
+    with db.transaction() as tx:
+        actor = authenticate(tx, username, password)
+        return actor, patient_id_for_user(tx, actor)
 
 
 def _plans(args: argparse.Namespace, program: Any) -> tuple[list[SetPlan], int | None]:
@@ -102,8 +101,8 @@ def _run_loop(live: Any, frames: Iterator[Any], window: bool, realtime: bool) ->
 
 
 def cmd_live(args: argparse.Namespace) -> int:
+    from rehab.domain import SessionStatus
     from rehab.exercise_library import load_library
-    from rehab.store.models import SessionStatus
 
     library = load_library()
     library.get(args.exercise)  # an unknown id fails here, with the known ones listed
@@ -126,17 +125,17 @@ def cmd_live(args: argparse.Namespace) -> int:
 def _start(args: argparse.Namespace, library: Any) -> Any:
     """Sign in (with --patient), find today's program, and make the live session."""
     from rehab.live.history import todays_program
-    from rehab.store.engine import open_database
+    from rehab.store import open_database
 
-    engine = open_database()
+    db = open_database()
     if args.patient:
-        actor, patient_id = _sign_in(engine, args.patient)
-        program = todays_program(engine, actor, patient_id, _today())
+        actor, patient_id = _sign_in(db, args.patient)
+        program = todays_program(db, actor, patient_id, _today())
     else:
         actor, patient_id, program = None, None, None
         print("not signed in (--patient): counting only, nothing is saved")
     plans, prescription_id = _plans(args, program)
-    return _make_session(engine, actor, patient_id, plans, library, prescription_id, args)
+    return _make_session(db, actor, patient_id, plans, library, prescription_id, args)
 
 
 def _today() -> Any:
@@ -146,7 +145,7 @@ def _today() -> Any:
 
 
 def _make_session(
-    engine: Any,
+    db: Any,
     actor: Any,
     patient_id: int | None,
     plans: list[SetPlan],
@@ -155,12 +154,12 @@ def _make_session(
     args: argparse.Namespace,
 ) -> Any:
     from rehab.live.session import LiveSession
-    from rehab.store.access import Actor
+    from rehab.store import Actor
 
     options = {"source_mirrored": args.mirrored_camera, "every_nth": args.every_nth}
     if isinstance(actor, Actor) and patient_id is not None:
         return LiveSession.create(
-            engine, actor, patient_id, plans, library.get, prescription_id=prescription_id,
+            db, actor, patient_id, plans, library.get, prescription_id=prescription_id,
             **options,
         )  # fmt: skip
     return LiveSession.unsaved(plans, library.get, **options)

@@ -16,12 +16,22 @@ from rehab.core.exercise import Exercise
 from rehab.core.landmarks import PoseFrame
 from rehab.core.results import EngineEvent, EventKind, SetResult, Severity, Side
 from rehab.core.tracker import ExerciseTracker
+from rehab.i18n import N_
 from rehab.live.cues import CueBoard
 from rehab.live.setup_check import SetupCheck
 
 DEFAULT_REST_S = 30.0
 SET_DONE_FLASH_MS = 2500.0
 SAY_AGAIN_MS = 8000.0  # set-up guidance is spoken again at most this often
+GET_READY = N_("Get into position")
+START_SET = N_("Start {name}, set {set} of {sets}")
+LOST_SIGHT = N_("I lost sight of you: step back into view")
+LAST_SET_DONE = N_("Well done, that was the last set")
+SET_DONE_REST = N_("Set done. Rest for {seconds} seconds")
+
+
+def _same(message: str) -> str:
+    return message
 
 
 class Phase(StrEnum):
@@ -134,9 +144,13 @@ class SessionFlow:
         plans: Sequence[SetPlan],
         exercises: Callable[[str], Exercise],
         setup_stable_ms: float = 1000.0,
+        gettext: Callable[[str], str] = _same,
     ) -> None:
+        """`exercises` gives each exercise in the patient's language (names, cues);
+        `gettext` translates the flow's own words (English by default)."""
         if not plans:
             raise ValueError("a session needs at least one set")
+        self._ = gettext
         self.plans = list(plans)
         self._exercises = exercises
         self._stable_ms = setup_stable_ms
@@ -170,7 +184,7 @@ class SessionFlow:
         side = plan.side if plan.side in (Side.LEFT, Side.RIGHT) else None
         self._setup = SetupCheck(exercise, side, stable_ms=self._stable_ms)
         self._phase = Phase.SETUP
-        self._message = "Get into position"
+        self._message = self._(GET_READY)
         self._rest_until_ms = math.nan
         self._done_at_ms = -math.inf
         self.cues.reset()
@@ -190,16 +204,19 @@ class SessionFlow:
 
     def _step_setup(self, frame: PoseFrame, people: int | None) -> list[Note]:
         verdict = self._setup.update(frame, people)
+        message = self._(verdict.message)
         if verdict.problem is not None:
-            self._say_guidance(verdict.message, frame.t_ms)
-        self._message = verdict.message
+            self._say_guidance(message, frame.t_ms)
+        self._message = message
         if not verdict.passed:
             return []
         plan, exercise = self._current.plan, self._current.exercise
         side = plan.side if plan.side in (Side.LEFT, Side.RIGHT) else None
         self._current.tracker = ExerciseTracker(exercise, side)
         self._phase, self._message = Phase.COUNTING, ""
-        self.speak.append(f"Start {exercise.name}, set {plan.set_index} of {plan.sets}")
+        self.speak.append(
+            self._(START_SET).format(name=exercise.name, set=plan.set_index, sets=plan.sets)
+        )
         return [SetBegun(plan), *self._step_counting(frame)]
 
     def _say_guidance(self, message: str, t_ms: float) -> None:
@@ -233,9 +250,7 @@ class SessionFlow:
             if self.cues.raise_cue(issue.cue, issue.severity, event.t_ms):
                 self.speak.append(issue.cue)
         elif event.kind is EventKind.TRACKING_LOST:
-            self.cues.raise_cue(
-                "I lost sight of you: step back into view", Severity.INFO, event.t_ms
-            )
+            self.cues.raise_cue(self._(LOST_SIGHT), Severity.INFO, event.t_ms)
 
     def _target_reached(self, events: list[EngineEvent]) -> bool:
         plan, current = self._current.plan, self._current
@@ -261,11 +276,11 @@ class SessionFlow:
         last = self._index == len(self.plans) - 1
         if last:
             self._phase = Phase.DONE
-            self.speak.append("Well done, that was the last set")
+            self.speak.append(self._(LAST_SET_DONE))
         else:
             self._phase = Phase.REST
             self._rest_until_ms = self._t_ms + plan.rest_s * 1000.0
-            self.speak.append(f"Set done. Rest for {round(plan.rest_s)} seconds")
+            self.speak.append(self._(SET_DONE_REST).format(seconds=round(plan.rest_s)))
         return notes
 
     def skip_rest(self) -> None:

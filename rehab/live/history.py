@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
-
-from rehab.store.access import Actor
-from rehab.store.engine import session_scope
-from rehab.store.models import SessionStatus
+from rehab.domain import SessionStatus
+from rehab.live.writer import CUT_OFF_AFTER
+from rehab.store import Actor, Database, close_stale_sessions
 from rehab.store.queries import (
     Program,
     RomPoint,
@@ -22,35 +20,25 @@ from rehab.store.queries import (
     rom_progress,
     volume_progress,
 )
-from rehab.store.recorder import SessionRecorder
 
 
-def todays_program(engine: Engine, actor: Actor, patient_id: int, day: dt.date) -> Program | None:
+def todays_program(db: Database, actor: Actor, patient_id: int, day: dt.date) -> Program | None:
     """The newest program active on `day` that has exercises."""
-    with session_scope(engine) as session:
-        programs = patient_detail(session, actor, patient_id).programs
+    with db.transaction() as tx:
+        programs = patient_detail(tx, actor, patient_id).programs
     return next((p for p in programs if p.active_on(day) and p.items), None)
 
 
 def close_cut_off_sessions(
-    engine: Engine, actor: Actor, patient_id: int, live_ids: Collection[int]
+    db: Database, actor: Actor, patient_id: int, now: dt.datetime | None = None
 ) -> list[SessionSummary]:
-    """Mark the patient's in-progress sessions that nothing writes any more as interrupted
-    (the tab was closed, or the camera dropped and they never came back). Their reps stay.
-    Returns the patient's sessions, oldest first, after the change."""
-    with session_scope(engine) as session:
-        sessions = list_sessions(session, actor, patient_id)
-    stranded = [
-        s.session_id
-        for s in sessions
-        if s.status == SessionStatus.IN_PROGRESS.value and s.session_id not in live_ids
-    ]
-    for session_id in stranded:
-        SessionRecorder(engine, actor, session_id).finish(SessionStatus.INTERRUPTED)
-    if not stranded:
-        return sessions
-    with session_scope(engine) as session:
-        return list_sessions(session, actor, patient_id)
+    """Close the live sessions that nothing writes any more (the tab was closed, or the
+    camera dropped and they never came back) with the store's one rule: a live writer
+    heartbeats while frames arrive, so `CUT_OFF_AFTER` without a write means nobody is
+    there. Their reps stay. Returns the patient's sessions, oldest first, after the change."""
+    close_stale_sessions(db, now, quiet_for=CUT_OFF_AFTER)
+    with db.transaction() as tx:
+        return list_sessions(tx, actor, patient_id)
 
 
 def cut_off_notice(sessions: list[SessionSummary]) -> str:
@@ -96,14 +84,12 @@ def _rom_by_session(points: list[RomPoint], exercise_id: str) -> dict[int, float
 
 
 def session_summary(
-    engine: Engine, actor: Actor, patient_id: int, session_id: int, name_of: Callable[[str], str]
+    db: Database, actor: Actor, patient_id: int, session_id: int, name_of: Callable[[str], str]
 ) -> list[ExerciseSummary]:
     """Per exercise of the session: sets, reps, hold time, and ROM against the last session."""
-    with session_scope(engine) as session:
-        volume = [
-            v for v in volume_progress(session, actor, patient_id) if v.session_id == session_id
-        ]
-        rom = rom_progress(session, actor, patient_id)
+    with db.transaction() as tx:
+        volume = [v for v in volume_progress(tx, actor, patient_id) if v.session_id == session_id]
+        rom = rom_progress(tx, actor, patient_id)
     out: list[ExerciseSummary] = []
     for v in (v for v in volume if v.session_id == session_id):
         by_session = _rom_by_session(rom, v.exercise_id)

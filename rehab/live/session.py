@@ -1,5 +1,5 @@
 """Putting a live session together: today's sets from the program, the writer, the
-processor, the WebRTC settings, and which sessions are live in this process right now.
+processor and the WebRTC settings.
 """
 
 from __future__ import annotations
@@ -7,19 +7,16 @@ from __future__ import annotations
 import json
 import os
 import queue
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-
 from rehab.core.exercise import Exercise
+from rehab.domain import SessionSource, SessionStatus
 from rehab.errors import InputError
 from rehab.live.flow import DEFAULT_REST_S, SessionFlow, SetPlan, expand_sets
 from rehab.live.processor import LiveProcessor, LiveUpdate, StreamClock
-from rehab.live.writer import CheckInValues, Finish, SessionWriter
-from rehab.store.access import Actor
-from rehab.store.models import SessionSource, SessionStatus
+from rehab.live.writer import IDLE_S, CheckInValues, Finish, SessionWriter
+from rehab.store import Actor, Database
 from rehab.store.queries import Program
 
 ENV_ICE_SERVERS = "REHAB_ICE_SERVERS"  # JSON list of RTCIceServer dicts (full control)
@@ -84,7 +81,7 @@ class LiveSession:
     @classmethod
     def create(
         cls,
-        engine: Engine,
+        db: Database,
         actor: Actor,
         patient_id: int,
         plans: Sequence[SetPlan],
@@ -95,14 +92,12 @@ class LiveSession:
         source: SessionSource = SessionSource.LIVE,
         **processor_options: object,
     ) -> LiveSession:
-        writer = SessionWriter(engine, actor, patient_id, prescription_id, pain_before, source)
+        writer = SessionWriter(db, actor, patient_id, prescription_id, pain_before, source)
         updates: queue.Queue[LiveUpdate] = queue.Queue(maxsize=64)
         flow = SessionFlow(plans, exercises)
         processor = LiveProcessor(flow, updates, writer, **processor_options)  # type: ignore[arg-type]
         writer.alive = lambda: processor.seconds_since_frame() < IDLE_S
-        live = cls(patient_id, processor, writer, updates)
-        register(live)
-        return live
+        return cls(patient_id, processor, writer, updates)
 
     @classmethod
     def unsaved(
@@ -137,7 +132,6 @@ class LiveSession:
             self.writer.submit(Finish(status))
             self.writer.flush()
         self.processor.close()
-        unregister(self)
 
     def check_in(self, pain_after: int | None, effort_rpe: int | None) -> None:
         if self.writer is None:
@@ -145,29 +139,3 @@ class LiveSession:
         values = CheckInValues(self.writer.pain_before, pain_after, effort_rpe)
         self.writer.submit(values)
         self.writer.flush()
-
-
-IDLE_S = 60.0  # no camera frame for this long: the session is no longer live
-
-_ACTIVE: dict[int, LiveSession] = {}
-_ACTIVE_LOCK = threading.Lock()
-
-
-def register(live: LiveSession) -> None:
-    with _ACTIVE_LOCK:
-        _ACTIVE[id(live)] = live
-
-
-def unregister(live: LiveSession) -> None:
-    with _ACTIVE_LOCK:
-        _ACTIVE.pop(id(live), None)
-
-
-def live_session_ids(engine: Engine, idle_s: float = IDLE_S) -> set[int]:
-    """Ids of the sessions in `engine`'s database that a live session in this process is
-    still writing: its camera sent a frame in the last `idle_s` seconds (a closed tab sends
-    none)."""
-    with _ACTIVE_LOCK:
-        live = [s for s in _ACTIVE.values() if s.processor.seconds_since_frame() < idle_s]
-        writers = [s.writer for s in live if s.writer is not None and s.writer.engine is engine]
-        return {w.session_id for w in writers if w.session_id is not None}

@@ -1,8 +1,9 @@
 """The camera set-up check: before counting, the person must be in frame, alone, with the
 joints the exercise needs visible, filmed from a view that suits the exercise.
 
-Pure core: PoseFrames in, a verdict and one plain-language instruction out. The check passes
-only after `stable_ms` of consecutive good frames, so a lucky frame does not start a set.
+Pure core: PoseFrames in, a verdict and one plain-language instruction out (English, marked
+for translation: the flow says it in the patient's language). The check passes only after
+`stable_ms` of consecutive good frames, so a lucky frame does not start a set.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rehab.core.exercise import CameraView, Exercise, SideMode, resolve_joint
 from rehab.core.landmarks import Joint, PoseFrame
 from rehab.core.results import Side
 from rehab.core.tracker import frame_view
+from rehab.i18n import N_
 
 EDGE_MARGIN = 0.02  # landmarks this close to (or beyond) the image border count as out of frame
 
@@ -35,13 +37,20 @@ class SetupVerdict:
     message: str  # what to tell the patient
 
 
+TURN_SIDE = {
+    Side.LEFT: N_("Turn your left side to the camera"),
+    Side.RIGHT: N_("Turn your right side to the camera"),
+}
 _REGION_ADVICE: tuple[tuple[frozenset[str], str], ...] = (
-    (frozenset({"ANKLE", "HEEL", "FOOT_INDEX"}), "Step back so your feet are visible"),
-    (frozenset({"KNEE"}), "Step back so your knees are visible"),
-    (frozenset({"HIP"}), "Step back or tilt the camera down so your hips are visible"),
-    (frozenset({"WRIST", "PINKY", "INDEX", "THUMB"}), "Move back so both hands are in the picture"),
-    (frozenset({"ELBOW"}), "Move back so your elbows are in the picture"),
-    (frozenset({"SHOULDER"}), "Move so your shoulders are in the picture"),
+    (frozenset({"ANKLE", "HEEL", "FOOT_INDEX"}), N_("Step back so your feet are visible")),
+    (frozenset({"KNEE"}), N_("Step back so your knees are visible")),
+    (frozenset({"HIP"}), N_("Step back or tilt the camera down so your hips are visible")),
+    (
+        frozenset({"WRIST", "PINKY", "INDEX", "THUMB"}),
+        N_("Move back so both hands are in the picture"),
+    ),
+    (frozenset({"ELBOW"}), N_("Move back so your elbows are in the picture")),
+    (frozenset({"SHOULDER"}), N_("Move so your shoulders are in the picture")),
 )
 
 
@@ -55,7 +64,7 @@ def advice_for(missing: Iterable[Joint]) -> str:
     for names, advice in _REGION_ADVICE:
         if parts & names:
             return advice
-    return "Move so your whole body is in the picture"
+    return N_("Move so your whole body is in the picture")
 
 
 def view_advice(exercise: Exercise, side: Side | None) -> str:
@@ -63,9 +72,9 @@ def view_advice(exercise: Exercise, side: Side | None) -> str:
     views = set(exercise.camera_views)
     if CameraView.SIDE in views and CameraView.FRONT not in views:
         if side in (Side.LEFT, Side.RIGHT):
-            return f"Turn your {side.value} side to the camera"
-        return "Turn sideways to the camera"
-    return "Face the camera"
+            return TURN_SIDE[side]
+        return N_("Turn sideways to the camera")
+    return N_("Face the camera")
 
 
 class SetupCheck:
@@ -136,9 +145,9 @@ class SetupCheck:
     def judge(self, frame: PoseFrame, people: int | None = None) -> tuple[Problem | None, str]:
         """The first problem of this frame, with its instruction (None, "" when all is good)."""
         if not frame.detected:
-            return Problem.NO_PERSON, "I can't see you yet: stand or sit in front of the camera"
+            return Problem.NO_PERSON, N_("I can't see you yet: stand or sit in front of the camera")
         if people is not None and people > 1:
-            return Problem.SEVERAL_PEOPLE, "Only one person should be in the picture"
+            return Problem.SEVERAL_PEOPLE, N_("Only one person should be in the picture")
         missing = self.missing_joints(frame)
         if missing:
             return Problem.JOINTS_HIDDEN, advice_for(missing)
@@ -155,4 +164,6 @@ class SetupCheck:
         if math.isnan(self._good_since_ms):
             self._good_since_ms = frame.t_ms
         passed = frame.t_ms - self._good_since_ms >= self.stable_ms
-        return SetupVerdict(True, passed, None, "Good, hold still" if not passed else "Ready")
+        return SetupVerdict(
+            True, passed, None, N_("Good, hold still") if not passed else N_("Ready")
+        )

@@ -3,11 +3,14 @@
 The webcam thread never waits on the database: it hands the flow's notes to
 `SessionWriter.submit()`, and this thread commits each rep through `SessionRecorder` as soon
 as it is counted. If the tab closes or the process dies, what was counted is already stored;
-the session row stays "in progress" until it is closed as interrupted.
+the session row stays "in progress" until the store's one rule closes it as interrupted
+(`close_stale_sessions`): the writer heartbeats every `HEARTBEAT_S` while camera frames
+arrive, so a session quiet for `CUT_OFF_AFTER` has nobody behind it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import threading
@@ -15,19 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
 from rehab.core.results import EventKind
+from rehab.domain import SessionSource, SessionStatus
 from rehab.errors import RehabError
 from rehab.live.flow import Counted, Note, SetBegun, SetEnded
-from rehab.store.access import Actor
-from rehab.store.models import SessionSource, SessionStatus
-from rehab.store.recorder import SessionRecorder
+from rehab.store import Actor, Database, SessionRecorder
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_S = 20.0
+HEARTBEAT_S = 20.0  # a write at least this often while the session is live
+IDLE_S = 60.0  # no camera frame for this long: the session is no longer live (no heartbeat)
+CUT_OFF_AFTER = dt.timedelta(seconds=IDLE_S + 2 * HEARTBEAT_S)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class SessionWriter:
 
     def __init__(
         self,
-        engine: Engine,
+        db: Database,
         actor: Actor,
         patient_id: int,
         prescription_id: int | None = None,
@@ -58,7 +59,7 @@ class SessionWriter:
         source: SessionSource = SessionSource.LIVE,
         alive: Callable[[], bool] = lambda: True,
     ) -> None:
-        self.engine = engine
+        self.db = db
         self.alive = alive  # heartbeats only while frames arrive
         self.actor = actor
         self.patient_id = patient_id
@@ -109,7 +110,7 @@ class SessionWriter:
     def _safely(self, work: Callable[[], None]) -> None:
         try:
             work()
-        except (RehabError, SQLAlchemyError) as exc:
+        except RehabError as exc:
             self.error = f"Could not save to the database: {exc}"
             log.exception("live session writer failed (session %s)", self.session_id)
 
@@ -132,7 +133,7 @@ class SessionWriter:
     def _ensure_session(self) -> SessionRecorder:
         if self.recorder is None:
             self.recorder = SessionRecorder.start(
-                self.engine,
+                self.db,
                 self.actor,
                 self.patient_id,
                 source=self.source,

@@ -11,11 +11,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rehab.argtypes import record_id
+from rehab.cli import database_url_option
 from rehab.errors import InputError, NotFound
 from rehab.outputs import Protected, check_output, write_bytes_atomically
+
+if TYPE_CHECKING:
+    from rehab.store import Actor, Transaction
 
 DEFAULT_DAYS = 90
 
@@ -48,32 +52,24 @@ def infer_format(output: Path, given: str | None) -> str:
     return found
 
 
-def acting_user(session: Any, username: str | None) -> Any:
+def acting_user(tx: Transaction, username: str | None) -> Actor:
     """The Actor for `--as USERNAME`, or the first active admin when none is given."""
-    from sqlalchemy import select
-
-    from rehab.store.access import actor_for
-    from rehab.store.models import Role, User
+    from rehab.store import actor_named, first_admin
 
     if username is not None:
-        user_id = session.scalar(select(User.id).where(User.username == username))
-        if user_id is None:
-            raise NotFound(f"--as {username}: no such user")
-        return actor_for(session, user_id)
-    admin_id = session.scalar(
-        select(User.id)
-        .where(User.role == Role.ADMIN.value, User.is_active.is_(True))
-        .order_by(User.id)
-        .limit(1)
-    )
-    if admin_id is None:
+        try:
+            return actor_named(tx, username)
+        except NotFound:
+            raise NotFound(f"--as {username}: no such user") from None
+    admin = first_admin(tx)
+    if admin is None:
         raise NotFound("no active admin in the database: pass --as USERNAME")
-    return actor_for(session, admin_id)
+    return admin
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from rehab.reports.render import make_report, period_for_days
-    from rehab.store.engine import open_database, session_scope
+    from rehab.store import open_database
 
     output = Path(args.output)
     fmt = infer_format(output, args.format)
@@ -82,15 +78,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     note_file = [Protected("the note file", Path(args.note_file))] if args.note_file else []
     check_output(output, note_file, database_url=args.url)
     since, until = period_for_days(first_day, last_day)
-    engine = open_database(args.url)
+    db = open_database(args.url)
     try:
-        with session_scope(engine) as session:
-            actor = acting_user(session, args.acting_user)
-        payload = make_report(
-            engine, actor, args.patient, since, until, fmt, note, args.pseudonymise
-        )
+        with db.transaction() as tx:
+            actor = acting_user(tx, args.acting_user)
+        payload = make_report(db, actor, args.patient, since, until, fmt, note, args.pseudonymise)
     finally:
-        engine.dispose()
+        db.dispose()
     write_bytes_atomically(output, payload)
     print(f"wrote {output} ({fmt}, {first_day} to {last_day}, {len(payload):,} bytes)")
     return 0
@@ -138,9 +132,5 @@ def register(commands: Any) -> None:
         metavar="USERNAME",
         help="act as this user (access rules apply; default: the first active admin)",
     )
-    report.add_argument(
-        "--url",
-        default=None,
-        help="SQLAlchemy database URL (default: REHAB_DATABASE_URL or the local rehab.db)",
-    )
+    database_url_option(report)
     report.set_defaults(handler=cmd_report)

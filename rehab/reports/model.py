@@ -16,13 +16,15 @@ from dataclasses import dataclass
 
 from rehab import __version__
 from rehab.core.results import Side
-from rehab.reports.data import HoldRow, ReportInputs, RepRow
-from rehab.store.alerts import Alert
+from rehab.reports.data import ReportInputs
+from rehab.store import Alert
 from rehab.store.queries import (
     CheckInPoint,
     FormIssueCount,
+    HoldRow,
     Program,
     ProgramItem,
+    RepRow,
     RomPoint,
     SessionSummary,
     VolumePoint,

@@ -8,14 +8,10 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
-
 from rehab.errors import InputError, RehabError
 from rehab.reports.data import load_report_inputs
 from rehab.reports.model import Report, build_report, pseudonym
-from rehab.store.access import Actor
-from rehab.store.engine import session_scope
+from rehab.store import Actor, Database, Transaction
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +66,7 @@ def check_period(since: dt.datetime, until: dt.datetime) -> None:
 
 
 def build(
-    session: Session,
+    tx: Transaction,
     actor: Actor,
     patient_id: int,
     since: dt.datetime,
@@ -83,7 +79,7 @@ def build(
 ) -> Report:
     """The report model (access checked and audited by the store)."""
     check_period(since, until)
-    inputs = load_report_inputs(session, actor, patient_id, since, until, with_rows=with_rows)
+    inputs = load_report_inputs(tx, actor, patient_id, since, until, with_rows=with_rows)
     moment = generated_at or dt.datetime.now(dt.UTC)
     return build_report(inputs, exercise_name, moment, therapist_note, pseudonymise)
 
@@ -119,7 +115,7 @@ def render_model(report: Report, fmt: ReportFormat | str) -> bytes:
 
 
 def render_report(
-    session: Session,
+    tx: Transaction,
     actor: Actor,
     patient_id: int,
     since: dt.datetime,
@@ -137,7 +133,7 @@ def render_report(
     """
     kind = report_format(fmt)
     report = build(
-        session,
+        tx,
         actor,
         patient_id,
         since,
@@ -151,7 +147,7 @@ def render_report(
 
 
 def make_report(
-    engine: Engine,
+    db: Database,
     actor: Actor,
     patient_id: int,
     since: dt.datetime,
@@ -162,14 +158,14 @@ def make_report(
 ) -> bytes:
     """Like `render_report`, in its own transaction that ends before the layout starts.
 
-    `session_scope` holds SQLite's write lock (BEGIN IMMEDIATE) until it commits; reading here
+    `db.transaction()` holds SQLite's write lock (BEGIN IMMEDIATE) until it commits; reading here
     and rendering after the commit keeps live sessions' rep writes from waiting a second or
     two behind a report. What the dashboard's download buttons and the CLI call.
     """
     kind = report_format(fmt)
-    with session_scope(engine) as session:
+    with db.transaction() as tx:
         report = build(
-            session,
+            tx,
             actor,
             patient_id,
             since,

@@ -1,65 +1,91 @@
-"""The store: sessions, reps and programs in SQLite (default) or PostgreSQL.
+"""The store: the one front door to the database (SQLite by default, or PostgreSQL).
 
-    from rehab.store import open_database, session_scope, queries, authenticate
+Everything outside `rehab/store` reads and writes through the names below (and the
+`queries` package); no SQLAlchemy, no ORM model, no SQL outside this folder (a test keeps
+it so). Each function takes the acting user (`Actor`), applies the access rules, writes the
+audit log and returns plain frozen dataclasses.
 
-    engine = open_database()                  # REHAB_DATABASE_URL / REHAB_HOME; upgrades
-    with session_scope(engine) as s:
-        actor = authenticate(s, "dana", password)
-        patients = queries.list_patients(s, actor)
+    from rehab.store import authenticate, open_database, queries
 
-See docs/store.md for the data model, the access rules and the alert rules.
+    db = open_database()                      # migrates, closes stale sessions: a Database
+    with db.transaction() as tx:              # one unit of work, committed at the end
+        actor = authenticate(tx, "dana", password)
+        patients = queries.list_patients(tx, actor)
+    with db.read() as tx:                     # read-only snapshot (reports): no write lock
+        data = queries.report_data(tx, actor, patient_id, since, until)
+    with SessionRecorder.start(db, actor, patient_id) as recorder:   # a live session
+        ...
+
+The enums the pages need (`Role`, `SessionSource`, `SessionStatus`) are in `rehab.domain`.
+See docs/store.md for the data model, the access rules, the alert rules and every function.
 """
 
 from rehab.store import queries
 from rehab.store.access import Actor, actor_for, authenticate
+from rehab.store.accounts import (
+    UserProfile,
+    UserRow,
+    actor_named,
+    create_user,
+    first_admin,
+    has_accounts,
+    list_users,
+    user_names,
+    user_profile,
+)
 from rehab.store.alerts import Alert, AlertKind, AlertRules, AlertSeverity
-from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe
-from rehab.store.engine import (
-    create_db_engine,
-    data_dir,
-    database_url,
-    open_database,
-    run_transaction,
-    session_scope,
-    upgrade_database,
-)
-from rehab.store.models import Role, SessionSource, SessionStatus
-from rehab.store.recorder import (
-    CheckInValues,
-    PlannedSet,
-    SessionRecorder,
-    close_stale_sessions,
-    load_landmarks,
-    record_session,
-)
+from rehab.store.clinic import ExercisePlan, create_patient, end_program, prescribe
+from rehab.store.database import Database, Transaction, connect, data_dir, database_url
+from rehab.store.demo_data import create_demo_therapist, delete_demo, demo_exists, has_patients
+from rehab.store.failures import explain_database_error, is_database_error
+from rehab.store.files import database_files
+from rehab.store.liveness import STALE_AFTER, close_stale_sessions
+from rehab.store.migrate import upgrade_database
+from rehab.store.recorder import SessionRecorder
+from rehab.store.rows import CheckInValues
+from rehab.store.startup import open_database
+from rehab.store.upload import PlannedSet, record_session
 
 __all__ = [
+    "STALE_AFTER",
     "Actor",
     "Alert",
     "AlertKind",
     "AlertRules",
     "AlertSeverity",
     "CheckInValues",
+    "Database",
     "ExercisePlan",
     "PlannedSet",
-    "Role",
     "SessionRecorder",
-    "SessionSource",
-    "SessionStatus",
+    "Transaction",
+    "UserProfile",
+    "UserRow",
     "actor_for",
+    "actor_named",
     "authenticate",
     "close_stale_sessions",
-    "create_db_engine",
+    "connect",
+    "create_demo_therapist",
     "create_patient",
     "create_user",
     "data_dir",
+    "database_files",
     "database_url",
-    "load_landmarks",
+    "delete_demo",
+    "demo_exists",
+    "end_program",
+    "explain_database_error",
+    "first_admin",
+    "has_accounts",
+    "has_patients",
+    "is_database_error",
+    "list_users",
     "open_database",
     "prescribe",
     "queries",
     "record_session",
-    "run_transaction",
-    "session_scope",
     "upgrade_database",
+    "user_names",
+    "user_profile",
 ]

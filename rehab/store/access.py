@@ -18,8 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
+from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, StoreError
-from rehab.store.models import AuditAction, AuditEntry, Patient, Role, User
+from rehab.store.database import AUDIT_LATER, Transaction, sql
+from rehab.store.models import AuditAction, AuditEntry, Patient, User
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
@@ -44,9 +46,9 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def actor_for(session: Session, user_id: int) -> Actor:
+def actor_for(tx: Transaction, user_id: int) -> Actor:
     """The Actor for an existing, active user id."""
-    user = session.get(User, user_id)
+    user = sql(tx).get(User, user_id)
     if user is None:
         raise NotFound(f"no user #{user_id}")
     if not user.is_active:
@@ -54,9 +56,9 @@ def actor_for(session: Session, user_id: int) -> Actor:
     return Actor(user.id, Role(user.role))
 
 
-def authenticate(session: Session, username: str, password: str) -> Actor:
+def authenticate(tx: Transaction, username: str, password: str) -> Actor:
     """Check a username and password; the same error for an unknown user and a wrong password."""
-    user = session.scalar(select(User).where(User.username == username))
+    user = sql(tx).scalar(select(User).where(User.username == username))
     refused = AccessDenied("wrong username or password")
     if user is None or not user.is_active:
         _hasher.hash(password)  # same time as a real check: do not reveal which usernames exist
@@ -114,14 +116,20 @@ def audit(
     resource_id: int | None = None,
     detail: str = "",
 ) -> None:
-    """Add an audit entry to the session's transaction (ids only: no names in the log)."""
-    session.add(
-        AuditEntry(
-            user_id=actor.user_id if actor else None,
-            patient_id=patient_id,
-            action=action.value,
-            resource=resource,
-            resource_id=resource_id,
-            detail=detail[:255],
-        )
+    """Add an audit entry to the session's transaction (ids only: no names in the log).
+
+    In a read-only transaction the entry is kept aside and committed when the read ends.
+    """
+    entry = AuditEntry(
+        user_id=actor.user_id if actor else None,
+        patient_id=patient_id,
+        action=action.value,
+        resource=resource,
+        resource_id=resource_id,
+        detail=detail[:255],
     )
+    later = session.info.get(AUDIT_LATER)
+    if later is not None:
+        later.append(entry)
+    else:
+        session.add(entry)

@@ -1,8 +1,9 @@
-"""Creating users, patients and programs (prescriptions), with the access rules applied.
+"""Patients and their programs (prescriptions), with the access rules applied.
 
-- an admin creates any user; the first admin is created with `actor=None` (bootstrap, only
-  while the database has no admin);
-- a therapist (or an admin) creates patients and prescribes for their own patients.
+- an admin or a therapist creates patient records (a therapist only on their own list);
+- a therapist (or an admin) prescribes for, and ends the programs of, their own patients.
+
+User accounts are in `accounts.py`.
 """
 
 from __future__ import annotations
@@ -11,20 +12,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from rehab.core.results import Side
+from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, StoreError
-from rehab.store.access import Actor, audit, check_patient_access, hash_password, require_role
-from rehab.store.models import (
-    AuditAction,
-    Patient,
-    Prescription,
-    PrescriptionItem,
-    Role,
-    User,
-)
+from rehab.store.access import Actor, audit, check_patient_access, require_role
+from rehab.store.database import Transaction, sql
+from rehab.store.models import AuditAction, Patient, Prescription, PrescriptionItem, User
 
 
 @dataclass(frozen=True)
@@ -53,42 +48,8 @@ class ExercisePlan:
             raise StoreError(f"{where}: hold seconds must be positive (got {self.hold_s})")
 
 
-def create_user(
-    session: Session,
-    actor: Actor | None,
-    username: str,
-    display_name: str,
-    role: Role,
-    password: str,
-    *,
-    is_demo: bool = False,
-) -> int:
-    """A new user's id. Only an admin may create users (or anyone, to create the first admin)."""
-    if actor is None:
-        has_admin = session.scalar(select(func.count()).where(User.role == Role.ADMIN.value))
-        if role is not Role.ADMIN or has_admin:
-            raise AccessDenied("only an admin can create users (the first user must be an admin)")
-    elif not (actor.role is Role.ADMIN or (actor.role is Role.THERAPIST and role is Role.PATIENT)):
-        raise AccessDenied(f"{actor.label}: cannot create a {role.value} account")
-    if not username.strip():
-        raise StoreError("a username cannot be empty")
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise StoreError(f"username '{username}' is taken")
-    user = User(
-        username=username,
-        display_name=display_name,
-        role=role.value,
-        password_hash=hash_password(password),
-        is_demo=is_demo,
-    )
-    session.add(user)
-    session.flush()
-    audit(session, actor, AuditAction.CREATE, "user", resource_id=user.id, detail=role.value)
-    return user.id
-
-
 def create_patient(
-    session: Session,
+    tx: Transaction,
     actor: Actor,
     user_id: int,
     therapist_id: int,
@@ -101,6 +62,7 @@ def create_patient(
 ) -> int:
     """A patient record for an existing patient-role user, under a therapist."""
     require_role(actor, Role.ADMIN, Role.THERAPIST)
+    session = sql(tx)
     if actor.role is Role.THERAPIST and therapist_id != actor.user_id:
         raise AccessDenied(f"{actor.label}: a therapist can only add patients to their own list")
     user, therapist = session.get(User, user_id), session.get(User, therapist_id)
@@ -126,7 +88,7 @@ def create_patient(
 
 
 def prescribe(
-    session: Session,
+    tx: Transaction,
     actor: Actor,
     patient_id: int,
     title: str,
@@ -138,6 +100,7 @@ def prescribe(
 ) -> int:
     """A new program for one of the actor's patients; returns its id."""
     require_role(actor, Role.ADMIN, Role.THERAPIST)
+    session = sql(tx)
     check_patient_access(session, actor, patient_id)
     if not plans:
         raise StoreError("a program needs at least one exercise")
@@ -161,6 +124,31 @@ def prescribe(
     session.flush()
     audit(session, actor, AuditAction.CREATE, "prescription", patient_id, prescription.id)
     return prescription.id
+
+
+def end_program(tx: Transaction, actor: Actor, prescription_id: int, last_day: dt.date) -> None:
+    """End a program after `last_day` (a therapist of the patient, or an admin)."""
+    require_role(actor, Role.ADMIN, Role.THERAPIST)
+    session = sql(tx)
+    program = session.get(Prescription, prescription_id)
+    if program is None:
+        raise NotFound(f"no program #{prescription_id}")
+    check_patient_access(session, actor, program.patient_id)
+    if last_day < program.start_date:
+        raise StoreError(
+            f"program #{prescription_id} starts on {program.start_date}: "
+            f"it cannot end before that ({last_day})"
+        )
+    program.end_date = last_day
+    audit(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "prescription",
+        program.patient_id,
+        prescription_id,
+        detail=f"ended {last_day:%Y-%m-%d}",
+    )
 
 
 def _item(position: int, plan: ExercisePlan) -> PrescriptionItem:

@@ -56,7 +56,7 @@ def hide_passwords(text: str, urls: Iterable[str]) -> str:
 
 
 def _configured_url() -> list[str]:
-    from rehab.store.engine import database_url
+    from rehab.store.database import database_url
 
     try:
         return [database_url()]

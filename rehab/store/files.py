@@ -40,7 +40,7 @@ def describe_safely(url: str | URL) -> str:
 def database_files(url: str | None = None) -> tuple[Path, ...]:
     """The SQLite file of `url` (default: the configured database) and its -wal, -shm and
     -journal files; nothing for a database server or an in-memory database."""
-    from rehab.store.engine import database_url
+    from rehab.store.database import database_url
 
     target = parse_database_url(url if url is not None else database_url())
     if target.get_backend_name() != "sqlite":

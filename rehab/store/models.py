@@ -8,7 +8,8 @@ Conventions:
   SQLite and PostgreSQL alike.
 - Metric floats use `Metric`: NaN ("not visible") is stored as NULL and read back as NaN
   (SQLite would turn NaN into NULL anyway; doing it on purpose keeps both engines equal).
-- Enumerations are short strings with a named CHECK constraint.
+- Enumerations are short strings with a named CHECK constraint; the enums the pages need
+  (`Role`, `SessionSource`, `SessionStatus`) live in `rehab.domain`, without the ORM.
 - Names of people live only in `users.display_name`; never log them.
 """
 
@@ -39,6 +40,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from rehab.core.results import Severity, Side
+from rehab.domain import Role, SessionSource, SessionStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,24 +49,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    THERAPIST = "therapist"
-    PATIENT = "patient"
-
-
-class SessionSource(StrEnum):
-    LIVE = "live"  # webcam, reps written as they are counted
-    UPLOAD = "upload"  # a recorded video analysed after the fact
-    REPLAY = "replay"  # a stored landmark stream analysed again
-
-
-class SessionStatus(StrEnum):
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    INTERRUPTED = "interrupted"  # the tab closed, the process died or the camera dropped
 
 
 class AuditAction(StrEnum):

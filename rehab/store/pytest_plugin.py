@@ -2,8 +2,9 @@
 
 `db_url` is parametrised: a temporary SQLite file always, and PostgreSQL when
 REHAB_TEST_POSTGRES_URL is set (`.ci/postgres-setup.sh` starts one and sets it); each
-PostgreSQL test starts from an empty database (every table dropped first). `engine` is a
-database at the newest schema (SQLite: a copy of one migrated template file per test run).
+PostgreSQL test starts from an empty database (every table dropped first). `db` is the
+store's `Database` at the newest schema (SQLite: a copy of one migrated template file per
+test run).
 Password hashing uses argon2 with cheap parameters in tests (still real argon2 hashes).
 """
 
@@ -15,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import Engine
 
 from rehab.store import access
-from rehab.store.engine import create_db_engine, upgrade_database
+from rehab.store.database import Database, connect, create_db_engine
+from rehab.store.migrate import upgrade_database
 from rehab.store.testing import BACKENDS, POSTGRES_URL, Clinic, wipe_postgres
 
 
@@ -50,17 +51,17 @@ def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def engine(db_url: str, migrated_sqlite_template: Path) -> Iterator[Engine]:
-    """An engine on a database at the newest schema."""
+def db(db_url: str, migrated_sqlite_template: Path) -> Iterator[Database]:
+    """The store's handle on a database at the newest schema."""
     if db_url.startswith("sqlite:///"):
         shutil.copyfile(migrated_sqlite_template, db_url.removeprefix("sqlite:///"))
     else:
         upgrade_database(db_url)
-    engine = create_db_engine(db_url)
-    yield engine
-    engine.dispose()
+    database = connect(db_url)
+    yield database
+    database.dispose()
 
 
 @pytest.fixture
-def clinic(engine: Engine) -> Clinic:
-    return Clinic(engine)
+def clinic(db: Database) -> Clinic:
+    return Clinic(db)

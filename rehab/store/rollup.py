@@ -8,22 +8,23 @@ rep it writes, so the rollup is never behind what is committed.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import Select, case, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, case, delete, func, insert, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rehab.store.models import Rep, SetStats
 
 
-def _n(column: object) -> object:
+def _n(column: InstrumentedAttribute[float]) -> ColumnElement[int]:
     return func.count(case((Rep.complete.is_(True), column)))
 
 
-def _done(column: object) -> object:
+def _done(column: InstrumentedAttribute[float]) -> ColumnElement[float]:
     return case((Rep.complete.is_(True), column))
 
 
-def stats_select() -> Select[tuple[object, ...]]:
+def stats_select() -> Select[*tuple[Any, ...]]:
     """SELECT of set_stats rows computed from reps (filter it with .where())."""
     return select(
         Rep.set_id,
@@ -39,7 +40,7 @@ def stats_select() -> Select[tuple[object, ...]]:
         func.max(_done(Rep.max_angle_deg)),
         _n(Rep.confidence),
         func.sum(_done(Rep.confidence)),
-    ).group_by(Rep.set_id, Rep.side)  # type: ignore[arg-type]
+    ).group_by(Rep.set_id, Rep.side)
 
 
 STATS_COLUMNS = [

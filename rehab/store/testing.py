@@ -1,17 +1,23 @@
-"""Helpers for the store tests (a small clinic, reps); the fixtures are in pytest_plugin.py."""
+"""Helpers for the tests and benchmarks (a small clinic, reps, raw SQL access to check what
+was stored); the fixtures are in pytest_plugin.py. Not for the app: only tests/ and
+benchmarks/ import this module."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, MetaData, text
+from sqlalchemy.orm import Session
 
 from rehab.core.results import FormIssue, RepResult, Severity, Side
+from rehab.domain import Role
 from rehab.store.access import Actor
-from rehab.store.clinic import ExercisePlan, create_patient, create_user, prescribe
-from rehab.store.engine import create_db_engine, session_scope
-from rehab.store.models import Role
+from rehab.store.accounts import create_user
+from rehab.store.clinic import ExercisePlan, create_patient, prescribe
+from rehab.store.database import Database, Transaction, create_db_engine, engine_of, sql
 
 POSTGRES_URL = os.environ.get("REHAB_TEST_POSTGRES_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -28,27 +34,44 @@ def wipe_postgres(url: str) -> None:
     engine.dispose()
 
 
+@contextmanager
+def sql_session(db: Database) -> Iterator[Session]:
+    """A SQLAlchemy Session in one committed transaction, to check (or arrange) rows."""
+    with db.transaction() as tx:
+        yield sql(tx)
+
+
+def sql_engine(db: Database) -> Engine:
+    """The SQLAlchemy Engine behind a Database (bulk seeding in the benchmarks)."""
+    return engine_of(db)
+
+
+def full_url(db: Database) -> str:
+    """The database URL with its password (to hand to another process)."""
+    return engine_of(db).url.render_as_string(hide_password=False)
+
+
 class Clinic:
     """A small clinic: an admin, two therapists, three patients (two with therapist A)."""
 
-    def __init__(self, engine: Engine) -> None:
-        with session_scope(engine) as s:
+    def __init__(self, db: Database) -> None:
+        with db.transaction() as tx:
             self.admin = Actor(
-                create_user(s, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN
+                create_user(tx, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN
             )
-            self.ther_a = self._user(s, "ther_a", "Therapist A", Role.THERAPIST)
-            self.ther_b = self._user(s, "ther_b", "Therapist B", Role.THERAPIST)
+            self.ther_a = self._user(tx, "ther_a", "Therapist A", Role.THERAPIST)
+            self.ther_b = self._user(tx, "ther_b", "Therapist B", Role.THERAPIST)
             self.pat_users = [
-                self._user(s, f"pat{n}", f"Patient {n}", Role.PATIENT) for n in range(3)
+                self._user(tx, f"pat{n}", f"Patient {n}", Role.PATIENT) for n in range(3)
             ]
             therapists = [self.ther_a, self.ther_a, self.ther_b]
             self.patients = [
-                create_patient(s, self.admin, u.user_id, t.user_id, "knee OA", Side.LEFT)
+                create_patient(tx, self.admin, u.user_id, t.user_id, "knee OA", Side.LEFT)
                 for u, t in zip(self.pat_users, therapists, strict=True)
             ]
             self.programs = [
                 prescribe(
-                    s,
+                    tx,
                     therapists[n],
                     pid,
                     "Knee program",
@@ -64,8 +87,8 @@ class Clinic:
                 for n, pid in enumerate(self.patients)
             ]
 
-    def _user(self, s, username: str, name: str, role: Role) -> Actor:  # type: ignore[no-untyped-def]
-        return Actor(create_user(s, self.admin, username, name, role, f"pw-{username}-1"), role)
+    def _user(self, tx: Transaction, username: str, name: str, role: Role) -> Actor:
+        return Actor(create_user(tx, self.admin, username, name, role, f"pw-{username}-1"), role)
 
 
 def make_rep(
@@ -99,3 +122,8 @@ def make_rep(
 
 def cue(t_ms: float = 100.0, severity: Severity = Severity.WARNING) -> FormIssue:
     return FormIssue("trunk_lean", "Keep your back straight", severity, t_ms)
+
+
+def raw(tx: Transaction) -> Session:
+    """The SQLAlchemy Session inside a transaction, to check rows next to API calls."""
+    return sql(tx)

@@ -9,7 +9,8 @@ import os
 
 import streamlit as st
 
-from rehab.dashboard.safe_text import plain, speech_script
+from rehab.dashboard.safe_text import plain
+from rehab.dashboard.speech import speech_script
 
 outside = os.environ["REHAB_TEST_OUTSIDE"]
 texts = json.loads(os.environ["REHAB_TEST_TEXTS"])
@@ -24,5 +25,5 @@ for n, text in enumerate(texts):
     box(plain(text))
 with st.expander(plain(texts[0]), expanded=True):
     st.markdown(plain(texts[-1]))
-st.html(speech_script(cue), unsafe_allow_javascript=True)
+st.html(speech_script([cue], "en"), unsafe_allow_javascript=True)
 st.markdown("END-OF-PAGE")

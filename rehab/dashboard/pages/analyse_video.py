@@ -14,7 +14,7 @@ from rehab.dashboard.navigation import page_path
 from rehab.dashboard.state import (
     SESSION_KEY,
     SignedIn,
-    engine,
+    database,
     exercise_library,
     require_user,
     show_error,
@@ -88,7 +88,7 @@ def _save(user: SignedIn, patient_id: int | None, result: VideoAnalysis) -> None
     if not st.button("Save as a session", type="primary", key="save_video"):
         return
     try:
-        session_id, kept = save_session(engine(), user.actor, patient_id, result)
+        session_id, kept = save_session(database(), user.actor, patient_id, result)
     except RehabError as exc:
         show_error(exc)
         return

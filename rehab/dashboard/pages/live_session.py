@@ -16,8 +16,10 @@ import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from rehab.dashboard.safe_text import plain, speech_script
-from rehab.dashboard.state import engine, exercise_library, require_role, today
+from rehab.dashboard.safe_text import plain
+from rehab.dashboard.speech import speech_script
+from rehab.dashboard.state import database, exercise_library, require_role, today
+from rehab.domain import Role, SessionStatus
 from rehab.errors import RehabError
 from rehab.exercise_library import UnknownExerciseError
 from rehab.live.flow import LiveStatus, Phase
@@ -28,9 +30,9 @@ from rehab.live.history import (
     todays_program,
 )
 from rehab.live.processor import LiveUpdate
-from rehab.live.session import LiveSession, live_session_ids, plans_from_program, rtc_configuration
+from rehab.live.session import LiveSession, plans_from_program, rtc_configuration
 from rehab.pose.media_limits import decoded_size
-from rehab.store.models import Role, SessionStatus
+from rehab.store import SessionRecorder
 from rehab.store.queries import Program
 
 LIVE_KEY = "live_session"
@@ -82,7 +84,7 @@ def _start_form(program: Program, patient_id: int) -> None:
         st.session_state["live_pain_before"] = pain
         library = exercise_library()
         st.session_state[LIVE_KEY] = LiveSession.create(
-            engine(),
+            database(),
             user.actor,
             patient_id,
             plans_from_program(program),
@@ -121,7 +123,7 @@ def _speak(words: list[str]) -> None:
     """Say the words through the browser's speech synthesis (and log them for tests)."""
     if not words or not st.session_state.get(SPEAK_KEY, True):
         return
-    st.html(speech_script(". ".join(words)), unsafe_allow_javascript=True)
+    st.html(speech_script(words, "en"), unsafe_allow_javascript=True)
 
 
 def _count_text(status: LiveStatus) -> str:
@@ -209,10 +211,8 @@ def _check_in(session_id: int) -> None:
 
 
 def _save_check_in(session_id: int, pain_after: int, effort: int) -> None:
-    from rehab.store.recorder import SessionRecorder
-
     user = require_role(Role.PATIENT)
-    SessionRecorder(engine(), user.actor, session_id).check_in(
+    SessionRecorder(database(), user.actor, session_id).check_in(
         st.session_state.get("live_pain_before"), pain_after, effort
     )
     st.session_state[CHECKED_KEY] = session_id
@@ -230,7 +230,7 @@ def _rom_text(mean: float, last: float) -> str:
 def _summary(patient_id: int, session_id: int) -> None:
     user = require_role(Role.PATIENT)
     st.header("Session summary")
-    rows = session_summary(engine(), user.actor, patient_id, session_id, _name)
+    rows = session_summary(database(), user.actor, patient_id, session_id, _name)
     if not rows:
         st.info("No set was counted in this session.")
     for row in rows:
@@ -266,13 +266,11 @@ def _page(patient_id: int) -> None:
         return
     live = st.session_state.get(LIVE_KEY)
     if not isinstance(live, LiveSession):
-        sessions = close_cut_off_sessions(
-            engine(), user.actor, patient_id, live_session_ids(engine())
-        )
+        sessions = close_cut_off_sessions(database(), user.actor, patient_id)
         notice = cut_off_notice(sessions)
         if notice:
             st.warning(notice)
-    program = todays_program(engine(), user.actor, patient_id, today())
+    program = todays_program(database(), user.actor, patient_id, today())
     if program is None:
         st.info("You have no exercise program for today. Your therapist will set one up.")
         return

@@ -9,12 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from rehab.dashboard import formatting as fmt
-from rehab.dashboard.data import latest_pains
 from rehab.dashboard.navigation import page_path
-from rehab.dashboard.state import SignedIn, choose_patient, db, require_role
-from rehab.store.alerts import AlertSeverity
-from rehab.store.models import Role
-from rehab.store.queries import PatientSummary, list_patients
+from rehab.dashboard.state import SignedIn, choose_patient, require_role, transaction
+from rehab.domain import Role
+from rehab.store import AlertSeverity
+from rehab.store.queries import PatientSummary, latest_pains, list_patients
 
 SEVERITIES = [s.value for s in sorted(AlertSeverity, key=lambda s: -s.rank)]
 
@@ -122,9 +121,9 @@ def main() -> None:
     user = require_role(Role.ADMIN, Role.THERAPIST)
     st.title("Patients")
     now = dt.datetime.now(dt.UTC)
-    with db() as session:
-        patients = list_patients(session, user.actor, now=now)
-        pains = latest_pains(session, user.actor)
+    with transaction() as tx:
+        patients = list_patients(tx, user.actor, now=now)
+        pains = latest_pains(tx, user.actor)
     if not patients:
         _empty(user)
         return

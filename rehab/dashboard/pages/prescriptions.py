@@ -11,13 +11,19 @@ import streamlit as st
 from rehab.core.exercise import Exercise, SideMode
 from rehab.core.results import Side
 from rehab.dashboard import formatting as fmt
-from rehab.dashboard.data import end_program
 from rehab.dashboard.safe_text import plain
-from rehab.dashboard.state import SignedIn, db, exercise_library, require_role, show_error, today
+from rehab.dashboard.state import (
+    SignedIn,
+    exercise_library,
+    require_role,
+    show_error,
+    today,
+    transaction,
+)
 from rehab.dashboard.widgets import pick_patient
+from rehab.domain import Role
 from rehab.errors import RehabError
-from rehab.store.clinic import ExercisePlan, prescribe
-from rehab.store.models import Role
+from rehab.store import ExercisePlan, end_program, prescribe
 from rehab.store.queries import Program, patient_detail
 
 DRAFT_KEY = "program_draft"
@@ -67,8 +73,8 @@ def _show_program(user: SignedIn, program: Program) -> None:
 
 def _end(user: SignedIn, program: Program, last_day: dt.date) -> None:
     try:
-        with db() as s:
-            end_program(s, user.actor, program.prescription_id, last_day)
+        with transaction() as tx:
+            end_program(tx, user.actor, program.prescription_id, last_day)
     except RehabError as exc:
         show_error(exc)
         return
@@ -192,12 +198,12 @@ def _save(
         st.error("Add at least one exercise before saving.")
         return
     try:
-        with db() as s:
+        with transaction() as tx:
             if current is not None:
                 last = max(current.start_date, start - dt.timedelta(days=1))
-                end_program(s, user.actor, current.prescription_id, last)
+                end_program(tx, user.actor, current.prescription_id, last)
             prescribe(
-                s,
+                tx,
                 user.actor,
                 patient_id,
                 title.strip() or "Home program",
@@ -221,8 +227,8 @@ def main() -> None:
     if patient_id is None:
         return
     try:
-        with db() as s:
-            patient = patient_detail(s, user.actor, patient_id)
+        with transaction() as tx:
+            patient = patient_detail(tx, user.actor, patient_id)
     except RehabError as exc:
         show_error(exc)
         return

@@ -15,13 +15,12 @@ from rehab.dashboard import formatting as fmt
 from rehab.dashboard.navigation import page_path
 from rehab.dashboard.reports import report_downloads
 from rehab.dashboard.safe_text import plain
-from rehab.dashboard.state import db, exercise_library, require_user, show_error
+from rehab.dashboard.state import exercise_library, require_user, show_error, transaction
 from rehab.dashboard.widgets import date_range, pick_patient, show_alerts
+from rehab.domain import Role
 from rehab.errors import RehabError
+from rehab.store import Actor, Alert
 from rehab.store import queries as q
-from rehab.store.access import Actor
-from rehab.store.alerts import Alert
-from rehab.store.models import Role
 
 
 @dataclass(frozen=True)
@@ -44,23 +43,23 @@ def start_of_care(patient: q.PatientDetail, first_session: dt.datetime | None) -
 
 
 def load(actor: Actor, patient_id: int, since: dt.datetime, until: dt.datetime) -> Progress:
-    with db() as s:
+    with transaction() as tx:
         return Progress(
-            patient=q.patient_detail(s, actor, patient_id),
-            sessions=q.list_sessions(s, actor, patient_id, since, until),
-            rom=q.rom_progress(s, actor, patient_id, since, until),
-            volume=q.volume_progress(s, actor, patient_id, since, until),
-            form=q.form_issues_over_time(s, actor, patient_id, since, until),
-            check_ins=q.pain_and_effort(s, actor, patient_id, since, until),
-            weeks=q.weekly_adherence(s, actor, patient_id, since, until),
-            alerts=q.patient_alerts(s, actor, patient_id),
+            patient=q.patient_detail(tx, actor, patient_id),
+            sessions=q.list_sessions(tx, actor, patient_id, since, until),
+            rom=q.rom_progress(tx, actor, patient_id, since, until),
+            volume=q.volume_progress(tx, actor, patient_id, since, until),
+            form=q.form_issues_over_time(tx, actor, patient_id, since, until),
+            check_ins=q.pain_and_effort(tx, actor, patient_id, since, until),
+            weeks=q.weekly_adherence(tx, actor, patient_id, since, until),
+            alerts=q.patient_alerts(tx, actor, patient_id),
         )
 
 
 def _first_session(actor: Actor, patient_id: int) -> tuple[q.PatientDetail, dt.datetime | None]:
-    with db() as s:
-        patient = q.patient_detail(s, actor, patient_id)
-        first = q.list_sessions(s, actor, patient_id)[:1]
+    with transaction() as tx:
+        patient = q.patient_detail(tx, actor, patient_id)
+        first = q.list_sessions(tx, actor, patient_id)[:1]
     return patient, first[0].started_at if first else None
 
 

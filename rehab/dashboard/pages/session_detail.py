@@ -11,21 +11,27 @@ from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import Side
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
-from rehab.dashboard.data import stored_streams
-from rehab.dashboard.state import SESSION_KEY, db, exercise_library, require_user, show_error
+from rehab.dashboard.state import (
+    SESSION_KEY,
+    exercise_library,
+    require_user,
+    show_error,
+    transaction,
+)
 from rehab.dashboard.tables import hold_table, rep_table
 from rehab.dashboard.widgets import pick_patient
 from rehab.errors import RehabError
 from rehab.exercise_library import UnknownExerciseError
-from rehab.store.access import Actor
+from rehab.store import Actor
 from rehab.store.queries import (
     SessionDetail,
     SessionSummary,
     SetDetail,
     list_sessions,
+    load_landmarks,
     session_detail,
+    stored_streams,
 )
-from rehab.store.recorder import load_landmarks
 
 
 def _label(s: SessionSummary) -> str:
@@ -110,9 +116,9 @@ def _trace(
 
 
 def _streams(actor: Actor, session_id: int) -> dict[int | None, LandmarkStream]:
-    with db() as s:
-        found = stored_streams(s, actor, session_id)
-        return {set_id: load_landmarks(s, actor, sid) for sid, set_id in found}
+    with transaction() as tx:
+        found = stored_streams(tx, actor, session_id)
+        return {kept.set_id: load_landmarks(tx, actor, kept.stream_id) for kept in found}
 
 
 def main() -> None:
@@ -122,8 +128,8 @@ def main() -> None:
     if patient_id is None:
         return
     try:
-        with db() as s:
-            sessions = list_sessions(s, user.actor, patient_id)
+        with transaction() as tx:
+            sessions = list_sessions(tx, user.actor, patient_id)
         if not sessions:
             st.info(
                 "No sessions recorded yet. A session appears here after a webcam session "
@@ -131,8 +137,8 @@ def main() -> None:
             )
             return
         session_id = _pick_session(sessions)
-        with db() as s:
-            detail = session_detail(s, user.actor, session_id)
+        with transaction() as tx:
+            detail = session_detail(tx, user.actor, session_id)
         streams = _streams(user.actor, session_id)
     except RehabError as exc:
         show_error(exc)

@@ -6,14 +6,14 @@ import streamlit as st
 
 from rehab import __version__
 from rehab.dashboard.safe_text import plain
-from rehab.dashboard.state import db, sign_in
+from rehab.dashboard.state import sign_in, transaction
 from rehab.errors import AccessDenied, StoreError
-from rehab.store.models import User
+from rehab.store import has_accounts
 
 
 def _no_accounts_yet() -> bool:
-    with db() as session:
-        return session.query(User.id).first() is None
+    with transaction() as tx:
+        return not has_accounts(tx)
 
 
 def main() -> None:

@@ -6,12 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from rehab.core.results import Side
-from rehab.dashboard.data import UserRow, list_users
 from rehab.dashboard.safe_text import plain
-from rehab.dashboard.state import SignedIn, db, require_role, show_error, user_names
+from rehab.dashboard.state import SignedIn, require_role, show_error, transaction
+from rehab.domain import Role
 from rehab.errors import RehabError
-from rehab.store.clinic import create_patient, create_user
-from rehab.store.models import Role
+from rehab.store import UserRow, create_patient, create_user, list_users, user_names
 
 
 def users_table(rows: list[UserRow]) -> pd.DataFrame:
@@ -39,8 +38,8 @@ def _add_therapist(user: SignedIn) -> None:
         if not st.form_submit_button("Add therapist", key="add_therapist_submit"):
             return
     try:
-        with db() as s:
-            create_user(s, user.actor, username.strip(), name.strip(), Role.THERAPIST, password)
+        with transaction() as tx:
+            create_user(tx, user.actor, username.strip(), name.strip(), Role.THERAPIST, password)
     except RehabError as exc:
         show_error(exc)
         return
@@ -70,12 +69,12 @@ def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
         if not st.form_submit_button("Add patient", key="add_patient_submit"):
             return
     try:
-        with db() as s:
+        with transaction() as tx:
             user_id = create_user(
-                s, user.actor, username.strip(), name.strip(), Role.PATIENT, password
+                tx, user.actor, username.strip(), name.strip(), Role.PATIENT, password
             )
             create_patient(
-                s,
+                tx,
                 user.actor,
                 user_id,
                 therapist,
@@ -95,12 +94,12 @@ def main() -> None:
     left, right = st.columns(2)
     with left:
         _add_therapist(user)
-    with db() as s:
-        therapists = user_names(s, Role.THERAPIST)
+    with transaction() as tx:
+        therapists = user_names(tx, user.actor, Role.THERAPIST)
     with right:
         _add_patient(user, therapists)
-    with db() as s:
-        rows = list_users(s, user.actor)
+    with transaction() as tx:
+        rows = list_users(tx, user.actor)
     st.subheader(f"Accounts ({len(rows)})")
     st.dataframe(users_table(rows), hide_index=True, key="users_table")
 

@@ -1,0 +1,84 @@
+"""What the dashboard, the live pages and the reports read: a Transaction and the asking
+user in, plain frozen dataclasses out.
+
+Every function takes the asking user (`Actor`), applies the access rules of
+`rehab.store.access` (AccessDenied for someone else's patient) and adds an audit entry to the
+transaction: `with db.transaction() as tx:` (commits it) or `with db.read() as tx:`.
+
+Times are aware UTC datetimes; weeks start on Monday (UTC). A session counts as done when it
+is completed or interrupted (the patient exercised; the camera or the tab gave up).
+
+By concern: `patients` (the list, one record, pickers), `facts` (alerts), `progress` (ROM,
+volume, form, pain, adherence over time), `sessions` (one session, kept landmark streams),
+`reports` (a period in one go), `programs`. Import from here, not from the modules.
+"""
+
+from rehab.store.queries.facts import patient_alerts
+from rehab.store.queries.patients import (
+    PatientDetail,
+    PatientSummary,
+    latest_pains,
+    list_patients,
+    patient_detail,
+    patient_id_for_user,
+    patient_names,
+)
+from rehab.store.queries.programs import Program, ProgramItem
+from rehab.store.queries.progress import (
+    CheckInPoint,
+    FormIssueCount,
+    RomPoint,
+    VolumePoint,
+    WeekAdherence,
+    form_issues_over_time,
+    pain_and_effort,
+    rom_progress,
+    volume_progress,
+    weekly_adherence,
+)
+from rehab.store.queries.reports import HoldRow, ReportData, RepRow, report_data
+from rehab.store.queries.sessions import (
+    SessionDetail,
+    SessionSummary,
+    SetDetail,
+    StoredStream,
+    list_sessions,
+    load_landmarks,
+    session_detail,
+    stored_streams,
+)
+
+__all__ = [
+    "CheckInPoint",
+    "FormIssueCount",
+    "HoldRow",
+    "PatientDetail",
+    "PatientSummary",
+    "Program",
+    "ProgramItem",
+    "RepRow",
+    "ReportData",
+    "RomPoint",
+    "SessionDetail",
+    "SessionSummary",
+    "SetDetail",
+    "StoredStream",
+    "VolumePoint",
+    "WeekAdherence",
+    "form_issues_over_time",
+    "latest_pains",
+    "list_patients",
+    "list_sessions",
+    "load_landmarks",
+    "pain_and_effort",
+    "patient_alerts",
+    "patient_detail",
+    "patient_id_for_user",
+    "patient_names",
+    "report_data",
+    "rom_progress",
+    "session_detail",
+    "stored_streams",
+    "volume_progress",
+    "weekly_adherence",
+]

@@ -1,0 +1,165 @@
+"""Patients: the therapist's list, one patient's record, names for pickers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from rehab.core.results import Side
+from rehab.errors import NotFound
+from rehab.store.access import Actor, audit, visible_patients
+from rehab.store.alerts import DEFAULT_RULES, Alert, AlertRules
+from rehab.store.database import Transaction, sql
+from rehab.store.models import AuditAction, CheckIn, Patient, User
+from rehab.store.queries.common import open_patient
+from rehab.store.queries.facts import PatientFacts
+from rehab.store.queries.programs import Program, programs
+from rehab.store.times import utc_now
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    """One row of the therapist's patient list."""
+
+    patient_id: int
+    name: str
+    condition: str
+    affected_side: Side
+    therapist_id: int
+    therapist_name: str
+    is_demo: bool
+    sessions_per_week: int | None  # of the active program (None: no active program)
+    sessions_last_7d: int
+    adherence_28d: float | None  # sessions done / prescribed, last 28 days (None: no program)
+    last_activity_at: dt.datetime | None
+    alerts: tuple[Alert, ...]
+
+    @property
+    def top_alert(self) -> Alert | None:
+        return self.alerts[0] if self.alerts else None
+
+
+@dataclass(frozen=True)
+class PatientDetail:
+    patient_id: int
+    user_id: int
+    name: str
+    condition: str
+    affected_side: Side
+    notes: str
+    therapist_id: int
+    therapist_name: str
+    store_landmarks: bool
+    is_demo: bool
+    programs: tuple[Program, ...]  # newest first
+
+
+def list_patients(
+    tx: Transaction,
+    actor: Actor,
+    now: dt.datetime | None = None,
+    rules: AlertRules = DEFAULT_RULES,
+) -> list[PatientSummary]:
+    """The patients `actor` may see, with adherence, last activity and alerts (worst first)."""
+    session, moment = sql(tx), now or utc_now()
+    therapist = aliased(User)
+    rows = session.execute(
+        select(Patient, User.display_name, therapist.display_name)
+        .join(User, User.id == Patient.user_id)
+        .join(therapist, therapist.id == Patient.therapist_id)
+        .where(visible_patients(actor))
+        .order_by(User.display_name, Patient.id)
+    ).all()
+    ids = [patient.id for patient, _, _ in rows]
+    audit(session, actor, AuditAction.READ, "patient_list", detail=f"{len(ids)} patients")
+    if not ids:
+        return []
+    facts = PatientFacts.gather(session, ids, moment, rules)
+    return [
+        PatientSummary(
+            patient_id=patient.id,
+            name=name,
+            condition=patient.condition,
+            affected_side=Side(patient.affected_side),
+            therapist_id=patient.therapist_id,
+            therapist_name=therapist_name,
+            is_demo=patient.is_demo,
+            sessions_per_week=facts.per_week(patient.id),
+            sessions_last_7d=facts.done_7d.get(patient.id, 0),
+            adherence_28d=facts.adherence_28d(patient.id),
+            last_activity_at=facts.last_activity.get(patient.id),
+            alerts=tuple(facts.alerts(patient.id)),
+        )
+        for patient, name, therapist_name in rows
+    ]
+
+
+def patient_detail(tx: Transaction, actor: Actor, patient_id: int) -> PatientDetail:
+    """A patient's record with their programs, newest first."""
+    session = sql(tx)
+    patient = open_patient(session, actor, patient_id, "patient")
+    return detail_of(session, patient)
+
+
+def detail_of(session: Session, patient: Patient) -> PatientDetail:
+    return PatientDetail(
+        patient_id=patient.id,
+        user_id=patient.user_id,
+        name=patient.user.display_name,
+        condition=patient.condition,
+        affected_side=Side(patient.affected_side),
+        notes=patient.notes,
+        therapist_id=patient.therapist_id,
+        therapist_name=patient.therapist.display_name,
+        store_landmarks=patient.store_landmarks,
+        is_demo=patient.is_demo,
+        programs=tuple(programs(session, [patient.id]).get(patient.id, [])),
+    )
+
+
+def patient_id_for_user(tx: Transaction, actor: Actor) -> int:
+    """A patient's own patient id (for the patient's pages)."""
+    patient_id = sql(tx).scalar(select(Patient.id).where(Patient.user_id == actor.user_id))
+    if patient_id is None:
+        raise NotFound(f"{actor.label} has no patient record")
+    return patient_id
+
+
+def patient_names(tx: Transaction, actor: Actor) -> dict[int, str]:
+    """The patients `actor` may see, id -> name (a light query for pickers)."""
+    session = sql(tx)
+    rows = session.execute(
+        select(Patient.id, User.display_name)
+        .join(User, User.id == Patient.user_id)
+        .where(visible_patients(actor))
+        .order_by(User.display_name, Patient.id)
+    ).all()
+    audit(session, actor, AuditAction.READ, "patient_names", detail=f"{len(rows)} patients")
+    return {patient_id: name for patient_id, name in rows}
+
+
+def latest_pains(tx: Transaction, actor: Actor) -> dict[int, int]:
+    """Each visible patient's latest check-in pain (the worse of before/after)."""
+    session = sql(tx)
+    newest = (
+        select(CheckIn.patient_id, func.max(CheckIn.recorded_at).label("at"))
+        .join(Patient, Patient.id == CheckIn.patient_id)
+        .where(visible_patients(actor))
+        .where(CheckIn.pain_before.is_not(None) | CheckIn.pain_after.is_not(None))
+        .group_by(CheckIn.patient_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(CheckIn.patient_id, CheckIn.pain_before, CheckIn.pain_after).join(
+            newest,
+            (newest.c.patient_id == CheckIn.patient_id) & (newest.c.at == CheckIn.recorded_at),
+        )
+    ).all()
+    audit(session, actor, AuditAction.READ, "latest_pains", detail=f"{len(rows)} patients")
+    out: dict[int, int] = {}
+    for patient_id, before, after in rows:
+        out[patient_id] = max(v for v in (before, after) if v is not None)
+    return out

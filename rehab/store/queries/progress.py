@@ -1,0 +1,416 @@
+"""A patient's progress over time: ROM against target, volume against the prescription,
+form issues, pain and effort, weekly adherence. One patient, a time window [since, until)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rehab.core.results import Side
+from rehab.domain import SessionStatus
+from rehab.store.access import Actor
+from rehab.store.database import Transaction, sql
+from rehab.store.models import (
+    CheckIn,
+    ExerciseSession,
+    ExerciseSet,
+    FormIssueRow,
+    Hold,
+    PrescriptionItem,
+    SetStats,
+)
+from rehab.store.queries.common import DONE, Window, core, metric, open_patient
+from rehab.store.queries.programs import Program, programs
+from rehab.store.times import aware, utc_now
+
+
+@dataclass(frozen=True)
+class RomPoint:
+    """ROM of one exercise and side in one session (complete reps only), against its target."""
+
+    session_id: int
+    started_at: dt.datetime
+    exercise_id: str
+    side: Side
+    reps: int
+    mean_rom_deg: float
+    max_rom_deg: float
+    mean_peak_angle_deg: float
+    min_angle_deg: float
+    max_angle_deg: float
+    mean_confidence: float
+    target_rom_deg: float | None
+
+    @property
+    def target_reached(self) -> bool | None:
+        if self.target_rom_deg is None or math.isnan(self.max_rom_deg):
+            return None
+        return self.max_rom_deg >= self.target_rom_deg
+
+
+@dataclass(frozen=True)
+class VolumePoint:
+    """Sets and reps (or hold seconds) done in one session of one exercise, vs prescribed."""
+
+    session_id: int
+    started_at: dt.datetime
+    exercise_id: str
+    sets_done: int
+    reps_done: int  # counted like SetResult.rep_count: per set, the larger side's count
+    partial_reps: int
+    hold_s_done: float
+    sets_prescribed: int | None
+    reps_prescribed: int | None  # sets x reps
+    hold_s_prescribed: float | None  # sets x hold seconds
+
+
+@dataclass(frozen=True)
+class FormIssueCount:
+    session_id: int
+    started_at: dt.datetime
+    exercise_id: str
+    rule_id: str
+    severity: str
+    cue: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CheckInPoint:
+    session_id: int | None
+    recorded_at: dt.datetime
+    pain_before: int | None
+    pain_after: int | None
+    effort_rpe: int | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class WeekAdherence:
+    week_start: dt.date  # a Monday
+    sessions_done: int
+    sessions_interrupted: int
+    sessions_prescribed: int
+
+
+def rom_progress(
+    tx: Transaction,
+    actor: Actor,
+    patient_id: int,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    exercise_id: str | None = None,
+) -> list[RomPoint]:
+    """ROM per session, exercise and side (complete reps), with the prescribed target."""
+    session = sql(tx)
+    open_patient(session, actor, patient_id, "rom")
+    return rom_points(session, patient_id, Window(since, until), exercise_id)
+
+
+def rom_points(
+    session: Session, patient_id: int, window: Window, exercise_id: str | None = None
+) -> list[RomPoint]:
+    filters = [ExerciseSession.patient_id == patient_id, SetStats.complete_reps > 0]
+    filters += window.on(ExerciseSession.started_at)
+    if exercise_id is not None:
+        filters.append(ExerciseSet.exercise_id == exercise_id)
+    rows = (
+        core(session)
+        .execute(
+            select(
+                ExerciseSession.id,
+                ExerciseSession.started_at,
+                ExerciseSet.exercise_id,
+                SetStats.side,
+                func.sum(SetStats.complete_reps),
+                func.sum(SetStats.rom_sum),
+                func.sum(SetStats.rom_n),
+                func.max(SetStats.rom_max),
+                func.sum(SetStats.peak_sum),
+                func.sum(SetStats.peak_n),
+                func.min(SetStats.min_angle_min),
+                func.max(SetStats.max_angle_max),
+                func.sum(SetStats.confidence_sum),
+                func.sum(SetStats.confidence_n),
+                func.max(PrescriptionItem.target_rom_deg),
+            )
+            .select_from(SetStats)
+            .join(ExerciseSet, ExerciseSet.id == SetStats.set_id)
+            .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+            .outerjoin(PrescriptionItem, PrescriptionItem.id == ExerciseSet.prescription_item_id)
+            .where(*filters)
+            .group_by(
+                ExerciseSession.id,
+                ExerciseSession.started_at,
+                ExerciseSet.exercise_id,
+                SetStats.side,
+            )
+            .order_by(
+                ExerciseSession.started_at,
+                ExerciseSession.id,
+                ExerciseSet.exercise_id,
+                SetStats.side,
+            )
+        )
+        .all()
+    )
+    return [_rom_point(tuple(row)) for row in rows]
+
+
+def _mean(total: float | None, n: int | None) -> float:
+    return float(total or 0.0) / int(n) if n else math.nan
+
+
+def _rom_point(row: tuple[Any, ...]) -> RomPoint:
+    (sid, started, exercise, side, reps, rom_sum, rom_n, rom_max, peak_sum, peak_n) = row[:10]
+    low, high, conf_sum, conf_n, target = row[10:]
+    return RomPoint(
+        session_id=int(sid),
+        started_at=aware(started),
+        exercise_id=str(exercise),
+        side=Side(str(side)),
+        reps=int(reps),
+        mean_rom_deg=_mean(rom_sum, rom_n),
+        max_rom_deg=metric(rom_max),
+        mean_peak_angle_deg=_mean(peak_sum, peak_n),
+        min_angle_deg=metric(low),
+        max_angle_deg=metric(high),
+        mean_confidence=_mean(conf_sum, conf_n),
+        target_rom_deg=None if target is None else float(target),
+    )
+
+
+def volume_progress(
+    tx: Transaction,
+    actor: Actor,
+    patient_id: int,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[VolumePoint]:
+    """Sets and reps (or hold time) done per session and exercise, against the prescription."""
+    session = sql(tx)
+    open_patient(session, actor, patient_id, "volume")
+    return volume_points(session, patient_id, Window(since, until))
+
+
+def volume_points(session: Session, patient_id: int, window: Window) -> list[VolumePoint]:
+    where = [ExerciseSession.patient_id == patient_id, *window.on(ExerciseSession.started_at)]
+    patient_sets = (
+        select(ExerciseSet.id)
+        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+        .where(*where)
+    )
+    per_set = (  # SetResult.rep_count: the larger side's complete reps
+        select(
+            SetStats.set_id.label("set_id"),
+            func.max(SetStats.complete_reps).label("reps"),
+            func.sum(SetStats.partial_reps).label("partial"),
+        )
+        .where(SetStats.set_id.in_(patient_sets))
+        .group_by(SetStats.set_id)
+        .subquery()
+    )
+    held = (
+        select(Hold.set_id.label("set_id"), func.sum(Hold.held_s).label("held_s"))
+        .where(Hold.set_id.in_(patient_sets))
+        .group_by(Hold.set_id)
+        .subquery()
+    )
+    rows = (
+        core(session)
+        .execute(
+            select(
+                ExerciseSession.id,
+                ExerciseSession.started_at,
+                ExerciseSet.exercise_id,
+                func.count(ExerciseSet.id),
+                func.sum(func.coalesce(per_set.c.reps, 0)),
+                func.sum(func.coalesce(per_set.c.partial, 0)),
+                func.sum(func.coalesce(held.c.held_s, 0.0)),
+                func.max(PrescriptionItem.sets),
+                func.max(PrescriptionItem.reps),
+                func.max(PrescriptionItem.hold_s),
+            )
+            .select_from(ExerciseSet)
+            .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+            .outerjoin(per_set, per_set.c.set_id == ExerciseSet.id)
+            .outerjoin(held, held.c.set_id == ExerciseSet.id)
+            .outerjoin(PrescriptionItem, PrescriptionItem.id == ExerciseSet.prescription_item_id)
+            .where(*where)
+            .group_by(ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.exercise_id)
+            .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.exercise_id)
+        )
+        .all()
+    )
+    return [_volume_point(*row) for row in rows]
+
+
+def _volume_point(
+    session_id: int,
+    started_at: dt.datetime,
+    exercise_id: str,
+    sets_done: int,
+    reps_done: int,
+    partial: int,
+    held_s: float,
+    sets_p: int | None,
+    reps_p: int | None,
+    hold_p: float | None,
+) -> VolumePoint:
+    return VolumePoint(
+        session_id=session_id,
+        started_at=aware(started_at),
+        exercise_id=exercise_id,
+        sets_done=sets_done,
+        reps_done=int(reps_done),
+        partial_reps=int(partial),
+        hold_s_done=float(held_s),
+        sets_prescribed=sets_p,
+        reps_prescribed=sets_p * reps_p if sets_p and reps_p else None,
+        hold_s_prescribed=sets_p * hold_p if sets_p and hold_p else None,
+    )
+
+
+def form_issues_over_time(
+    tx: Transaction,
+    actor: Actor,
+    patient_id: int,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[FormIssueCount]:
+    """How often each form rule was broken, per session and exercise."""
+    session = sql(tx)
+    open_patient(session, actor, patient_id, "form_issues")
+    return form_counts(session, patient_id, Window(since, until))
+
+
+def form_counts(session: Session, patient_id: int, window: Window) -> list[FormIssueCount]:
+    rows = (
+        core(session)
+        .execute(
+            select(
+                ExerciseSession.id,
+                ExerciseSession.started_at,
+                ExerciseSet.exercise_id,
+                FormIssueRow.rule_id,
+                FormIssueRow.severity,
+                func.min(FormIssueRow.cue),
+                func.count(FormIssueRow.id),
+            )
+            .select_from(FormIssueRow)
+            .join(ExerciseSet, ExerciseSet.id == FormIssueRow.set_id)
+            .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+            .where(ExerciseSession.patient_id == patient_id, *window.on(ExerciseSession.started_at))
+            .group_by(
+                ExerciseSession.id,
+                ExerciseSession.started_at,
+                ExerciseSet.exercise_id,
+                FormIssueRow.rule_id,
+                FormIssueRow.severity,
+            )
+            .order_by(ExerciseSession.started_at, ExerciseSession.id, FormIssueRow.rule_id)
+        )
+        .all()
+    )
+    return [
+        FormIssueCount(sid, aware(started), exercise, rule, severity, cue, count)
+        for sid, started, exercise, rule, severity, cue, count in rows
+    ]
+
+
+def pain_and_effort(
+    tx: Transaction,
+    actor: Actor,
+    patient_id: int,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[CheckInPoint]:
+    """Check-ins (pain before/after, effort, comment), oldest first."""
+    session = sql(tx)
+    open_patient(session, actor, patient_id, "check_ins")
+    return check_ins(session, patient_id, Window(since, until))
+
+
+def check_ins(session: Session, patient_id: int, window: Window) -> list[CheckInPoint]:
+    rows = session.scalars(
+        select(CheckIn)
+        .where(CheckIn.patient_id == patient_id, *window.on(CheckIn.recorded_at))
+        .order_by(CheckIn.recorded_at, CheckIn.id)
+    ).all()
+    return [
+        CheckInPoint(
+            c.session_id, c.recorded_at, c.pain_before, c.pain_after, c.effort_rpe, c.comment
+        )
+        for c in rows
+    ]
+
+
+def weekly_adherence(
+    tx: Transaction,
+    actor: Actor,
+    patient_id: int,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[WeekAdherence]:
+    """Sessions done vs prescribed, week by week (Mondays, UTC)."""
+    session = sql(tx)
+    open_patient(session, actor, patient_id, "adherence")
+    return weekly(session, patient_id, Window(since, until))
+
+
+def weekly(session: Session, patient_id: int, window: Window) -> list[WeekAdherence]:
+    plans = programs(session, [patient_id]).get(patient_id, [])
+    rows = (
+        core(session)
+        .execute(
+            select(ExerciseSession.started_at, ExerciseSession.status).where(
+                ExerciseSession.patient_id == patient_id,
+                *window.on(ExerciseSession.started_at),
+            )
+        )
+        .all()
+    )
+    first_days = [p.start_date for p in plans] + [s.date() for s, _ in rows]
+    if window.since is not None:
+        first_days = [max(d, window.since.date()) for d in first_days]
+    if not first_days:
+        return []
+    last_day = (window.until or utc_now()).date() - dt.timedelta(days=1 if window.until else 0)
+    done: dict[dt.date, list[str]] = defaultdict(list)
+    for started, status in rows:
+        done[_monday(started.date())].append(status)
+    weeks = []
+    monday = _monday(min(first_days))
+    while monday <= last_day:
+        statuses = done.get(monday, [])
+        weeks.append(
+            WeekAdherence(
+                week_start=monday,
+                sessions_done=sum(s in DONE for s in statuses),
+                sessions_interrupted=statuses.count(SessionStatus.INTERRUPTED.value),
+                sessions_prescribed=_prescribed_in_week(plans, monday),
+            )
+        )
+        monday += dt.timedelta(days=7)
+    return weeks
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _prescribed_in_week(programs: Iterable[Program], monday: dt.date) -> int:
+    """Sessions prescribed that week, prorated by the days a program was active in it."""
+    days = [monday + dt.timedelta(days=n) for n in range(7)]
+    total = 0.0
+    for program in programs:
+        active = sum(program.active_on(day) for day in days)
+        total += program.sessions_per_week * active / 7
+    return round(total)
