@@ -106,7 +106,7 @@ def test_ending_a_program_sets_its_last_day(seeded: Seeded) -> None:
 
 def test_prescriptions_refuse_another_therapists_patient(seeded: Seeded) -> None:
     at = _prescriptions(seeded, index=2)
-    assert any("not one of your patients" in e for e in texts(at, "error"))
+    assert any("among yours" in e for e in texts(at, "error"))
     assert not at.dataframe
 
 
@@ -244,12 +244,12 @@ def test_admin_adds_a_therapist_and_a_patient(seeded: Seeded) -> None:
     assert len(at.dataframe[0].value) == 6  # an admin, two therapists, three patients
     at.text_input(key="t_name").input("Dr C")
     at.text_input(key="t_username").input("ther_c")
-    at.text_input(key="t_pw").input("pw-ther-c-1")
+    at.text_input(key="t_pw").input("pw-ther-c-1-long")
     at.button(key="add_therapist_submit").click().run()
     assert texts(at, "success") == [f"Therapist '{plain('ther_c')}' added."]
     at.text_input(key="p_name").input("New Patient")
     at.text_input(key="p_username").input("newpat")
-    at.text_input(key="p_pw").input("pw-newpat-1")
+    at.text_input(key="p_pw").input("pw-newpat-1-long")
     at.text_input(key="p_condition").input("ACL reconstruction")
     at.selectbox(key="p_side").set_value("right")
     at.button(key="add_patient_submit").click().run()
@@ -281,6 +281,8 @@ def test_users_page_refuses_a_non_admin_in_the_store_too(seeded: Seeded) -> None
     with seeded.db.transaction() as tx, pytest.raises(AccessDenied):
         list_users(tx, seeded.clinic.ther_a)
     with seeded.db.transaction() as tx:
-        user_id = create_user(tx, seeded.clinic.admin, "x_admin", "X", Role.ADMIN, "pw-x-admin-1")
+        user_id = create_user(
+            tx, seeded.clinic.admin, "x_admin", "X", Role.ADMIN, "pw-x-admin-1-long"
+        )
     with seeded.db.transaction() as tx:
         assert len(list_users(tx, Actor(user_id, Role.ADMIN))) == 7

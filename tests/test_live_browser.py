@@ -48,7 +48,7 @@ FPS = 15  # frames taken from the clip per second of it (every second frame)
 PLAY_FPS = 8  # frames Chromium plays per second: the clip at about half speed
 LEAD_S = 4.0  # still first frame: the set-up check passes on it
 EMPTY_S = 3.0  # no one in the picture after the clip: marks the end of a pass
-PASSWORD = "pw-patient-1"
+PASSWORD = "pw-patient-1-long"
 
 
 def letterbox(rgb: np.ndarray, width: int = 640, height: int = 480) -> np.ndarray:
@@ -99,9 +99,12 @@ def make_home(folder: Path, exercise_id: str, reps: int) -> Home:
     upgrade_database(url)
     db = connect(url)
     with db.transaction() as tx:
-        admin = Actor(create_user(tx, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN)
+        admin = Actor(
+            create_user(tx, None, "admin", "Admin", Role.ADMIN, "pw-admin-1-long"), Role.ADMIN
+        )
         ther = Actor(
-            create_user(tx, admin, "ther", "Therapist", Role.THERAPIST, "pw-ther-1"), Role.THERAPIST
+            create_user(tx, admin, "ther", "Therapist", Role.THERAPIST, "pw-ther-1-long"),
+            Role.THERAPIST,
         )
         pat_user = create_user(tx, admin, "pat", "Patient", Role.PATIENT, PASSWORD)
         patient_id = create_patient(tx, admin, pat_user, ther.user_id, "shoulder", Side.BOTH)

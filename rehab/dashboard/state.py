@@ -19,7 +19,7 @@ import streamlit as st
 
 from rehab.dashboard.safe_text import plain
 from rehab.domain import Role
-from rehab.errors import AccessDenied, NotFound, RehabError
+from rehab.errors import AccessDenied, NotFound, NotYours, RehabError
 from rehab.exercise_library import DEFAULT_DIR, ExerciseLibrary, load_library
 from rehab.store import (
     Actor,
@@ -140,8 +140,12 @@ def choose_patient(patient_id: int) -> None:
 
 
 def show_error(exc: RehabError) -> None:
-    """A refusal or a missing record, said plainly (never a traceback)."""
-    if isinstance(exc, AccessDenied):
+    """A refusal or a missing record, said plainly (never a traceback). A record that is
+    missing and one that is not the user's read the same (`NotYours`)."""
+    if isinstance(exc, NotYours):
+        text = str(exc)
+        st.error(plain(text[:1].upper() + text[1:] + "."))
+    elif isinstance(exc, AccessDenied):
         st.error(f"Not allowed: {plain(exc)}")
     elif isinstance(exc, NotFound):
         st.error(f"Not found: {plain(exc)}")

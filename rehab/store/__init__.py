@@ -25,13 +25,18 @@ from rehab.store.access import Actor, actor_for, authenticate
 from rehab.store.accounts import (
     UserProfile,
     UserRow,
+    WeakPassword,
     actor_named,
     create_user,
     first_admin,
     has_accounts,
     list_users,
+    reset_password,
+    set_active,
+    user_id_named,
     user_names,
     user_profile,
+    validate_password,
 )
 from rehab.store.alerts import Alert, AlertKind, AlertRules, AlertSeverity
 from rehab.store.clinic import ExercisePlan, create_patient, end_program, prescribe
@@ -43,8 +48,18 @@ from rehab.store.liveness import STALE_AFTER, close_stale_sessions
 from rehab.store.migrate import upgrade_database
 from rehab.store.recorder import SessionRecorder
 from rehab.store.rows import CheckInValues
+from rehab.store.sign_in import sign_in
 from rehab.store.startup import open_database
 from rehab.store.upload import PlannedSet, record_session
+from rehab.store.web_sessions import (
+    SessionCheck,
+    check_web_session,
+    cookie_for_handoff,
+    end_web_session,
+    purge_expired,
+    session_for_cookie,
+    start_web_session,
+)
 
 __all__ = [
     "STALE_AFTER",
@@ -57,15 +72,19 @@ __all__ = [
     "Database",
     "ExercisePlan",
     "PlannedSet",
+    "SessionCheck",
     "SessionRecorder",
     "Transaction",
     "UserProfile",
     "UserRow",
+    "WeakPassword",
     "actor_for",
     "actor_named",
     "authenticate",
+    "check_web_session",
     "close_stale_sessions",
     "connect",
+    "cookie_for_handoff",
     "create_demo_therapist",
     "create_patient",
     "create_user",
@@ -75,6 +94,7 @@ __all__ = [
     "delete_demo",
     "demo_exists",
     "end_program",
+    "end_web_session",
     "explain_database_error",
     "first_admin",
     "has_accounts",
@@ -83,9 +103,17 @@ __all__ = [
     "list_users",
     "open_database",
     "prescribe",
+    "purge_expired",
     "queries",
     "record_session",
+    "reset_password",
+    "session_for_cookie",
+    "set_active",
+    "sign_in",
+    "start_web_session",
     "upgrade_database",
+    "user_id_named",
     "user_names",
     "user_profile",
+    "validate_password",
 ]
