@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/rehab db upgrade
 	$(BIN)/rehab demo --if-empty
 	@echo "dashboard: http://127.0.0.1:8501 (this computer only)"
-	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run rehab/web/asgi.py --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

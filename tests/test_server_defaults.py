@@ -45,7 +45,7 @@ def test_dashboard_listens_on_localhost_only(tmp_path: Path) -> None:
         "-m",
         "streamlit",
         "run",
-        "streamlit_app.py",
+        "rehab/web/asgi.py",
         "--server.headless",
         "true",
         "--server.port",

@@ -24,7 +24,7 @@ from rehab.store import (
     validate_password,
 )
 from rehab.store.models import AuditEntry
-from rehab.store.sign_in import ACCOUNT, CLIENT
+from rehab.store.sign_in_throttle import ACCOUNT, CLIENT
 from rehab.store.testing import T0, Clinic, password_of, sql_session
 
 pytest_plugins = ["rehab.store.pytest_plugin"]

@@ -48,11 +48,12 @@ from rehab.store.liveness import STALE_AFTER, close_stale_sessions
 from rehab.store.migrate import upgrade_database
 from rehab.store.recorder import SessionRecorder
 from rehab.store.rows import CheckInValues
-from rehab.store.sign_in import sign_in
+from rehab.store.sign_in_throttle import sign_in
 from rehab.store.startup import open_database
 from rehab.store.upload import PlannedSet, record_session
 from rehab.store.web_sessions import (
     SessionCheck,
+    SessionLimits,
     check_web_session,
     cookie_for_handoff,
     end_web_session,
@@ -73,6 +74,7 @@ __all__ = [
     "ExercisePlan",
     "PlannedSet",
     "SessionCheck",
+    "SessionLimits",
     "SessionRecorder",
     "Transaction",
     "UserProfile",

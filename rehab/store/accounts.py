@@ -36,7 +36,7 @@ from rehab.store.access import (
 )
 from rehab.store.database import Transaction, sql
 from rehab.store.models import AuditAction, Patient, User
-from rehab.store.sign_in import clear_account_throttle
+from rehab.store.sign_in_throttle import clear_account_throttle
 from rehab.store.web_sessions import end_sessions_of
 
 MIN_PASSWORD_LENGTH = 12

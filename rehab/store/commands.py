@@ -92,7 +92,7 @@ def admin_actor(db: Database, username: str | None) -> Actor | None:
     """The admin acting (password from REHAB_ADMIN_PASSWORD or a prompt), signed in through
     the throttle like the dashboard (client "cli"); None to bootstrap the first admin."""
     from rehab.store.access import require_role
-    from rehab.store.sign_in import sign_in
+    from rehab.store.sign_in_throttle import sign_in
 
     if username is None:
         return None

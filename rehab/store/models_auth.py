@@ -1,5 +1,5 @@
 """Tables of signing in: server-side web sessions and the sign-in throttle (see
-`rehab.store.web_sessions` and `rehab.store.sign_in`)."""
+`rehab.store.web_sessions` and `rehab.store.sign_in_throttle`)."""
 
 from __future__ import annotations
 
