@@ -8,8 +8,10 @@ one port (rehab.web.routes). `make run` starts it:
 
 import streamlit as st
 
+from rehab.dashboard.compat import fix_media_responses
 from rehab.web.routes import DASHBOARD_SCRIPT, app_options
 
+fix_media_responses()  # before the server answers its first request (streamlit_app.py too)
 app = st.App(str(DASHBOARD_SCRIPT), **app_options())
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from rehab.domain import Role
 from rehab.errors import RehabError
 from rehab.store import UserRow, create_patient, create_user, list_users, user_names
 
+PASSWORD_LABEL = "First password (12+ characters, or a passphrase of 4+ words)"
+
 
 def users_table(rows: list[UserRow]) -> pd.DataFrame:
     return pd.DataFrame(
@@ -34,7 +36,7 @@ def _add_therapist(user: SignedIn) -> None:
         st.markdown("**Add a therapist**")
         name = st.text_input("Full name", key="t_name")
         username = st.text_input("Username", key="t_username")
-        password = st.text_input("First password (8+ characters)", type="password", key="t_pw")
+        password = st.text_input(PASSWORD_LABEL, type="password", key="t_pw")
         if not st.form_submit_button("Add therapist", key="add_therapist_submit"):
             return
     try:
@@ -55,7 +57,7 @@ def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
         left, right = st.columns(2)
         name = left.text_input("Full name", key="p_name")
         username = right.text_input("Username", key="p_username")
-        password = left.text_input("First password (8+ characters)", type="password", key="p_pw")
+        password = left.text_input(PASSWORD_LABEL, type="password", key="p_pw")
         therapist = right.selectbox(
             "Therapist", list(therapists), format_func=therapists.__getitem__, key="p_therapist"
         )
