@@ -108,7 +108,8 @@ def _demo_banner() -> None:
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def _has_demo(_url: str) -> bool:
+def _has_demo(url: str) -> bool:
+    """Cached per database URL (an argument named with a leading _ would not be hashed)."""
     with database().read() as tx:
         return demo_exists(tx)
 
