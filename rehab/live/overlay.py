@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from rehab.core.landmarks import PoseFrame
 from rehab.core.results import Severity
+from rehab.display import side_rgb
 from rehab.live.flow import LiveStatus, Phase
 from rehab.pose.drawing import draw_pose
 
@@ -58,12 +59,14 @@ def _count_text(status: LiveStatus) -> tuple[str, str]:
     if status.hold_target_s is not None:
         return f"{int(status.hold_s)}s", f"HOLD / {round(status.hold_target_s)}s"
     target = f" / {status.target_reps}" if status.target_reps is not None else ""
-    return str(status.reps), f"REPS{target}"
+    each = " EACH" if len(status.reps_by_side) > 1 else ""
+    return str(status.reps), f"REPS{target}{each}"
 
 
 def _draw_counts(canvas: Image, status: LiveStatus, u: float) -> None:
     big, label = _count_text(status)
-    _panel(canvas, (0, 0), (int(250 * u), int(150 * u)))
+    by_side = status.reps_by_side
+    _panel(canvas, (0, 0), (int(250 * u), int((174 if by_side else 150) * u)))
     _text(canvas, big, (int(14 * u), int(88 * u)), 2.6 * u, WHITE)
     _text(canvas, label, (int(14 * u), int(116 * u)), 0.6 * u, WHITE)
     _text(
@@ -73,6 +76,11 @@ def _draw_counts(canvas: Image, status: LiveStatus, u: float) -> None:
         0.6 * u,
         WHITE,
     )
+    x = int(14 * u)
+    for side, reps in by_side:  # each limb's count, in the skeleton's colour for that side
+        words = f"{side.value.upper()} {reps}  "
+        _text(canvas, words, (x, int(164 * u)), 0.6 * u, side_rgb(side))
+        x += cv2.getTextSize(words, FONT, 0.6 * u, max(1, round(1.2 * u)))[0][0]
 
 
 def _draw_message(canvas: Image, text: str, colour: tuple[int, ...], u: float) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rehab.argtypes import fraction
+from rehab.display import pct
 from rehab.errors import InputError
 from rehab.outputs import Protected, check_output
 from rehab.progress import progress_bar
@@ -38,7 +39,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         poses, model = list(stream), stream.info.model
         print(
             f"wrote {output}: {len(stream)} frames, person found in "
-            f"{stream.detection_rate:.0%} of them"
+            f"{pct(100 * stream.detection_rate)} of them"
         )
     if json_path is not None:
         write_json(poses, json_path, model)
@@ -69,7 +70,7 @@ def cmd_landmarks(args: argparse.Namespace) -> int:
     written = save_stream(stream, output)
     print(
         f"wrote {written}: {len(stream)} frames at {stream.info.fps:.2f} fps, "
-        f"person found in {stream.detection_rate:.0%}"
+        f"person found in {pct(100 * stream.detection_rate)}"
     )
     return 0
 

@@ -16,6 +16,7 @@ import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from rehab.core.check_in import CheckInValues
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.speech import speech_script
 from rehab.dashboard.state import database, exercise_library, require_role, today
@@ -31,8 +32,8 @@ from rehab.live.history import (
 )
 from rehab.live.processor import LiveUpdate
 from rehab.live.session import LiveSession, plans_from_program, rtc_configuration
+from rehab.live.writer import save_check_in
 from rehab.pose.media_limits import decoded_size
-from rehab.store import SessionRecorder
 from rehab.store.queries import Program
 
 LIVE_KEY = "live_session"
@@ -41,6 +42,7 @@ SEEN_KEY = "live_last_seen"
 DONE_KEY = "live_done_session"
 CHECKED_KEY = "live_checked_in"
 SPEAK_KEY = "live_speak"
+PAIN_BEFORE_KEY = "live_pain_before"
 NO_PICTURE_S = 4.0
 
 
@@ -81,7 +83,7 @@ def _start_form(program: Program, patient_id: int) -> None:
         pain = st.slider("How much pain do you feel right now? (0 = none, 10 = worst)", 0, 10, 0)
         begin = st.form_submit_button("Begin today's session", type="primary")
     if begin:
-        st.session_state["live_pain_before"] = pain
+        st.session_state[PAIN_BEFORE_KEY] = pain
         library = exercise_library()
         st.session_state[LIVE_KEY] = LiveSession.create(
             database(),
@@ -151,6 +153,9 @@ def _show_status(update: LiveUpdate, stale: bool) -> None:
     cols[0].metric("Reps" if status.hold_target_s is None else "Held", _count_text(status))
     cols[1].metric("Set", f"{status.set_index} of {status.sets}")
     cols[2].metric("Program", f"{status.plan_index + 1} of {status.plan_count} sets")
+    if len(status.reps_by_side) > 1:
+        each = " · ".join(f"{side.value} {reps}" for side, reps in status.reps_by_side)
+        st.caption(f"Reps are counted for each side: {each}")
     box = st.success if status.set_done or status.phase is Phase.DONE else st.info
     box(_phase_text(status))
     st.caption(f"Saved so far: {update.saved_reps} reps · camera {update.fps:.0f} frames/s")
@@ -212,9 +217,8 @@ def _check_in(session_id: int) -> None:
 
 def _save_check_in(session_id: int, pain_after: int, effort: int) -> None:
     user = require_role(Role.PATIENT)
-    SessionRecorder(database(), user.actor, session_id).check_in(
-        st.session_state.get("live_pain_before"), pain_after, effort
-    )
+    values = CheckInValues(st.session_state.get(PAIN_BEFORE_KEY), pain_after, effort)
+    save_check_in(database(), user.actor, session_id, values)
     st.session_state[CHECKED_KEY] = session_id
     st.rerun()
 
