@@ -221,6 +221,7 @@ CASES = [
         lambda i, o: ["annotate", i["sliver.png"], "-o", o / "a.png", "--min-visibility", "nan"],
     ),
     Case("demo for -3 weeks", lambda i, o: ["demo", "--weeks", "-3"]),
+    Case("ondevice serve on port 70000", lambda i, o: ["ondevice", "serve", "--port", "70000"]),
 ]
 
 

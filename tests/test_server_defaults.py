@@ -45,7 +45,7 @@ def test_dashboard_listens_on_localhost_only(tmp_path: Path) -> None:
         "-m",
         "streamlit",
         "run",
-        "rehab/web/asgi.py",
+        "rehab/server/st_app.py",
         "--server.headless",
         "true",
         "--server.port",

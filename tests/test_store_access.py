@@ -141,8 +141,8 @@ def test_refused_accesses_are_audited_in_their_own_transaction(
     read = [(b, clinic.patients[2], "read", "patient", None, "")] if read_only else []
     assert _entries_after(db, last) == [
         *read,
-        (b, clinic.patients[0], "denied", "patient", clinic.patients[0], "not allowed"),
-        (b, None, "denied", "patient", 9999, "not found"),
+        (b, clinic.patients[0], "refuse", "patient", clinic.patients[0], "not allowed"),
+        (b, None, "refuse", "patient", 9999, "not found"),
     ]
 
 

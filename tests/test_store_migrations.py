@@ -231,7 +231,7 @@ def test_migration_that_rewrites_a_table_keeps_every_row(db_url: str) -> None:
 def test_usernames_that_differ_only_in_case_stop_the_upgrade(db_url: str) -> None:
     """0005 makes usernames unique regardless of case: existing clashes are named, and the
     database is left as it was (the whole upgrade is one transaction)."""
-    upgrade_database(db_url, "0004")
+    upgrade_database(db_url, "on_device")
     engine = create_db_engine(db_url)
     at = dt.datetime(2026, 1, 5, 9, 0)
     with engine.begin() as c:
@@ -250,7 +250,7 @@ def test_usernames_that_differ_only_in_case_stop_the_upgrade(db_url: str) -> Non
     message = str(stopped.value)
     assert "'Dana' (#1) and 'dana' (#2)" in message
     assert "'ÉMILE' (#4) and 'émile' (#5)" in message  # beyond ASCII too
-    assert current_revision(create_db_engine(db_url)) == "0004"
+    assert current_revision(create_db_engine(db_url)) == "on_device"
     engine = create_db_engine(db_url)
     with engine.begin() as c:
         c.execute(text("UPDATE users SET username = 'dana2' WHERE id = 2"))

@@ -1,5 +1,5 @@
 """The dashboard's sign-in cookie in a real browser (Debian Chromium via Playwright) against
-`streamlit run rehab/web/asgi.py` (what `make run` serves): a reload, a bookmark and a new
+`streamlit run rehab/server/st_app.py` (what `make run` serves): a reload, a bookmark and a new
 tab stay signed in through a server-side session named by an HttpOnly, SameSite=Strict
 cookie; signing out, idle time, the session's end and deactivation end it, and an old
 cookie signs nobody in. The /auth/ routes are also asked directly, as another site would."""

@@ -3,8 +3,8 @@
 - `users.username_key` (the username NFKC-normalised and case-folded), unique: "Dana" and
   "dana" can no longer be two accounts. Existing usernames that clash stop the upgrade
   with a message that names them (ids), before anything is changed.
-- `audit_log.action` may also be `denied`, `sign_in`, `sign_in_failed`, `sign_in_blocked`
-  and `sign_out`.
+- `audit_log.action` may also be `sign_in`, `sign_in_failed`, `sign_in_blocked` and
+  `sign_out` (a refused access is `refuse`, from on_device).
 - `web_sessions` (server-side sign-in sessions), `sign_in_throttle` (failed sign-ins per
   account and per client) and `jobs` (uploaded-media work for `rehab worker`).
 
@@ -12,7 +12,7 @@ On SQLite the users and audit_log changes are batch move-and-copy rewrites: ever
 survives (tested).
 
 Revision ID: 0005
-Revises: 0004
+Revises: on_device
 Create Date: 2026-11-30 09:40:00
 
 """
@@ -24,12 +24,12 @@ import sqlalchemy as sa
 from alembic import context, op
 
 revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "on_device"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-OLD_ACTIONS = ("read", "create", "update", "delete")
-NEW_ACTIONS = (*OLD_ACTIONS, "denied", "sign_in", "sign_in_failed", "sign_in_blocked", "sign_out")
+OLD_ACTIONS = ("read", "create", "update", "delete", "refuse")
+NEW_ACTIONS = (*OLD_ACTIONS, "sign_in", "sign_in_failed", "sign_in_blocked", "sign_out")
 
 
 def _actions_check(actions: Sequence[str]) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ import streamlit as st
 from rehab.dashboard.safe_text import plain
 from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, NotYours, RehabError, StoreError
-from rehab.exercise_library import DEFAULT_DIR, ExerciseLibrary, load_library
+from rehab.exercise_library import ExerciseLibrary, configured_dir, load_library
 from rehab.store import (
     Actor,
     Database,
@@ -55,7 +54,6 @@ JUST_ENDED_KEY = "web_session_just_ended"  # the page (or fragment) that saw it 
 DEAD_COOKIE_KEY = "web_session_dead_cookie"  # the page's cookie names no valid session
 PATIENT_KEY = "patient_id"
 SESSION_KEY = "session_id"
-ENV_EXERCISES = "REHAB_EXERCISES_DIR"
 CHECK_EVERY_S = 1.0  # a tab's session is checked in the store at most this often
 
 
@@ -100,7 +98,7 @@ def _library_in(folder: str) -> ExerciseLibrary:
 
 def exercise_library() -> ExerciseLibrary:
     """The exercise definitions of `$REHAB_EXERCISES_DIR` (default: the bundled `exercises/`)."""
-    return _library_in(os.environ.get(ENV_EXERCISES, "") or str(DEFAULT_DIR))
+    return _library_in(str(configured_dir()))
 
 
 @contextmanager

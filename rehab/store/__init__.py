@@ -48,6 +48,7 @@ from rehab.store.files import database_files
 from rehab.store.liveness import STALE_AFTER, close_stale_sessions
 from rehab.store.migrate import upgrade_database
 from rehab.store.recorder import SessionRecorder
+from rehab.store.refusals import record_refusal
 from rehab.store.sign_in_throttle import sign_in
 from rehab.store.startup import open_database
 from rehab.store.upload import PlannedSet, record_session
@@ -107,6 +108,7 @@ __all__ = [
     "prescribe",
     "purge_expired",
     "queries",
+    "record_refusal",
     "record_session",
     "reset_password",
     "session_for_cookie",

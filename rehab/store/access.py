@@ -7,7 +7,7 @@
 Every read or change of a patient's data adds an `audit_log` entry (ids only, no names).
 A record that does not exist and one the asker may not see get the same answer
 (`NotYours`, "no patient #7 among yours"), so asking cannot tell which ids exist; the refusal
-is audited (`denied`) in its own transaction, which the refused work's rollback cannot undo.
+is audited (`refuse`) in its own transaction, which the refused work's rollback cannot undo.
 Refusals of a role ("only an admin can do this") raise `AccessDenied`.
 """
 
@@ -139,18 +139,40 @@ def refuse(
     """The error for a record that is missing or not the actor's (raise it), its refusal
     audited in its own transaction (ids only)."""
     log.warning("refused %s access to %s #%d", actor.label if actor else "nobody", what, what_id)
-    entry = AuditEntry(
-        user_id=actor.user_id if actor else None,
-        patient_id=patient_id,
-        action=AuditAction.DENIED.value,
-        resource=what[:64],
+    audit_refusal(
+        session,
+        actor.user_id if actor else None,
+        what,
         resource_id=what_id if -(2**31) <= what_id < 2**31 else None,
+        patient_id=patient_id,
         detail="not found" if patient_id is None else "not allowed",
+    )
+    return NotYours(f"no {what} #{what_id} among yours")
+
+
+def audit_refusal(
+    session: Session,
+    user_id: int | None,
+    resource: str,
+    *,
+    resource_id: int | None = None,
+    patient_id: int | None = None,
+    detail: str = "",
+) -> None:
+    """Set a refusal's audit entry (`refuse`, ids only) aside: the store commits it in a
+    transaction of its own when this one ends, so the refused work's rollback cannot undo it
+    (Database.transaction/read and run_transaction do; the one way refusals are written)."""
+    entry = AuditEntry(
+        user_id=user_id,
+        patient_id=patient_id,
+        action=AuditAction.REFUSE.value,
+        resource=resource[:64],
+        resource_id=resource_id,
+        detail=detail[:255],
     )
     pending = session.info.get(AUDIT_ALWAYS)
     if pending is not None:
         pending.append(entry)
-    return NotYours(f"no {what} #{what_id} among yours")
 
 
 def require_role(actor: Actor, *roles: Role) -> None:

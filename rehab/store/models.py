@@ -56,7 +56,7 @@ class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
-    DENIED = "denied"  # a refused access (written in its own transaction)
+    REFUSE = "refuse"  # a refused access or credential (written in its own transaction)
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_IN_BLOCKED = "sign_in_blocked"  # refused unchecked: too many failures (throttled)
@@ -270,6 +270,8 @@ class ExerciseSet(Base):
     side: Mapped[str] = mapped_column(String(8))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # the pose model whose landmarks were counted ("blazepose-lite"); None when not recorded
+    pose_model: Mapped[str | None] = mapped_column(String(64))
     extra: Mapped[dict[str, float]] = mapped_column(MetricMap, default=dict)  # SetFigures JSON
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # SetResult.warnings
 

@@ -1,1 +1,2 @@
-"""The dashboard's web server: Streamlit and our own routes on one port (see asgi.py)."""
+"""The dashboard's own web parts served beside Streamlit by rehab.server: the sign-in cookie
+routes (auth_routes) and the security headers and page-error handler (security)."""

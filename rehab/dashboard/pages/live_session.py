@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from rehab.core.check_in import CheckInValues
+from rehab.dashboard import ondevice
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.speech import speech_script
 from rehab.dashboard.state import database, exercise_library, require_role, today
@@ -27,13 +28,15 @@ from rehab.live.flow import LiveStatus, Phase
 from rehab.live.history import (
     close_cut_off_sessions,
     cut_off_notice,
+    plans_from_program,
     session_summary,
     todays_program,
 )
 from rehab.live.processor import LiveUpdate
-from rehab.live.session import LiveSession, plans_from_program, rtc_configuration
+from rehab.live.session import LiveSession, rtc_configuration
 from rehab.live.writer import save_check_in
 from rehab.pose.media_limits import decoded_size
+from rehab.store import Actor
 from rehab.store.queries import Program
 
 LIVE_KEY = "live_session"
@@ -78,23 +81,29 @@ def _show_program(program: Program) -> None:
 
 
 def _start_form(program: Program, patient_id: int) -> None:
-    user = require_role(Role.PATIENT)
+    require_role(Role.PATIENT)
     with st.form("live_start"):
         pain = st.slider("How much pain do you feel right now? (0 = none, 10 = worst)", 0, 10, 0)
         begin = st.form_submit_button("Begin today's session", type="primary")
     if begin:
         st.session_state[PAIN_BEFORE_KEY] = pain
-        library = exercise_library()
-        st.session_state[LIVE_KEY] = LiveSession.create(
-            database(),
-            user.actor,
-            patient_id,
-            plans_from_program(program),
-            library.get,
-            prescription_id=program.prescription_id,
-            pain_before=pain,
-        )
+        if not ondevice.begin(program, pain):  # on-device when it can: the pose in the browser
+            _begin_server_camera(program, patient_id, pain)
         st.rerun()
+
+
+def _begin_server_camera(program: Program, patient_id: int, pain: int | None) -> None:
+    user = require_role(Role.PATIENT)
+    library = exercise_library()
+    st.session_state[LIVE_KEY] = LiveSession.create(
+        database(),
+        user.actor,
+        patient_id,
+        plans_from_program(program),
+        library.get,
+        prescription_id=program.prescription_id,
+        pain_before=pain,
+    )
 
 
 def _callback(live: LiveSession) -> Callable[[av.VideoFrame], av.VideoFrame]:
@@ -203,6 +212,20 @@ def _end(live: LiveSession) -> None:
     st.rerun(scope="app")
 
 
+def _ondevice(
+    actor: Actor, patient_id: int, started: ondevice.OnDeviceStart, program: Program
+) -> None:
+    """The on-device session (rehab/dashboard/ondevice.py); its end leads to the check-in,
+    and a browser that cannot run the model to the server-side camera."""
+    outcome = ondevice.show(actor, patient_id, started)
+    if outcome is not None and outcome.finished:
+        st.session_state[DONE_KEY] = outcome.session_id
+        st.rerun()
+    elif outcome is not None and outcome.fallback:
+        _begin_server_camera(program, patient_id, started.pain_before)
+        st.rerun()
+
+
 def _check_in(session_id: int) -> None:
     if st.session_state.get(CHECKED_KEY) == session_id:
         st.success("Thank you. Your therapist will see this session on their dashboard.")
@@ -278,7 +301,10 @@ def _page(patient_id: int) -> None:
     if program is None:
         st.info("You have no exercise program for today. Your therapist will set one up.")
         return
-    if isinstance(live, LiveSession):
+    started = ondevice.running()
+    if started is not None:
+        _ondevice(user.actor, patient_id, started, program)
+    elif isinstance(live, LiveSession):
         _camera(live)
         _live_panel()
     else:

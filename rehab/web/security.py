@@ -1,29 +1,19 @@
-"""Our routes and middleware beside Streamlit's, on the same port (`st.App`).
+"""What every HTTP response of the dashboard's server carries, and what a browser sees when a
+page fails (rehab.server puts both in place).
 
-Each feature that serves HTTP lists its module in ROUTE_MODULES; the module has a
-`routes() -> list[BaseRoute]` function. Paths under /_stcore/, /media/, /component/ and
-/static/ are Streamlit's (st.App refuses them); ours live under /auth/ (sign-in cookie) and,
-for other features, a prefix of their own (/api/..., /assets/...).
-
-Middleware: `SecurityHeaders` on every HTTP response (no framing by other sites, no MIME
-sniffing, no referrer to other sites).
+`SecurityHeaders`: no framing by other sites, no MIME sniffing, no referrer to other sites.
+A header a route already sends (the on-device page's own Content-Security-Policy) is kept.
+`on_script_error`: an uncaught page error goes to the server's log; the browser shows one
+plain line.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from pathlib import Path
-from typing import Any
 
-from starlette.middleware import Middleware
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
-
-ROUTE_MODULES: tuple[str, ...] = ("rehab.web.auth_routes",)
-DASHBOARD_SCRIPT = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
@@ -31,18 +21,6 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", b"frame-ancestors 'self'"),
     (b"referrer-policy", b"same-origin"),
 )
-
-
-def routes() -> list[BaseRoute]:
-    """Every feature's extra routes (ROUTE_MODULES), in order."""
-    found: list[BaseRoute] = []
-    for name in ROUTE_MODULES:
-        found.extend(importlib.import_module(name).routes())
-    return found
-
-
-def middleware() -> list[Middleware]:
-    return [Middleware(SecurityHeaders)]
 
 
 class SecurityHeaders:
@@ -79,8 +57,3 @@ def on_script_error(exc: Exception) -> bool:
         "administrator; please try again."
     )
     return True
-
-
-def app_options() -> dict[str, Any]:
-    """What `st.App` takes besides the script: used by asgi.py (and tests)."""
-    return {"routes": routes(), "middleware": middleware(), "on_script_error": on_script_error}
