@@ -65,3 +65,23 @@ class SessionStatus(StrEnum):
     def is_closed(self) -> bool:
         """Completed or interrupted: final, never reopened."""
         return self is not SessionStatus.IN_PROGRESS
+
+
+class JobKind(StrEnum):
+    """Work on uploaded media, done by `rehab worker` away from the web server."""
+
+    ANALYSE_VIDEO = "analyse_video"  # count an exercise, draw the skeleton on the video
+    ANNOTATE_IMAGE = "annotate_image"  # draw the skeleton on a photo
+    ANNOTATE_VIDEO = "annotate_video"  # draw the skeleton on a video (no counting)
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from rehab.core.results import Side
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import PATIENT_KEY
 from rehab.domain import Role
 from rehab.pose.video_out import H264Writer
@@ -108,8 +109,8 @@ def test_ending_a_program_sets_its_last_day(seeded: Seeded) -> None:
 
 def test_prescriptions_refuse_another_therapists_patient(seeded: Seeded) -> None:
     at = _prescriptions(seeded, index=2)
-    assert any("not one of your patients" in e for e in texts(at, "error"))
-    assert not at.table
+    assert any("among yours" in e for e in texts(at, "error"))
+    assert not at.table and not at.dataframe
 
 
 # -- exercise library --------------------------------------------------------------------------
@@ -139,11 +140,13 @@ def test_library_lists_the_definitions_that_failed_to_load(
     source = Path(__file__).resolve().parent.parent / "exercises" / "squat.yaml"
     (tmp_path / "squat.yaml").write_text(source.read_text())
     (tmp_path / "broken.yaml").write_text(source.read_text().replace("KNEE", "KNE", 1))
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 100_000)  # was a RecursionError
     monkeypatch.setenv("REHAB_EXERCISES_DIR", str(tmp_path))
     at = open_page(_therapist(seeded), "library")
     no_exception(at)
-    (error,) = texts(at, "error")
-    assert error.startswith("Not loaded: broken.yaml line") and "KNE" in error
+    broken, deep = texts(at, "error")
+    assert broken.startswith(f"Not loaded: {plain('broken.yaml line')}") and "KNE" in broken
+    assert deep == f"Not loaded: {plain('deep.yaml line 1: nested more than 16 levels deep')}"
     assert list(at.dataframe[0].value["id"]) == ["squat"]
 
 
@@ -249,17 +252,17 @@ def test_admin_adds_a_therapist_and_a_patient(seeded: Seeded) -> None:
     assert len(at.dataframe[0].value) == 6  # an admin, two therapists, three patients
     at.text_input(key="t_name").input("Dr C")
     at.text_input(key="t_username").input("ther_c")
-    at.text_input(key="t_pw").input("pw-ther-c-1")
+    at.text_input(key="t_pw").input("pw-ther-c-1-long")
     at.button(key="add_therapist_submit").click().run()
-    assert texts(at, "success") == ["Therapist 'ther_c' added."]
+    assert texts(at, "success") == [f"Therapist '{plain('ther_c')}' added."]
     at.text_input(key="p_name").input("New Patient")
     at.text_input(key="p_username").input("newpat")
-    at.text_input(key="p_pw").input("pw-newpat-1")
+    at.text_input(key="p_pw").input("pw-newpat-1-long")
     at.text_input(key="p_condition").input("ACL reconstruction")
     at.selectbox(key="p_side").set_value("right")
     at.button(key="add_patient_submit").click().run()
     no_exception(at)
-    assert texts(at, "success") == ["Patient 'newpat' added."]
+    assert texts(at, "success") == [f"Patient '{plain('newpat')}' added."]
     table = at.dataframe[0].value
     row = table[table["Username"] == "newpat"].iloc[0]
     assert (row["Role"], row["Condition"]) == ("patient", "ACL reconstruction")
@@ -286,6 +289,8 @@ def test_users_page_refuses_a_non_admin_in_the_store_too(seeded: Seeded) -> None
     with seeded.db.transaction() as tx, pytest.raises(AccessDenied):
         list_users(tx, seeded.clinic.ther_a)
     with seeded.db.transaction() as tx:
-        user_id = create_user(tx, seeded.clinic.admin, "x_admin", "X", Role.ADMIN, "pw-x-admin-1")
+        user_id = create_user(
+            tx, seeded.clinic.admin, "x_admin", "X", Role.ADMIN, "pw-x-admin-1-long"
+        )
     with seeded.db.transaction() as tx:
         assert len(list_users(tx, Actor(user_id, Role.ADMIN))) == 7

@@ -60,7 +60,7 @@ def test_unknown_patient(url: str, seeded: Seeded, tmp_path: Path) -> None:
 
 def test_other_therapists_patient(url: str, seeded: Seeded, tmp_path: Path) -> None:
     result = report(url, seeded.patient_id, "-o", tmp_path / "r.html", "--as", "ther_b")
-    assert_user_error(result, "not one of your patients")
+    assert_user_error(result, "no patient #1 among yours")  # as for a missing patient
 
 
 def test_from_after_to(url: str, seeded: Seeded, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from rehab.core.exercise import BodyRegion, Exercise, SideMode
 from rehab.core.prescription import Progression
 from rehab.core.results import Side
 from rehab.dashboard import formatting as fmt
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import exercise_library
 from rehab.store import ExercisePlan
 from rehab.store.queries import Program, ProgramItem
@@ -83,7 +84,7 @@ def draft_list(plans: list[ExercisePlan], today: dt.date) -> None:
         st.info("The new program has no exercise yet: add one below.")
     for n, plan in enumerate(list(plans)):
         left, right = st.columns([5, 1], vertical_alignment="center")
-        note = f" — _{plan.notes_for_patient}_" if plan.notes_for_patient else ""
+        note = f" — _{plain(plan.notes_for_patient)}_" if plan.notes_for_patient else ""
         left.write(
             f"**{fmt.exercise_name(library, plan.exercise_id)}**: {describe(plan, None, today)}"
             + note

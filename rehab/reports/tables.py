@@ -134,20 +134,36 @@ def _span_s(start: dt.datetime, end: dt.datetime | None) -> float | None:
     return None if end is None else (end - start).total_seconds()
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+# injection"); the fullwidth forms are converted to them by some spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` that a spreadsheet shows as text: a leading `'` when it could start a formula.
+
+    Applied to every text cell and every README line; numbers are written as numbers, so
+    a negative angle stays a number."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def cell(value: Cell) -> str:
-    """One CSV cell: NaN and None empty, floats exact (repr), times ISO 8601 UTC."""
+    """One CSV cell: NaN and None empty, floats exact (repr), times ISO 8601 UTC, text
+    neutralised for spreadsheets (`spreadsheet_safe`)."""
     kind = type(value)
     if kind is float:
         return "" if math.isnan(value) else repr(value)  # type: ignore[arg-type]
-    if kind is int or kind is str:
+    if kind is int:
         return str(value)
+    if kind is str:
+        return spreadsheet_safe(value)  # type: ignore[arg-type]
     if value is None:
         return ""
     if kind is bool:
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
         return _stamp(value)
-    return str(value)
+    return spreadsheet_safe(str(value))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -170,7 +186,8 @@ def _about(report: Report) -> str:
     if report.therapist_note:
         lines += ["", "Therapist's note:", report.therapist_note]
     lines += ["", "Tables: " + ", ".join(TABLES), "Empty cell: not measured (not visible)."]
-    return "\n".join(lines) + "\n"
+    text_lines = "\n".join(lines).splitlines()  # a note's own line breaks too
+    return "\n".join(spreadsheet_safe(line) for line in text_lines) + "\n"
 
 
 TABLES = (

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from rehab.core.results import Side
 from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, StoreError
-from rehab.store.access import Actor, audit, check_patient_access, require_role
+from rehab.store.access import Actor, audit, check_patient_access, refuse, require_role
 from rehab.store.accounts import add_user
 from rehab.store.database import Transaction, sql
 from rehab.store.models import AuditAction, Patient, Prescription, PrescriptionItem, User
@@ -247,8 +247,8 @@ def end_program(tx: Transaction, actor: Actor, prescription_id: int, last_day: d
     session = sql(tx)
     program = session.get(Prescription, prescription_id)
     if program is None:
-        raise NotFound(f"no program #{prescription_id}")
-    check_patient_access(session, actor, program.patient_id)
+        raise refuse(session, actor, "program", prescription_id)
+    check_patient_access(session, actor, program.patient_id, asked=("program", prescription_id))
     if last_day < program.start_date:
         raise StoreError(
             f"program #{prescription_id} starts on {program.start_date}: "

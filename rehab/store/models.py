@@ -56,7 +56,11 @@ class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
-    REFUSE = "refuse"  # a credential or request turned away (e.g. a live-session token)
+    REFUSE = "refuse"  # a refused access or credential (written in its own transaction)
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_BLOCKED = "sign_in_blocked"  # refused unchecked: too many failures (throttled)
+    SIGN_OUT = "sign_out"
 
 
 def enum_check(column: str, enum: type[StrEnum], nullable: bool = False) -> str:
@@ -133,6 +137,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # the username as compared (NFKC, case-folded): unique, so "Dana" and "dana" are one
+    username_key: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -546,3 +552,9 @@ class OutcomeResponse(Base):
     labels: Mapped[list[str]] = mapped_column(JSON, default=list)
     score: Mapped[float | None] = mapped_column(Float)
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+# The account and job tables live in their own modules; importing them here puts them in
+# Base.metadata wherever the models are loaded (the app, Alembic's env, `alembic check`).
+import rehab.store.models_auth  # noqa: E402
+import rehab.store.models_jobs  # noqa: E402, F401

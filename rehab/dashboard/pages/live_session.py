@@ -18,6 +18,7 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from rehab.core.check_in import CheckInValues
 from rehab.dashboard import ondevice
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.speech import speech_script
 from rehab.dashboard.state import (
     clinic_zone,
@@ -40,6 +41,7 @@ from rehab.live.history import (
 from rehab.live.processor import LiveUpdate
 from rehab.live.session import LiveSession, rtc_configuration
 from rehab.live.writer import save_check_in
+from rehab.pose.media_limits import decoded_size
 from rehab.store import Actor
 from rehab.store.queries import Program
 
@@ -67,16 +69,16 @@ def _target(reps: int | None, hold_s: float | None) -> str:
 
 
 def _show_program(program: Program) -> None:
-    st.subheader(program.title)
+    st.subheader(plain(program.title))
     if program.notes:
-        st.caption(program.notes)
+        st.caption(plain(program.notes))
     for n, item in enumerate(program.items, start=1):
         side = "" if item.side.value == "both" else f" ({item.side.value} side)"
         line = f"**{n}. {_name(item.exercise_id)}**{side}: {item.sets} × "
         line += _target(item.reps, item.hold_s)
         with st.expander(line):
             if item.notes_for_patient:
-                st.info(item.notes_for_patient)
+                st.info(plain(item.notes_for_patient))
             try:
                 steps = exercise_library().get(item.exercise_id).instructions
             except UnknownExerciseError:
@@ -115,7 +117,8 @@ def _callback(live: LiveSession) -> Callable[[av.VideoFrame], av.VideoFrame]:
     """streamlit-webrtc calls this in its worker thread, once per camera frame."""
 
     def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
-        rgb = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+        width, height = decoded_size(frame.width, frame.height)  # a huge camera: bounded
+        rgb = np.asarray(frame.to_ndarray(format="rgb24", width=width, height=height), np.uint8)
         out = live.processor.process(rgb, live.clock(frame.time))
         return av.VideoFrame.from_ndarray(out, format="rgb24")
 

@@ -13,6 +13,7 @@ import streamlit as st
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.outcomes_view import assignments_section
 from rehab.dashboard.program_editor import DRAFT_KEY, add_exercise, describe, draft, draft_list
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import (
     SignedIn,
     clinic_zone,
@@ -62,12 +63,12 @@ def _show_program(user: SignedIn, program: Program, day: dt.date) -> None:
     status = _status(program, day)
     until = f"until {fmt.day(program.end_date)}" if program.end_date else "no end date"
     with st.expander(
-        f"{program.title} · {status} · from {fmt.day(program.start_date)}, {until} · "
+        f"{plain(program.title)} · {status} · from {fmt.day(program.start_date)}, {until} · "
         f"{program.sessions_per_week}×/week",
         expanded=status == "current",
     ):
         if program.notes:
-            st.caption(program.notes)
+            st.caption(plain(program.notes))
         st.table(program_table(program, day), hide_index=True)  # wraps: nothing cut off
         left, right = st.columns(2)
         if status != "ended" and left.button(
@@ -218,7 +219,8 @@ def main() -> None:
         show_error(exc)
         return
     st.caption(
-        f"{patient.name} · {fmt.condition_and_side(patient.condition, patient.affected_side)}"
+        f"{plain(patient.name)} · "
+        f"{plain(fmt.condition_and_side(patient.condition, patient.affected_side))}"
     )
     current = next((p for p in patient.programs if p.active_on(day)), None)
     if not patient.programs:

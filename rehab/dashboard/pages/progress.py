@@ -19,6 +19,7 @@ from rehab.dashboard import formatting as fmt
 from rehab.dashboard.navigation import page_path
 from rehab.dashboard.outcomes_view import outcomes_section
 from rehab.dashboard.reports import report_downloads
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import (
     clinic_zone,
     exercise_library,
@@ -87,10 +88,10 @@ def _first_session(actor: Actor, patient_id: int) -> tuple[q.PatientDetail, dt.d
 
 
 def _header(patient: q.PatientDetail) -> None:
-    st.title(patient.name)
+    st.title(plain(patient.name))
     st.caption(
-        f"{fmt.condition_and_side(patient.condition, patient.affected_side)} · "
-        f"therapist: {patient.therapist_name}"
+        f"{plain(fmt.condition_and_side(patient.condition, patient.affected_side))} · "
+        f"therapist: {plain(patient.therapist_name)}"
     )
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from rehab.core.results import Side
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import SignedIn, require_role, show_error, transaction
 from rehab.domain import Role
 from rehab.errors import RehabError
@@ -21,6 +22,8 @@ from rehab.store import (
     set_time_zone,
     user_names,
 )
+
+PASSWORD_LABEL = "First password (12+ characters, or a passphrase of 4+ words)"
 
 
 def users_table(rows: list[UserRow]) -> pd.DataFrame:
@@ -44,7 +47,7 @@ def _add_therapist(user: SignedIn) -> None:
         st.markdown("**Add a therapist**")
         name = st.text_input("Full name", key="t_name")
         username = st.text_input("Username", key="t_username")
-        password = st.text_input("First password (8+ characters)", type="password", key="t_pw")
+        password = st.text_input(PASSWORD_LABEL, type="password", key="t_pw")
         if not st.form_submit_button("Add therapist", key="add_therapist_submit"):
             return
     try:
@@ -53,7 +56,7 @@ def _add_therapist(user: SignedIn) -> None:
     except RehabError as exc:
         show_error(exc)
         return
-    st.success(f"Therapist '{username.strip()}' added.")
+    st.success(f"Therapist '{plain(username.strip())}' added.")
 
 
 def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
@@ -65,7 +68,7 @@ def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
         left, right = st.columns(2)
         name = left.text_input("Full name", key="p_name")
         username = right.text_input("Username", key="p_username")
-        password = left.text_input("First password (8+ characters)", type="password", key="p_pw")
+        password = left.text_input(PASSWORD_LABEL, type="password", key="p_pw")
         therapist = right.selectbox(
             "Therapist", list(therapists), format_func=therapists.__getitem__, key="p_therapist"
         )
@@ -95,7 +98,7 @@ def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
     except RehabError as exc:
         show_error(exc)
         return
-    st.success(f"Patient '{username.strip()}' added.")
+    st.success(f"Patient '{plain(username.strip())}' added.")
 
 
 def _clinic_settings(user: SignedIn) -> None:

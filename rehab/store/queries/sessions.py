@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import HoldResult, RepResult, SetFigures, Side
-from rehab.errors import NotFound
-from rehab.store.access import Actor, audit, check_patient_access
+from rehab.store.access import Actor, audit, check_patient_access, refuse
 from rehab.store.database import Transaction, sql
 from rehab.store.models import (
     AuditAction,
@@ -180,8 +179,8 @@ def _open_session(
 ) -> ExerciseSession:
     row = session.get(ExerciseSession, session_id)
     if row is None:
-        raise NotFound(f"no session #{session_id}")
-    check_patient_access(session, actor, row.patient_id)
+        raise refuse(session, actor, "session", session_id)
+    check_patient_access(session, actor, row.patient_id, asked=("session", session_id))
     audit(session, actor, AuditAction.READ, resource, row.patient_id, session_id)
     return row
 
@@ -211,10 +210,10 @@ def load_landmarks(tx: Transaction, actor: Actor, stream_id: int) -> LandmarkStr
     session = sql(tx)
     row = session.get(LandmarkStreamRow, stream_id)
     if row is None:
-        raise NotFound(f"no stored landmark stream #{stream_id}")
+        raise refuse(session, actor, "landmark stream", stream_id)
     owner = session.get(ExerciseSession, row.session_id)
     assert owner is not None  # a foreign key guarantees it
-    check_patient_access(session, actor, owner.patient_id)
+    check_patient_access(session, actor, owner.patient_id, asked=("landmark stream", stream_id))
     audit(session, actor, AuditAction.READ, "landmarks", owner.patient_id, stream_id)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "stream.npz"
