@@ -16,6 +16,7 @@ from rehab.dashboard import ondevice
 from rehab.exercise_library import load_library
 from rehab.live.ondevice import routes
 from rehab.live.ondevice.ingest import Services
+from rehab.live.ondevice.texts import page_texts, saved_reps_text
 from rehab.live.ondevice.tokens import verify_token
 from rehab.store import Database, SessionRecorder, queries
 from rehab.store.testing import Clinic, make_rep
@@ -127,3 +128,30 @@ def test_a_finished_on_device_session_leads_to_the_check_in_and_summary(
     assert "Session summary" in texts(at, "header")
     assert any("3 reps" in m for m in texts(at, "markdown"))
     assert not _has(at, ondevice.START_KEY)
+
+
+SPEAK = "Speak the counts and tips aloud"
+
+
+def test_the_on_device_session_has_one_speak_aloud_control(
+    with_routes: routes.OnDeviceServer, home: Clinic
+) -> None:
+    """The Today page's toggle before Begin; during the session only the component's own
+    checkbox, which starts as the patient left the toggle."""
+    at = open_page(_patient(home))
+    (toggle,) = [t for t in at.toggle if t.label == SPEAK]
+    at = _begin(toggle.set_value(False).run())
+    no_exception(at)
+    assert [t.label for t in at.toggle if t.label == SPEAK] == []
+    (args,) = _components(at)
+    assert args["texts"]["speak"] == SPEAK and args["speak"] is False
+
+
+def test_the_saved_count_is_worded_by_the_plural_rule_in_both_languages() -> None:
+    assert [saved_reps_text("en", n) for n in (0, 1, 2, 21)] == [
+        "0 reps saved", "1 rep saved", "2 reps saved", "21 reps saved"
+    ]  # fmt: skip
+    assert [saved_reps_text("es", n) for n in (0, 1, 2)] == [
+        "0 repeticiones guardadas", "1 repetición guardada", "2 repeticiones guardadas"
+    ]  # fmt: skip
+    assert all("{saved}" not in page_texts(lang)["info"] for lang in ("en", "es"))

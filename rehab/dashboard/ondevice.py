@@ -44,6 +44,7 @@ class OnDeviceStart:
     pain_before: int | None
     language: str
     nonce: int  # a new component (and value) for each session
+    speak: bool = True  # the page's "speak aloud" control starts as the patient left it
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,15 @@ def ondevice_problem() -> str:
     return server.problem
 
 
-def begin(program: Program, pain_before: int | None, language: str = "en") -> bool:
+def begin(
+    program: Program, pain_before: int | None, language: str = "en", speak: bool = True
+) -> bool:
     """Start an on-device session when they are on; False to use the server-side camera."""
     if ondevice_problem():
         return False
     items = tuple(item.item_id for item in program.items)
     st.session_state[START_KEY] = OnDeviceStart(
-        program.prescription_id, items, pain_before, language, time.time_ns()
+        program.prescription_id, items, pain_before, language, time.time_ns(), speak
     )
     return True
 
@@ -115,6 +118,7 @@ def show(actor: Actor, patient_id: int, start: OnDeviceStart) -> Outcome | None:
         token=_token(actor, patient_id, start),
         texts=page_texts(start.language),
         speech_lang=SPEECH_LANGUAGE[start.language],
+        speak=start.speak,
         connections=[[int(a), int(b)] for a, b in POSE_CONNECTIONS],
         model=DEFAULT_VARIANT,
         slow_model=SLOW_VARIANT,

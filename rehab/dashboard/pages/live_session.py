@@ -93,7 +93,8 @@ def _start_form(program: Program, patient_id: int) -> None:
         begin = st.form_submit_button("Begin today's session", type="primary")
     if begin:
         st.session_state[PAIN_BEFORE_KEY] = pain
-        if not ondevice.begin(program, pain):  # on-device when it can: the pose in the browser
+        speak = bool(st.session_state.get(SPEAK_KEY, True))
+        if not ondevice.begin(program, pain, speak=speak):  # on-device when it can
             _begin_server_camera(program, patient_id, pain)
         st.rerun()
 
@@ -281,7 +282,8 @@ def main() -> None:
     if user.patient_id is None:
         st.error("Your account has no patient record yet: please ask your therapist.")
         return
-    st.toggle("Speak the counts and tips aloud", value=True, key=SPEAK_KEY)
+    if ondevice.running() is None:  # the on-device page has its own (one control, not two)
+        st.toggle("Speak the counts and tips aloud", value=True, key=SPEAK_KEY)
     try:
         _page(user.patient_id)
     except RehabError as exc:
