@@ -299,3 +299,22 @@ def test_make_report_renders_after_its_transaction_ended(
     with sql_session(db) as s:
         audits = s.scalars(select(AuditEntry).where(AuditEntry.resource == "report")).all()
     assert [a.patient_id for a in audits] == [patient, patient]  # both reads were recorded
+
+
+def test_make_report_reads_without_the_write_lock(
+    db: Database, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report reads a read-only snapshot: a live session's rep write never waits behind it
+    (the dashboard's download buttons and the CLI both go through make_report)."""
+    if db.backend != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    real_build, free_while_reading = render_module.build, []
+
+    def build_and_look(*args: object, **kwargs: object) -> object:
+        report = real_build(*args, **kwargs)  # type: ignore[arg-type]
+        free_while_reading.append(_write_lock_free(db))
+        return report
+
+    monkeypatch.setattr(render_module, "build", build_and_look)
+    assert make_report(db, seeded.clinic.ther_a, seeded.patient_id, *PERIOD, "html")
+    assert free_while_reading == [True]

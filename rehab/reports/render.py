@@ -175,14 +175,13 @@ def make_report(
     therapist_note: str | None = None,
     pseudonymise: bool = False,
 ) -> bytes:
-    """Like `render_report`, in its own transaction that ends before the layout starts.
-
-    `db.transaction()` holds SQLite's write lock (BEGIN IMMEDIATE) until it commits; reading here
-    and rendering after the commit keeps live sessions' rep writes from waiting a second or
-    two behind a report. What the dashboard's download buttons and the CLI call.
+    """Like `render_report`, in its own read-only transaction that ends before the layout
+    starts: a read-only snapshot (`db.read()`) holds no write lock, so live sessions' rep
+    writes never wait behind a report (its audit entries are written when the reading ends).
+    What the dashboard's download buttons and the CLI call.
     """
     kind = report_format(fmt)
-    with db.transaction() as tx:
+    with db.read() as tx:
         report = build(
             tx,
             actor,
