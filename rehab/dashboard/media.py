@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import Side
 from rehab.domain import SessionSource
 from rehab.errors import InputError
+from rehab.media_workspace import private_workspace
 from rehab.pose.pipeline import annotate_image
 from rehab.pose.sources import VideoFile
 from rehab.pose.video_analysis import analyse_video
@@ -52,10 +52,10 @@ def run_analysis(
     name: str, data: bytes, exercise: Exercise, side: Side | None, progress: Progress
 ) -> VideoAnalysis:
     """Annotate and analyse an uploaded video; InputError names the uploaded file."""
-    with tempfile.TemporaryDirectory(prefix="rehab-upload-") as folder:
-        source = Path(folder) / f"upload{Path(name).suffix.lower()}"
+    with private_workspace() as folder:
+        source = folder / f"upload{Path(name).suffix.lower()}"
         source.write_bytes(data)
-        output = Path(folder) / "annotated.mp4"
+        output = folder / "annotated.mp4"
 
         def tick(done: int, total: int) -> None:
             total = max(total, 1)
@@ -132,10 +132,10 @@ class Annotated:
 
 def annotate(name: str, data: bytes, min_visibility: float = 0.5) -> Annotated:
     """The photo with the skeleton drawn, as PNG; InputError names the uploaded file."""
-    with tempfile.TemporaryDirectory(prefix="rehab-image-") as folder:
-        source = Path(folder) / f"upload{Path(name).suffix.lower()}"
+    with private_workspace() as folder:
+        source = folder / f"upload{Path(name).suffix.lower()}"
         source.write_bytes(data)
-        output = Path(folder) / "annotated.png"
+        output = folder / "annotated.png"
         try:
             result = annotate_image(source, output, min_visibility=min_visibility)
         except InputError as exc:

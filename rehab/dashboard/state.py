@@ -29,6 +29,7 @@ from rehab.dashboard.safe_text import plain
 from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, NotYours, RehabError, StoreError
 from rehab.exercise_library import ExerciseLibrary, configured_dir, load_library
+from rehab.media_workspace import sweep_leftovers
 from rehab.questionnaires import DEFAULT_DIR as QUESTIONNAIRES_DIR
 from rehab.questionnaires import ENV_DIR as ENV_QUESTIONNAIRES
 from rehab.questionnaires import QuestionnaireLibrary, load_questionnaires
@@ -81,6 +82,7 @@ class SignedIn:
 
 @st.cache_resource(show_spinner="Opening the database…")
 def _database_for(url: str) -> Database:
+    sweep_leftovers()  # uploads of a dashboard that crashed mid-analysis (once per process)
     return open_database(url)
 
 
