@@ -294,3 +294,49 @@ def test_users_page_refuses_a_non_admin_in_the_store_too(seeded: Seeded) -> None
         )
     with seeded.db.transaction() as tx:
         assert len(list_users(tx, Actor(user_id, Role.ADMIN))) == 7
+
+
+def _manage(at, account: int, action: str, password: str = ""):  # type: ignore[no-untyped-def]
+    at.selectbox(key="manage_user").set_value(account)
+    at.radio(key="manage_action").set_value(action)
+    at.text_input(key="manage_pw").input(password)
+    return at.button(key="manage_submit").click().run()
+
+
+def _active(at, username: str) -> bool:  # type: ignore[no-untyped-def]
+    table = at.dataframe[0].value
+    return bool(table[table["Username"] == username].iloc[0]["Active"])
+
+
+def test_admin_deactivates_and_reactivates_an_account_on_the_users_page(seeded: Seeded) -> None:
+    from rehab.errors import AccessDenied
+    from rehab.store import sign_in
+    from rehab.store.testing import password_of
+
+    at = open_page(signed_in(seeded.clinic.admin, "Admin"), "users")
+    therapist = seeded.clinic.ther_a.user_id
+    username = "ther_a"
+    _manage(at, therapist, "Deactivate")
+    no_exception(at)
+    assert texts(at, "success") == [f"'{plain(username)}' deactivated: signed out everywhere."]
+    assert not _active(at, username)
+    with pytest.raises(AccessDenied):  # the right password, an inactive account
+        sign_in(seeded.db, username, password_of(username), "test")
+    _manage(at, therapist, "Reactivate")
+    assert _active(at, username)
+    assert sign_in(seeded.db, username, password_of(username), "test").user_id == therapist
+    _manage(at, seeded.clinic.admin.user_id, "Deactivate")  # not oneself
+    assert any("your own account" in e for e in texts(at, "error"))
+
+
+def test_admin_sets_a_new_password_that_meets_the_rules(seeded: Seeded) -> None:
+    from rehab.store import sign_in
+
+    at = open_page(signed_in(seeded.clinic.admin, "Admin"), "users")
+    therapist = seeded.clinic.ther_a.user_id
+    _manage(at, therapist, "Set a new password", "short")
+    assert any("password" in e for e in texts(at, "error"))
+    _manage(at, therapist, "Set a new password", "a-new-long-password-42")
+    no_exception(at)
+    assert any("new password" in s for s in texts(at, "success"))
+    assert sign_in(seeded.db, "ther_a", "a-new-long-password-42", "test").user_id == therapist

@@ -19,11 +19,14 @@ from rehab.store import (
     create_patient,
     create_user,
     list_users,
+    reset_password,
+    set_active,
     set_time_zone,
     user_names,
 )
 
 PASSWORD_LABEL = "First password (12+ characters, or a passphrase of 4+ words)"
+DEACTIVATE, REACTIVATE, RESET = "Deactivate", "Reactivate", "Set a new password"
 
 
 def users_table(rows: list[UserRow]) -> pd.DataFrame:
@@ -101,6 +104,47 @@ def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
     st.success(f"Patient '{plain(username.strip())}' added.")
 
 
+def _account_label(row: UserRow) -> str:
+    state = "" if row.is_active else ", inactive"
+    return f"{row.display_name} ({row.username}, {row.role.value}{state})"
+
+
+def _manage_account(user: SignedIn, rows: list[UserRow]) -> None:
+    """Deactivate (ends their sign-in at once), reactivate, or set a new password (ends
+    their sign-in sessions; they sign in again with it)."""
+    by_id = {r.user_id: r for r in rows}
+    with st.form("manage_account", clear_on_submit=True):
+        st.markdown("**Manage an account**")
+        left, right = st.columns(2)
+        user_id = left.selectbox(
+            "Account", list(by_id), index=None, placeholder="Choose an account",
+            format_func=lambda i: _account_label(by_id[i]),
+            key="manage_user",
+        )  # fmt: skip
+        action = right.radio("Action", [DEACTIVATE, REACTIVATE, RESET], key="manage_action")
+        password = right.text_input(
+            "New password (for a new password only)", type="password", key="manage_pw"
+        )
+        if not st.form_submit_button("Apply", key="manage_submit"):
+            return
+    if user_id is None:
+        st.error("Choose an account first.")
+        return
+    target = by_id[user_id]
+    try:
+        with transaction() as tx:
+            if action == RESET:
+                reset_password(tx, user.actor, target.user_id, password)
+            else:
+                set_active(tx, user.actor, target.user_id, action == REACTIVATE)
+    except RehabError as exc:
+        show_error(exc)
+        return
+    done = {DEACTIVATE: "deactivated: signed out everywhere", REACTIVATE: "reactivated",
+            RESET: "has a new password: signed out everywhere"}[action]  # fmt: skip
+    st.success(f"'{plain(target.username)}' {done}.")
+
+
 def _clinic_settings(user: SignedIn) -> None:
     """The clinic's time zone: what "today", weeks, session times and reports mean."""
     with transaction() as tx:
@@ -137,6 +181,9 @@ def main() -> None:
         _add_patient(user, therapists)
     with transaction() as tx:
         rows = list_users(tx, user.actor)
+    _manage_account(user, rows)
+    with transaction() as tx:
+        rows = list_users(tx, user.actor)  # as changed just now
     st.subheader(f"Accounts ({len(rows)})")
     st.dataframe(users_table(rows), hide_index=True, key="users_table")
 
