@@ -20,6 +20,12 @@ class SessionSource(StrEnum):
     LIVE = "live"  # webcam, reps written as they are counted
     UPLOAD = "upload"  # a recorded video analysed after the fact
     REPLAY = "replay"  # a stored landmark stream analysed again
+    MANUAL = "manual"  # logged by the patient without a camera: self-reported, nothing counted
+
+    @property
+    def self_reported(self) -> bool:
+        """The patient's own account, not counted by the engine."""
+        return self is SessionSource.MANUAL
 
 
 class SessionStatus(StrEnum):

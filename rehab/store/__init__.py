@@ -34,10 +34,17 @@ from rehab.store.accounts import (
     user_profile,
 )
 from rehab.store.alerts import Alert, AlertKind, AlertRules, AlertSeverity
-from rehab.store.clinic import ExercisePlan, create_patient, end_program, prescribe
+from rehab.store.clinic import (
+    ExercisePlan,
+    create_patient,
+    end_program,
+    prescribe,
+    set_patient_language,
+)
 from rehab.store.database import Database, Transaction, connect, data_dir, database_url
 from rehab.store.demo_data import create_demo_therapist, delete_demo, demo_exists, has_patients
 from rehab.store.liveness import STALE_AFTER, close_stale_sessions
+from rehab.store.manual import LoggedExercise, log_manual_session
 from rehab.store.migrate import upgrade_database
 from rehab.store.recorder import SessionRecorder
 from rehab.store.rows import CheckInValues
@@ -54,6 +61,7 @@ __all__ = [
     "CheckInValues",
     "Database",
     "ExercisePlan",
+    "LoggedExercise",
     "PlannedSet",
     "SessionRecorder",
     "Transaction",
@@ -76,10 +84,12 @@ __all__ = [
     "has_accounts",
     "has_patients",
     "list_users",
+    "log_manual_session",
     "open_database",
     "prescribe",
     "queries",
     "record_session",
+    "set_patient_language",
     "upgrade_database",
     "user_names",
     "user_profile",

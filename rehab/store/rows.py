@@ -14,12 +14,15 @@ from rehab.store.models import CheckIn, FormIssueRow, Hold, Rep
 
 @dataclass(frozen=True)
 class CheckInValues:
-    """A patient's check-in: pain (0-10) before and after, effort (RPE 0-10), a comment."""
+    """A patient's check-in: pain (0-10) before and after, effort (RPE 0-10), a comment.
+
+    A value is None until the patient gives it; `skipped`: they were asked and chose to skip."""
 
     pain_before: int | None = None
     pain_after: int | None = None
     effort_rpe: int | None = None
     comment: str = ""
+    skipped: bool = False
 
     def check(self) -> None:
         """StoreError naming the value out of range."""
@@ -36,6 +39,7 @@ def fill_check_in(row: CheckIn, values: CheckInValues, recorded_at: dt.datetime)
     row.pain_after = values.pain_after
     row.effort_rpe = values.effort_rpe
     row.comment = values.comment
+    row.skipped = values.skipped
     return row
 
 

@@ -59,8 +59,10 @@ def _show_program(user: SignedIn, program: Program) -> None:
         f"{program.sessions_per_week}×/week",
         expanded=status == "current",
     ):
-        if program.notes:
-            st.caption(program.notes)
+        if program.clinical_notes:
+            st.caption(f"For the clinic: {program.clinical_notes}")
+        if program.patient_notes:
+            st.caption(f"To the patient: {program.patient_notes}")
         st.dataframe(
             program_table(program), hide_index=True, key=f"program_{program.prescription_id}"
         )
@@ -176,12 +178,21 @@ def _save_form(
         start = cols[2].date_input(
             "Starts", value=today(), min_value=today() - dt.timedelta(days=30)
         )
-        notes = st.text_area(
-            "Notes (for the clinic)", value=current.notes if current else "", height=70
+        left, right = st.columns(2)
+        patient_notes = left.text_area(
+            "Note to the patient (on their page, handout and reminders)",
+            value=current.patient_notes if current else "",
+            height=70,
+        )
+        clinical_notes = right.text_area(
+            "Notes for the clinic (never shown to the patient)",
+            value=current.clinical_notes if current else "",
+            height=70,
         )
         replaces = " It replaces the current program from that day." if current else ""
         st.caption("Saving creates a new program version; past sessions keep theirs." + replaces)
         if st.form_submit_button("Save program", type="primary", key="save_program_submit"):
+            notes = (clinical_notes, patient_notes)
             _save(user, patient_id, plans, current, (title, int(per_week), start, notes))
 
 
@@ -190,9 +201,9 @@ def _save(
     patient_id: int,
     plans: list[ExercisePlan],
     current: Program | None,
-    fields: tuple[str, int, dt.date, str],
+    fields: tuple[str, int, dt.date, tuple[str, str]],
 ) -> None:
-    title, per_week, start, notes = fields
+    title, per_week, start, (clinical_notes, patient_notes) = fields
     if not plans:
         st.error("Add at least one exercise before saving.")
         return
@@ -209,7 +220,8 @@ def _save(
                 plans,
                 per_week,
                 start,
-                notes=notes,
+                clinical_notes=clinical_notes,
+                patient_notes=patient_notes,
             )
     except RehabError as exc:
         show_error(exc)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rehab.core.results import Side
-from rehab.domain import SessionStatus
+from rehab.domain import SessionSource, SessionStatus
 from rehab.store.access import Actor
 from rehab.store.database import Transaction, sql
 from rehab.store.models import (
@@ -90,6 +90,7 @@ class CheckInPoint:
     pain_after: int | None
     effort_rpe: int | None
     comment: str
+    skipped: bool = False  # the patient was asked and chose to skip
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class WeekAdherence:
     sessions_done: int
     sessions_interrupted: int
     sessions_prescribed: int
+    sessions_self_reported: int = 0  # of the sessions done: logged by the patient by hand
 
 
 def rom_progress(
@@ -231,9 +233,9 @@ def volume_points(session: Session, patient_id: int, window: Window) -> list[Vol
                 ExerciseSession.started_at,
                 ExerciseSet.exercise_id,
                 func.count(ExerciseSet.id),
-                func.sum(func.coalesce(per_set.c.reps, 0)),
+                func.sum(func.coalesce(per_set.c.reps, ExerciseSet.reported_reps, 0)),
                 func.sum(func.coalesce(per_set.c.partial, 0)),
-                func.sum(func.coalesce(held.c.held_s, 0.0)),
+                func.sum(func.coalesce(held.c.held_s, ExerciseSet.reported_hold_s, 0.0)),
                 func.max(PrescriptionItem.sets),
                 func.max(PrescriptionItem.reps),
                 func.max(PrescriptionItem.hold_s),
@@ -346,7 +348,13 @@ def check_ins(session: Session, patient_id: int, window: Window) -> list[CheckIn
     ).all()
     return [
         CheckInPoint(
-            c.session_id, c.recorded_at, c.pain_before, c.pain_after, c.effort_rpe, c.comment
+            c.session_id,
+            c.recorded_at,
+            c.pain_before,
+            c.pain_after,
+            c.effort_rpe,
+            c.comment,
+            c.skipped,
         )
         for c in rows
     ]
@@ -370,22 +378,24 @@ def weekly(session: Session, patient_id: int, window: Window) -> list[WeekAdhere
     rows = (
         core(session)
         .execute(
-            select(ExerciseSession.started_at, ExerciseSession.status).where(
+            select(
+                ExerciseSession.started_at, ExerciseSession.status, ExerciseSession.source
+            ).where(
                 ExerciseSession.patient_id == patient_id,
                 *window.on(ExerciseSession.started_at),
             )
         )
         .all()
     )
-    first_days = [p.start_date for p in plans] + [s.date() for s, _ in rows]
+    first_days = [p.start_date for p in plans] + [s.date() for s, _, _ in rows]
     if window.since is not None:
         first_days = [max(d, window.since.date()) for d in first_days]
     if not first_days:
         return []
     last_day = (window.until or utc_now()).date() - dt.timedelta(days=1 if window.until else 0)
-    done: dict[dt.date, list[str]] = defaultdict(list)
-    for started, status in rows:
-        done[_monday(started.date())].append(status)
+    done: dict[dt.date, list[tuple[str, str]]] = defaultdict(list)
+    for started, status, source in rows:
+        done[_monday(started.date())].append((status, source))
     weeks = []
     monday = _monday(min(first_days))
     while monday <= last_day:
@@ -393,9 +403,12 @@ def weekly(session: Session, patient_id: int, window: Window) -> list[WeekAdhere
         weeks.append(
             WeekAdherence(
                 week_start=monday,
-                sessions_done=sum(s in DONE for s in statuses),
-                sessions_interrupted=statuses.count(SessionStatus.INTERRUPTED.value),
+                sessions_done=sum(s in DONE for s, _ in statuses),
+                sessions_interrupted=sum(s == SessionStatus.INTERRUPTED.value for s, _ in statuses),
                 sessions_prescribed=_prescribed_in_week(plans, monday),
+                sessions_self_reported=sum(
+                    s in DONE and source == SessionSource.MANUAL.value for s, source in statuses
+                ),
             )
         )
         monday += dt.timedelta(days=7)

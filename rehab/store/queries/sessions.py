@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import HoldResult, RepResult, Side
+from rehab.domain import SessionSource
 from rehab.errors import NotFound
 from rehab.store.access import Actor, audit, check_patient_access
 from rehab.store.database import Transaction, sql
@@ -43,6 +44,12 @@ class SessionSummary:
     pain_before: int | None
     pain_after: int | None
     effort_rpe: int | None
+    check_in_skipped: bool = False  # the patient was asked and chose to skip the check-in
+
+    @property
+    def self_reported(self) -> bool:
+        """Logged by the patient without a camera: the reps are their own account."""
+        return SessionSource(self.source).self_reported
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,10 @@ def session_summaries(
         select(
             ExerciseSet.session_id.label("session_id"),
             func.count(func.distinct(ExerciseSet.id)).label("sets"),
-            func.sum(SetStats.complete_reps).label("complete"),
+            # a logged set has no set_stats row: its reported reps stand for its count
+            func.sum(func.coalesce(SetStats.complete_reps, ExerciseSet.reported_reps)).label(
+                "complete"
+            ),
             func.sum(SetStats.partial_reps).label("partial"),
         )
         .select_from(ExerciseSet)
@@ -128,6 +138,7 @@ def _summary(
         pain_before=check.pain_before if check else None,
         pain_after=check.pain_after if check else None,
         effort_rpe=check.effort_rpe if check else None,
+        check_in_skipped=check.skipped if check else False,
     )
 
 
