@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rehab.domain import SessionStatus
+from rehab.i18n import N_, Translator, translator
 from rehab.live.writer import CUT_OFF_AFTER
 from rehab.store import Actor, Database, close_stale_sessions
 from rehab.store.queries import (
@@ -41,19 +42,30 @@ def close_cut_off_sessions(
         return list_sessions(tx, actor, patient_id)
 
 
-def cut_off_notice(sessions: list[SessionSummary]) -> str:
-    """A plain sentence about the latest session when it stopped early ("" otherwise)."""
+STOPPED = N_(
+    "Your session of {day} at {time} stopped before the end (the page or the camera "
+    "closed): {saved}."
+)
+NOTHING_SAVED = N_("no repetition had been counted yet")
+
+
+def cut_off_notice(sessions: list[SessionSummary], t: Translator | None = None) -> str:
+    """A plain sentence about the latest session when it stopped early ("" otherwise), in
+    the patient's language (English by default)."""
+    t = t or translator()
     if not sessions or sessions[-1].status != SessionStatus.INTERRUPTED.value:
         return ""
     last = sessions[-1]
-    day = last.started_at.strftime("%A %d %B at %H:%M")
     reps = last.complete_reps
     saved = (
-        f"the {reps} rep{'s' if reps != 1 else ''} you did were saved"
+        t.ngettext(
+            "the {n} repetition you did was saved", "the {n} repetitions you did were saved", reps
+        ).format(n=reps)
         if reps
-        else "no rep had been counted yet"
+        else t.gettext(NOTHING_SAVED)
     )
-    return f"Your session of {day} stopped before the end (the page or the camera closed): {saved}."
+    day, time = t.day(last.started_at.date()), last.started_at.strftime("%H:%M")
+    return t.gettext(STOPPED).format(day=day, time=time, saved=saved)
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ class ExerciseSummary:
     mean_rom_deg: float  # NaN when no complete rep
     last_rom_deg: float  # the previous session's, NaN when none
     target_rom_deg: float | None
+    last_day: dt.date | None = None  # the day of the previous session's `last_rom_deg`
 
     @property
     def rom_change_deg(self) -> float:
@@ -81,6 +94,10 @@ def _rom_by_session(points: list[RomPoint], exercise_id: str) -> dict[int, float
         total, n = totals.get(p.session_id, (0.0, 0))
         totals[p.session_id] = (total + p.mean_rom_deg * p.reps, n + p.reps)
     return {sid: total / n for sid, (total, n) in totals.items() if n}
+
+
+def _day_of(points: list[RomPoint], session_id: int) -> dt.date | None:
+    return next((p.started_at.date() for p in points if p.session_id == session_id), None)
 
 
 def session_summary(
@@ -109,6 +126,7 @@ def session_summary(
                 mean_rom_deg=by_session.get(session_id, math.nan),
                 last_rom_deg=by_session[max(earlier)] if earlier else math.nan,
                 target_rom_deg=next((t for t in targets if t is not None), None),
+                last_day=_day_of(rom, max(earlier)) if earlier else None,
             )
         )
     return out
