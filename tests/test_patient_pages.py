@@ -237,7 +237,12 @@ def test_a_day_without_the_camera_is_logged_as_self_reported(seeded: Seeded) -> 
     with seeded.db.transaction() as tx:
         last = list_sessions(tx, seeded.clinic.ther_a, pid)[-1]
         weeks = weekly_adherence(tx, seeded.clinic.ther_a, pid)
-    assert (last.source, last.self_reported, last.sets, last.complete_reps) == ("manual", True, 2, 16)
+    assert (last.source, last.self_reported, last.sets, last.complete_reps) == (
+        "manual",
+        True,
+        2,
+        16,
+    )
     assert last.pain_after == 2 and not last.check_in_skipped
     assert weeks[-1].sessions_self_reported == 1
     with sql_session(seeded.db) as q:

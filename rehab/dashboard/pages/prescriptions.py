@@ -11,6 +11,7 @@ import streamlit as st
 from rehab.core.exercise import Exercise, SideMode
 from rehab.core.results import Side
 from rehab.dashboard import formatting as fmt
+from rehab.dashboard.for_the_patient import for_the_patient
 from rehab.dashboard.state import (
     SignedIn,
     exercise_library,
@@ -246,6 +247,7 @@ def main() -> None:
     st.caption(
         f"{patient.name} · {patient.condition} · affected side: {patient.affected_side.value}"
     )
+    for_the_patient(user, patient)
     current = next((p for p in patient.programs if p.active_on(today())), None)
     if not patient.programs:
         st.info("No program yet: build the first one below.")
