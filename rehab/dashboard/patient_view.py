@@ -29,8 +29,14 @@ _CSS = """<style>
 [data-testid="stMainBlockContainer"] img, [data-testid="stMainBlockContainer"] video,
 [data-testid="stMainBlockContainer"] iframe { max-width: 100%; }
 [data-testid="stMainBlockContainer"] [data-testid="stBaseButton-primary"] { min-height: 3rem; }
+[data-testid="stButtonGroup"] [role=radiogroup] { gap: 0.4rem; }
+[data-testid="stButtonGroup"] button { flex: 0 0 auto; min-width: 2.6rem; justify-content: center; }
 @media (max-width: 640px) {
-  [data-testid="stMainBlockContainer"] { padding-left: 0.75rem; padding-right: 0.75rem; }
+  [data-testid="stMainBlockContainer"] {
+    padding-left: 0.75rem; padding-right: 0.75rem; padding-top: 3.5rem;
+  }
+  /* 0-10 as two even rows (0-5, 6-10): big enough to tap */
+  [data-testid="stButtonGroup"] button { flex: 0 0 calc((100% - 5 * 0.4rem) / 6); }
 }
 </style>"""
 

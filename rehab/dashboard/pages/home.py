@@ -44,7 +44,6 @@ NO_CAMERA = N_("No camera today? Log what you did by hand.")
 THIS_WEEK = N_("This week")
 SESSIONS_DONE = N_("{done} of {target} sessions done")
 ALL_DONE = N_("All this week's sessions done. Well done!")
-STREAK = N_("Weeks in a row with every session done")
 HOW_YOU_ARE_DOING = N_("How you are doing")
 NOTHING_YET = N_("Once you have done an exercise with the camera, you will see here how it goes.")
 TAKE_WITH_YOU = N_("Take your program with you")
@@ -66,7 +65,7 @@ def _demo(exercise: Exercise, page: PatientPage) -> None:
     t = page.t
     with st.expander(t.gettext(HOW_TO)):
         try:
-            st.image(demo_gif(exercise, page.language), width="stretch")
+            st.image(demo_gif(exercise, page.language), width=360)
         except RehabError:
             st.caption(t.gettext(NO_DEMO))
         st.markdown("\n".join(f"1. {plain(step)}" for step in exercise.instructions))
@@ -77,7 +76,7 @@ def _item_card(page: PatientPage, n: int, item: ProgramItem, sets_today: int) ->
     exercise = page.exercise(item.exercise_id)
     name = exercise.name if exercise is not None else item.exercise_id
     with st.container(border=True, key=f"item_{item.item_id}"):
-        st.subheader(f"{n}. {plain(name)}")
+        st.subheader(f"{n}. {plain(name)}", anchor=False)
         st.markdown(f"**{plain(page.dose(item))}**")
         if sets_today >= item.sets:
             st.success(t.gettext(DONE_TODAY), icon=":material/check_circle:")
@@ -94,22 +93,26 @@ def _item_card(page: PatientPage, n: int, item: ProgramItem, sets_today: int) ->
 
 
 def _week(page: PatientPage, week: Week) -> None:
+    """Two short lines under the greeting: the week so far, and the streak."""
     t = page.t
-    left, right = st.columns(2)
-    done = t.gettext(SESSIONS_DONE).format(done=week.done, target=week.target)
-    left.metric(t.gettext(THIS_WEEK), done)
-    right.metric(t.gettext(STREAK), str(week.streak_weeks))
-    notes = []
+    parts = [t.gettext(SESSIONS_DONE).format(done=week.done, target=week.target)]
     if week.remaining:
         n = week.remaining
-        notes.append(t.ngettext("{n} session to go", "{n} sessions to go", n).format(n=n))
-    elif week.target:
-        notes.append(t.gettext(ALL_DONE))
+        parts.append(t.ngettext("{n} session to go", "{n} sessions to go", n).format(n=n))
+    else:
+        parts.append(t.gettext(ALL_DONE))
     if week.self_reported:
         n = week.self_reported
         logged = t.ngettext("{n} of them was logged by hand", "{n} of them were logged by hand", n)
-        notes.append(logged.format(n=n))
-    st.caption(" · ".join(notes))
+        parts.append(logged.format(n=n))
+    st.markdown(f":material/event_available: **{t.gettext(THIS_WEEK)}:** " + " · ".join(parts))
+    n = week.streak_weeks
+    streak = t.ngettext(
+        "{n} week in a row with every session done",
+        "{n} weeks in a row with every session done",
+        n,
+    ).format(n=n)
+    st.markdown(f":material/local_fire_department: {streak}")
 
 
 def _progress(page: PatientPage, home: PatientHome, since: dt.date) -> None:
@@ -123,7 +126,7 @@ def _progress(page: PatientPage, home: PatientHome, since: dt.date) -> None:
     lines = exercise_progress(
         home.program.items, page.exercise, rom, volume, manual.__contains__, t
     )
-    st.subheader(t.gettext(HOW_YOU_ARE_DOING))
+    st.subheader(t.gettext(HOW_YOU_ARE_DOING), anchor=False)
     if not lines:
         st.caption(t.gettext(NOTHING_YET))
     for line in lines:
@@ -137,7 +140,7 @@ def _questionnaires_due(page: PatientPage) -> None:
 
 def _downloads(page: PatientPage, home: PatientHome) -> None:
     t, day = page.t, today()
-    st.subheader(t.gettext(TAKE_WITH_YOU))
+    st.subheader(t.gettext(TAKE_WITH_YOU), anchor=False)
 
     def exercise(exercise_id: str) -> Exercise | None:
         return page.exercise(exercise_id)
@@ -185,7 +188,7 @@ def _body(page: PatientPage) -> None:
     since = history_start(day)
     with transaction() as tx:
         home = patient_home(tx, page.user.actor, page.patient_id, day, since)
-    st.title(t.gettext(HELLO).format(name=plain(home.name)))
+    st.title(t.gettext(HELLO).format(name=plain(home.name)), anchor=False)
     if home.program is None:
         st.info(t.gettext(NO_PROGRAM))
         _questionnaires_due(page)
@@ -194,7 +197,7 @@ def _body(page: PatientPage) -> None:
     if home.program.note:
         st.info(f"**{t.gettext(FROM_THERAPIST)}**  \n{plain(home.program.note)}")
     _questionnaires_due(page)
-    st.header(t.gettext(TODAYS_EXERCISES))
+    st.header(t.gettext(TODAYS_EXERCISES), anchor=False)
     for n, item in enumerate(home.program.items, start=1):
         _item_card(page, n, item, home.sets_on_day.get(item.item_id, 0))
     st.page_link(page_path("manual_log"), label=t.gettext(NO_CAMERA), icon=":material/edit_note:")

@@ -49,6 +49,7 @@ CHECKED_KEY = "live_checked_in"
 SPEAK_KEY = "live_speak"
 ITEM_KEY = "live_item"
 PAIN_BEFORE_KEY = "live_pain_before"
+NOTHING_KEY = "live_nothing_counted"
 NO_PICTURE_S = 4.0
 
 NO_PROGRAM = N_("You have no exercises yet. Your therapist will set them up for you.")
@@ -58,7 +59,20 @@ START_CAMERA = N_("Start the camera")
 BEFORE = N_("Before you start")
 OTHER = N_("Choose another exercise")
 SPEAK = N_("Say the counts and tips out loud")
-PRESS_START = N_("Press START on the camera picture and allow the camera.")
+PRESS_START = N_("Press {start} on the camera picture and allow the camera.")
+CAMERA_START = N_("Start camera")
+CAMERA_WORDS = {  # streamlit-webrtc's buttons and messages
+    "start": CAMERA_START,
+    "stop": N_("Stop camera"),
+    "select_device": N_("Choose the camera"),
+    "select_camera": N_("Camera"),
+    "media_api_not_available": N_("This browser cannot use a camera here."),
+    "device_ask_permission": N_("Please allow this page to use your camera."),
+    "device_not_available": N_("No camera found."),
+    "device_access_denied": N_("The camera is blocked: allow it in your browser's settings."),
+    "turn_camera_on": N_("Turn the camera on"),
+    "turn_camera_off": N_("Turn the camera off"),
+}
 STAND = N_("Stand where you can see yourself on the picture.")
 REPETITIONS = N_("Repetitions")
 HELD = N_("Seconds held")
@@ -95,7 +109,7 @@ def _chosen(program: PatientProgram) -> ProgramItem | None:
 
 def _choose(page: PatientPage, program: PatientProgram) -> None:
     t = page.t
-    st.subheader(t.gettext(CHOOSE))
+    st.subheader(t.gettext(CHOOSE), anchor=False)
     for item in program.items:
         name = page.exercise_name(item.exercise_id)
         label = t.gettext(START).format(exercise=name)
@@ -108,10 +122,12 @@ def _choose(page: PatientPage, program: PatientProgram) -> None:
 
 def _before(page: PatientPage, program: PatientProgram, item: ProgramItem) -> None:
     t = page.t
+    if st.session_state.pop(NOTHING_KEY, False):  # ended before a set began
+        st.info(t.gettext(NOTHING_COUNTED))
     st.markdown(f"**{plain(page.dose(item))}**")
     if item.notes_for_patient:
         st.info(plain(item.notes_for_patient), icon=":material/chat:")
-    st.subheader(t.gettext(BEFORE))
+    st.subheader(t.gettext(BEFORE), anchor=False)
     pain = pain_question("live_pain_before_q", t)
     if st.button(t.gettext(START_CAMERA), type="primary", key="start_camera", width="stretch",
                  icon=":material/videocam:"):  # fmt: skip
@@ -155,8 +171,14 @@ def _callback(live: LiveSession) -> Callable[[av.VideoFrame], av.VideoFrame]:
     return on_frame
 
 
+def _camera_words(t: Translator) -> dict[str, str]:
+    """The camera component's own words, in the patient's language."""
+    return {key: t.gettext(words) for key, words in CAMERA_WORDS.items()}
+
+
 def _camera(live: LiveSession, t: Translator) -> None:
     webrtc_streamer(
+        translations=_camera_words(t),  # type: ignore[arg-type]
         key="live-camera",
         mode=WebRtcMode.SENDRECV,
         rtc_configuration=rtc_configuration(),
@@ -198,7 +220,12 @@ def _show_status(status: LiveStatus, update: LiveUpdate | None, stale: bool, t: 
     st.metric(label, _count_text(status))
     st.markdown(t.gettext(SET_OF).format(set=status.set_index, sets=status.sets))
     box = st.success if status.set_done or status.phase is Phase.DONE else st.info
-    box(plain(_phase_text(status, t)) if update is not None else t.gettext(PRESS_START))
+    start = t.gettext(CAMERA_START).upper()
+    box(
+        plain(_phase_text(status, t))
+        if update is not None
+        else t.gettext(PRESS_START).format(start=start)
+    )
     if update is None:
         return
     n = update.saved_reps
@@ -229,13 +256,14 @@ def _live_panel(language: str, t: Translator) -> None:
 
 
 def _controls(live: LiveSession, status: LiveStatus, t: Translator) -> None:
-    """Always the same three buttons in the same place (those that do not apply are off)."""
-    left, middle = st.columns(2)
-    if left.button(t.gettext(FINISH_SET), key="finish_set", width="stretch",
-                   disabled=status.phase is not Phase.COUNTING):  # fmt: skip
+    """Always the same three buttons in the same place (those that do not apply are off);
+    the first two side by side on a phone too (a horizontal row does not stack)."""
+    row = st.container(horizontal=True)
+    if row.button(t.gettext(FINISH_SET), key="finish_set", width="stretch",
+                  disabled=status.phase is not Phase.COUNTING):  # fmt: skip
         live.processor.end_set()
-    if middle.button(t.gettext(SKIP_REST), key="skip_rest", width="stretch",
-                     disabled=status.phase is not Phase.REST):  # fmt: skip
+    if row.button(t.gettext(SKIP_REST), key="skip_rest", width="stretch",
+                  disabled=status.phase is not Phase.REST):  # fmt: skip
         live.processor.skip_rest()
     ended = st.button(t.gettext(END), type="primary", key="end_session", width="stretch",
                       icon=":material/stop_circle:")  # fmt: skip
@@ -246,6 +274,7 @@ def _controls(live: LiveSession, status: LiveStatus, t: Translator) -> None:
 def _end(live: LiveSession) -> None:
     live.finish(SessionStatus.COMPLETED)
     st.session_state[DONE_KEY] = live.writer.session_id if live.writer else None
+    st.session_state[NOTHING_KEY] = st.session_state[DONE_KEY] is None
     for key in (LIVE_KEY, LAST_KEY, SEEN_KEY):
         st.session_state.pop(key, None)
     st.rerun(scope="app")
@@ -300,7 +329,7 @@ def _summary(page: PatientPage, session_id: int) -> None:
 
 def _after(page: PatientPage, session_id: int) -> None:
     t = page.t
-    st.header(t.gettext(WELL_DONE))
+    st.header(t.gettext(WELL_DONE), anchor=False)
     _summary(page, session_id)
     _check_in(page, session_id)
     if st.button(t.gettext(BACK), key="back_home", icon=":material/home:"):
@@ -331,10 +360,10 @@ def _page(page: PatientPage) -> None:
         return
     item = _chosen(program)
     if item is None:
-        st.title(t.gettext(TITLE))
+        st.title(t.gettext(TITLE), anchor=False)
         _choose(page, program)
         return
-    st.title(plain(page.exercise_name(item.exercise_id)))
+    st.subheader(plain(page.exercise_name(item.exercise_id)), anchor=False)
     if isinstance(live, LiveSession):
         _live(page, live)
     else:

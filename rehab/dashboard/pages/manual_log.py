@@ -124,7 +124,7 @@ def main() -> None:
     if page is None:
         return
     t = page.t
-    st.title(t.gettext(TITLE))
+    st.title(t.gettext(TITLE), anchor=False)
     if st.session_state.pop(SAVED_KEY, False):
         st.success(t.gettext(SAVED), icon=":material/check_circle:")
     try:
