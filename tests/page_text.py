@@ -23,6 +23,7 @@ from rehab.dashboard.safe_text import plain
 OPEN, CLOSE = "⟦", "⟧"
 TEXT_FIELDS = {"body", "label", "help", "placeholder", "caption", "content", "options", "delta"}
 SKIPPED_TYPES = {"html"}  # style sheets and the speech script: not text a person reads
+ICON = re.compile(r":material/[a-z0-9_]+:")  # an icon, not words
 INNERMOST = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", re.S)  # marked words may nest
 
 
@@ -83,7 +84,7 @@ def unmarked_words(texts: Iterable[str], data: Iterable[str]) -> list[str]:
     known = sorted({d for d in data if d} | {plain(d) for d in data if d}, key=len, reverse=True)
     left = []
     for text in texts:
-        rest = text
+        rest = ICON.sub(" ", text)
         while INNERMOST.search(rest):
             rest = INNERMOST.sub(" ", rest)
         for item in known:

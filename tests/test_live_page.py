@@ -40,7 +40,7 @@ def test_without_a_chosen_exercise_the_page_offers_each_one(home: Clinic) -> Non
         "2 sets: hold 20 seconds each · Both sides",
     ]
     at.button(key=f"choose_{_first_item(at)}").click().run()
-    assert texts(at, "title") == ["Seated knee extension"]
+    assert texts(at, "subheader")[0] == "Seated knee extension"
     assert at.button(key="start_camera").label == "Start the camera"
     assert not texts(at, "warning")  # nothing was cut off
 

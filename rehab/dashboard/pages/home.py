@@ -13,10 +13,11 @@ from rehab.core.exercise import Exercise
 from rehab.dashboard.navigation import page_path
 from rehab.dashboard.patient_view import LANGUAGE_KEY, PatientPage, open_patient_page
 from rehab.dashboard.safe_text import plain
-from rehab.dashboard.state import today, transaction
+from rehab.dashboard.state import database, today, transaction
 from rehab.demos.cache import demo_gif
 from rehab.errors import RehabError
 from rehab.i18n import LANGUAGE_NAMES, LANGUAGES, N_
+from rehab.live.history import close_cut_off_sessions, cut_off_notice
 from rehab.patient.printouts import file_name, handout_pdf, reminders_ics
 from rehab.patient.progress import exercise_progress
 from rehab.patient.week import Week, history_start, this_week
@@ -30,6 +31,7 @@ from rehab.store.queries import (
 )
 
 ITEM_KEY = "live_item"  # the prescribed exercise the live page starts with
+CUT_OFF_SHOWN = dt.timedelta(days=2)  # a session cut off this recently is mentioned on Today
 
 HELLO = N_("Hello, {name}")
 NO_PROGRAM = N_("You have no exercises yet. Your therapist will set them up for you.")
@@ -183,9 +185,21 @@ def _language(page: PatientPage) -> None:
         st.rerun()
 
 
+def _cut_off(page: PatientPage) -> None:
+    """A session the page or the camera cut off (the store closes it now): what was saved."""
+    sessions = close_cut_off_sessions(database(), page.user.actor, page.patient_id)
+    recent = (
+        dt.datetime.now(dt.UTC) - sessions[-1].started_at < CUT_OFF_SHOWN if sessions else False
+    )
+    notice = cut_off_notice(sessions[-1:], page.t) if recent else ""
+    if notice:
+        st.warning(notice)
+
+
 def _body(page: PatientPage) -> None:
     t, day = page.t, today()
     since = history_start(day)
+    _cut_off(page)
     with transaction() as tx:
         home = patient_home(tx, page.user.actor, page.patient_id, day, since)
     st.title(t.gettext(HELLO).format(name=plain(home.name)), anchor=False)

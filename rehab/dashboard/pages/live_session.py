@@ -83,7 +83,7 @@ ALL_DONE = N_("All sets done. Well done!")
 COUNTING = N_("Counting")
 SAVED_SO_FAR = N_("Saved so far: {reps} · camera: {fps} pictures a second")
 NO_PICTURE = N_(
-    "No picture from the camera. What you did is saved: press START to carry on, or End."
+    "No picture from the camera. What you did is saved: press {start} to carry on, or {end}."
 )
 FINISH_SET = N_("Finish this set")
 SKIP_REST = N_("Skip the rest")
@@ -234,7 +234,7 @@ def _show_status(status: LiveStatus, update: LiveUpdate | None, stale: bool, t: 
     if update.error:
         st.error(plain(update.error))
     if stale and status.phase is not Phase.DONE:
-        st.warning(t.gettext(NO_PICTURE))
+        st.warning(t.gettext(NO_PICTURE).format(start=start, end=t.gettext(END)))
 
 
 @st.fragment(run_every=0.5)

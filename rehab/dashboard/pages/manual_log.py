@@ -20,6 +20,7 @@ from rehab.store.manual import MAX_HOLD_S, MAX_REPS, MAX_SETS
 from rehab.store.queries import PatientProgram, ProgramItem, patient_home
 
 SAVED_KEY = "manual_log_saved"
+ROUND_KEY = "manual_log_round"
 DAYS_BACK = 7  # how far back a day can be logged
 
 TITLE = N_("Log a day without the camera")
@@ -40,20 +41,27 @@ BACK = N_("Back to today")
 NO_PROGRAM = N_("You have no exercises yet. Your therapist will set them up for you.")
 
 
+def _key(name: str) -> str:
+    """A widget key of this form's current round: a saved form starts again with new, empty
+    widgets (a browser keeps showing what an old widget held)."""
+    return f"log_{name}_r{st.session_state.get(ROUND_KEY, 0)}"
+
+
 def _item_inputs(page: PatientPage, item: ProgramItem) -> tuple[int | None, float | None]:
     t = page.t
     st.markdown(f"**{plain(page.exercise_name(item.exercise_id))}** · {plain(page.dose(item))}")
     left, right = st.columns(2)
     sets = left.number_input(
-        t.gettext(SETS), 0, MAX_SETS, value=None, step=1, key=f"log_sets_{item.item_id}"
+        t.gettext(SETS), 0, MAX_SETS, value=None, step=1, key=_key(f"sets_{item.item_id}")
     )
     if item.hold_s is not None:
         amount = right.number_input(
-            t.gettext(HOLD), 0.0, MAX_HOLD_S, value=None, step=5.0, key=f"log_hold_{item.item_id}"
-        )
+            t.gettext(HOLD), 0, int(MAX_HOLD_S), value=None, step=5,
+            key=_key(f"hold_{item.item_id}"),
+        )  # fmt: skip
     else:
         amount = right.number_input(
-            t.gettext(REPS), 0, MAX_REPS, value=None, step=1, key=f"log_reps_{item.item_id}"
+            t.gettext(REPS), 0, MAX_REPS, value=None, step=1, key=_key(f"reps_{item.item_id}")
         )
     return (None if sets is None else int(sets)), (None if amount is None else float(amount))
 
@@ -96,10 +104,10 @@ def _form(page: PatientPage, program: PatientProgram) -> None:
     with st.form("manual_log"):  # kept as typed when refused; emptied once saved
         day = st.date_input(
             t.gettext(WHICH_DAY), value=today(), min_value=today() - dt.timedelta(days=DAYS_BACK),
-            max_value=today(), key="log_day",
+            max_value=today(), format="DD/MM/YYYY", key=_key("day"),
         )  # fmt: skip
         answers = {item.item_id: _item_inputs(page, item) for item in program.items}
-        pain = pain_question("log_pain", t)
+        pain = pain_question(_key("pain"), t)
         st.caption(t.gettext(LEAVE_EMPTY))
         sent = st.form_submit_button(t.gettext(SAVE), type="primary", width="stretch")
     if not sent:
@@ -113,8 +121,7 @@ def _form(page: PatientPage, program: PatientProgram) -> None:
             tx, page.user.actor, page.patient_id, _when(day), logged, check_in,
             prescription_id=program.prescription_id,
         )  # fmt: skip
-    for key in [k for k in st.session_state if str(k).startswith("log_")]:
-        del st.session_state[key]
+    st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1  # an empty form next
     st.session_state[SAVED_KEY] = True
     st.rerun()
 
@@ -127,6 +134,7 @@ def main() -> None:
     st.title(t.gettext(TITLE), anchor=False)
     if st.session_state.pop(SAVED_KEY, False):
         st.success(t.gettext(SAVED), icon=":material/check_circle:")
+        st.toast(t.gettext(SAVED), icon=":material/check_circle:")  # seen wherever they scrolled
     try:
         with transaction() as tx:
             home = patient_home(tx, page.user.actor, page.patient_id, today(), today())
