@@ -1,17 +1,13 @@
-"""Engine benchmarks: streaming throughput (frames/s) and count accuracy on the shared clips.
+"""Engine benchmark: streaming throughput (frames/s).
 
-Throughput is timed on synthetic landmark streams (no clips or model needed), frames built
-before timing: in live use the pose model hands PoseFrames over one at a time. Accuracy
-uses the real clips in ../shared/data/videos when present (landmarks cached by the tests
-under .cache/, or extracted now with BlazePose), with RepCount's measures: exact matches,
-mean absolute error (absolute, and relative to the true count), off-by-one accuracy.
+Timed on synthetic landmark streams (no clips or model needed), frames built before timing:
+in live use the pose model hands PoseFrames over one at a time. Accuracy on the real clips
+is `bench_clips.py`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -76,60 +72,5 @@ def throughput() -> None:
     print_table(["mode", "frames/s (wall)", "frames/CPU-s", "of pose model CPU"], rows)
 
 
-def _clip_tools() -> Any:
-    """The tests' clip helpers (manifest + cached landmark streams), or None."""
-    spec = importlib.util.spec_from_file_location("_clip_conftest", REPO / "tests" / "conftest.py")
-    if spec is None or spec.loader is None:
-        return None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-def accuracy() -> None:
-    tools = _clip_tools()
-    if tools is None or not (tools.CLIPS_DIR / "MANIFEST.csv").is_file():
-        print(f"count accuracy: shared clips not found at {tools and tools.CLIPS_DIR}; skipped")
-        return
-    library = load_library()
-    rows: list[list[object]] = []
-    errors: list[int] = []
-    relative: list[float] = []
-    for clip in tools.load_manifest():
-        stream = tools.clip_stream(clip)
-        exercise = library.get(clip.exercise)
-        offline = analyze_stream(stream, exercise).total_reps
-        tracker = ExerciseTracker(exercise)
-        for frame in stream:
-            tracker.update(frame)
-        tracker.finish()
-        live = tracker.result().total_reps
-        error = min(abs(offline - ok) for ok in clip.accepted_counts())
-        errors.append(error)
-        if clip.reps > 0:
-            relative.append(error / clip.reps)
-        accepted = "/".join(str(c) for c in sorted(clip.accepted_counts()))
-        rows.append(
-            [clip.name, clip.exercise, accepted, offline, live, "yes" if error == 0 else "NO"]
-        )
-    print("\nCount accuracy on the shared clips (offline = zero-phase filter, live = One Euro)")
-    print_table(["clip", "exercise", "hand count", "offline", "live", "exact"], rows)
-    n = len(errors)
-    summary = [
-        ["clips", n],
-        ["exact matches", f"{sum(e == 0 for e in errors)}/{n}"],
-        ["mean absolute error (reps)", sum(errors) / n],
-        ["MAE relative to count (RepCount)", sum(relative) / len(relative) if relative else 0.0],
-        ["off-by-one accuracy (|error| <= 1)", f"{sum(e <= 1 for e in errors) / n:.0%}"],
-        ["off-by-one rate (|error| == 1)", f"{sum(e == 1 for e in errors) / n:.0%}"],
-    ]
-    print_table(["measure", "value"], summary)
-
-
 def main() -> None:
     throughput()
-    try:
-        accuracy()
-    except Exception as exc:  # noqa: BLE001 - a benchmark reports and carries on
-        print(f"count accuracy failed: {exc}", file=sys.stderr)

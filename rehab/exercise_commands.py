@@ -51,6 +51,17 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"sides: {exercise.sides.value}; measured: {exercise.angle.describe()}")
     if exercise.hold is not None:
         print(f"hold: {_zone(exercise.hold.zone)} for {exercise.hold.target_s:g} s")
+        for check in exercise.hold.requires:
+            lo, hi = check.allowed.min, check.allowed.max
+            bounds = " and ".join(
+                b
+                for b in (
+                    f">= {lo:g}" if lo is not None else "",
+                    f"<= {hi:g}" if hi is not None else "",
+                )
+                if b
+            )
+            print(f"  and {check.id}: {'-'.join(check.measure.points)} {bounds}")
     elif exercise.rest is not None and exercise.peak is not None:
         print(
             f"rest {_zone(exercise.rest)}, peak {_zone(exercise.peak)}, "

@@ -9,6 +9,7 @@ mediapipe version) because BlazePose over all clips takes minutes.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,26 +22,70 @@ CACHE_DIR = REPO_ROOT / ".cache" / "clip-streams"
 STRICT = os.environ.get("REHAB_STRICT") == "1"
 
 
+MANIFESTS = ("MANIFEST.csv", "MANIFEST2.csv")  # MANIFEST2: the clips of issue 15
+# Clips whose figure the default pose model does not let the engine judge honestly, and why
+# (README, Accuracy). Their figures are reported, never asserted; no rule is fitted to them.
+KNOWN_LIMITS = {
+    "heel_raise__bodyweight_oblique_portrait.mp4": (
+        "a lift of a few centimetres, filmed at an angle by a handheld phone that zooms: with"
+        " BlazePose full the foot landmarks move about as much between lifts as during them"
+        " (every foot measure tried separates lifts from flat feet by 2-3 standard"
+        " deviations only); the heavy model sees the lifts"
+    ),
+}
+MIN_HOLD_TOLERANCE_S = 1.0  # a hold is right within 1 s or 10 % of the hand timing
+HOLD_TOLERANCE_SHARE = 0.10
+
+
 @dataclass(frozen=True)
 class Clip:
+    """One row of a manifest. `figure` is the `reps` column: a rep count, or for a hold
+    exercise the seconds held (a float, e.g. 8.9)."""
+
     path: Path
     exercise: str
-    reps: int
-    also_ok: int | None
+    figure: float
+    also_ok: float | None
     view: str
     notes: str
+    manifest: str
+    is_hold: bool
 
     @property
     def name(self) -> str:
         return self.path.name
 
+    @property
+    def reps(self) -> int:
+        """The hand count of a rep exercise."""
+        if self.is_hold:
+            raise ValueError(f"{self.name} is a hold: its figure is {self.figure} s, not reps")
+        return round(self.figure)
+
     def accepted_counts(self) -> set[int]:
-        return {self.reps} | ({self.also_ok} if self.also_ok is not None else set())
+        extra = {round(self.also_ok)} if self.also_ok is not None else set()
+        return {self.reps} | extra
+
+    def hold_tolerance_s(self) -> float:
+        return max(MIN_HOLD_TOLERANCE_S, HOLD_TOLERANCE_SHARE * self.figure)
+
+    def accepts(self, value: float) -> bool:
+        """Is `value` (reps, or seconds held) what the hand count says?"""
+        if self.is_hold:
+            return abs(value - self.figure) <= self.hold_tolerance_s() + 1e-9
+        return value in self.accepted_counts()
+
+    def wanted(self) -> str:
+        """The hand figure as the tables show it: '9 (or 8)', '8.9 s +- 1.0'."""
+        if self.is_hold:
+            return f"{self.figure:g} s +- {self.hold_tolerance_s():.1f}"
+        also = f" (or {round(self.also_ok)})" if self.also_ok is not None else ""
+        return f"{self.reps}{also}"
 
 
 def require_clips() -> Path:
     """The clips folder, or skip (fail under REHAB_STRICT=1) when it is absent."""
-    manifest = CLIPS_DIR / "MANIFEST.csv"
+    manifest = CLIPS_DIR / MANIFESTS[0]
     if not manifest.is_file():
         message = f"shared clips not found at {CLIPS_DIR}"
         if STRICT:
@@ -49,21 +94,42 @@ def require_clips() -> Path:
     return CLIPS_DIR
 
 
+def _number(text: str, where: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{where}: '{text}' is not a number") from None
+
+
 def load_manifest() -> list[Clip]:
+    """Every clip of every manifest present (MANIFEST.csv must be; MANIFEST2.csv may not)."""
+    from rehab.exercise_library import load_library
+
     folder = require_clips()
-    with (folder / "MANIFEST.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [
-        Clip(
-            path=folder / row["file"],
-            exercise=row["exercise"],
-            reps=int(row["reps"]),
-            also_ok=int(row["also_ok"]) if row["also_ok"].strip() else None,
-            view=row["view"],
-            notes=row["notes"],
-        )
-        for row in rows
-    ]
+    library = load_library()
+    clips: list[Clip] = []
+    for manifest in MANIFESTS:
+        path = folder / manifest
+        if not path.is_file():
+            continue
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        for line, row in enumerate(rows, start=2):
+            where = f"{path} line {line}"
+            also = row["also_ok"].strip()
+            clips.append(
+                Clip(
+                    path=folder / row["file"],
+                    exercise=row["exercise"],
+                    figure=_number(row["reps"], where),
+                    also_ok=_number(also, where) if also else None,
+                    view=row["view"],
+                    notes=row["notes"],
+                    manifest=manifest,
+                    is_hold=library.get(row["exercise"]).is_hold,
+                )
+            )
+    return clips
 
 
 @pytest.fixture(scope="session")
@@ -71,8 +137,27 @@ def clips() -> list[Clip]:
     return load_manifest()
 
 
-def clip_stream(clip: Clip):  # type: ignore[no-untyped-def]
-    """The clip's landmark stream, from the cache or extracted now with the real BlazePose."""
+def set_figure(result, is_hold: bool) -> float:  # type: ignore[no-untyped-def]
+    """What a set is compared with the hand count on: reps, or seconds held in all holds."""
+    if is_hold:
+        return float(sum(h.held_s for h in result.holds))
+    return float(result.total_reps)
+
+
+def live_result(stream, exercise):  # type: ignore[no-untyped-def]
+    """The live tracker fed every frame of `stream`, as a webcam would, then finished."""
+    from rehab.core.tracker import ExerciseTracker
+
+    tracker = ExerciseTracker(exercise)
+    for frame in stream:
+        tracker.update(frame)
+    tracker.finish()
+    return tracker.result()
+
+
+def clip_stream(clip: Clip, task_path: Path | None = None):  # type: ignore[no-untyped-def]
+    """The clip's landmark stream, from the cache or extracted now with the real BlazePose
+    (the default model, or the `.task` bundle at `task_path` through the Tasks API)."""
     import mediapipe
 
     from rehab.pose.pipeline import extract_stream
@@ -80,10 +165,13 @@ def clip_stream(clip: Clip):  # type: ignore[no-untyped-def]
 
     stat = clip.path.stat()
     key = f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}"
+    if task_path is not None:  # keyed by content: the same bundle anywhere is one cache
+        digest = hashlib.sha256(task_path.read_bytes()).hexdigest()[:12]
+        key += f"-{task_path.stem}-{digest}"
     cached = CACHE_DIR / f"{key}.npz"
     if cached.is_file():
         return load_stream(cached)
-    stream = extract_stream(clip.path)
+    stream = extract_stream(clip.path, task_path=task_path)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     save_stream(stream, cached)
     return stream

@@ -125,6 +125,9 @@ def test_library_lists_every_exercise_and_explains_one(seeded: Seeded) -> None:
     assert len(at.get("plotly_chart")) == 2  # skeleton + zones
     at.selectbox[0].set_value("sit_to_stand").run()
     assert "KNEE lateral of OTHER_KNEE, in HIP-OTHER_HIP lengths" in " ".join(texts(at, "markdown"))
+    at.selectbox[0].set_value("plank").run()
+    words = " ".join(texts(at, "markdown"))
+    assert "with angle at HIP (SHOULDER-HIP-KNEE) ≥ 150, from the moment" in words
 
 
 def test_library_lists_the_definitions_that_failed_to_load(

@@ -100,6 +100,17 @@ def test_unknown_key_is_rejected_with_its_line(tmp_path: Path) -> None:
         (("[HIP, SHOULDER, ELBOW]", "[HIP, SHOULDER]"), "a joint angle needs 3 points"),
         (("schema_version: 1", "schema_version: 2"), "line 1: schema_version"),
         (("peak: {min_deg: 80}", "peak: {min_deg: 80, max_deg: 10}"), "above max_deg"),
+        (
+            ("[HIP, SHOULDER, ELBOW]", "[HIP, SHOULDER, ELBOW]\n  lateral_axis: [OTHER_HIP, HIP]"),
+            "lateral_axis applies to segment angles from the vertical",
+        ),
+        (
+            (
+                "kind: joint\n  points: [HIP, SHOULDER, ELBOW]",
+                "kind: segment\n  points: [SHOULDER, ELBOW]\n  lateral_axis: [HIP]",
+            ),
+            "lateral_axis needs 2 joints",
+        ),
     ],
 )
 def test_invalid_definitions_say_what_is_wrong(
@@ -147,6 +158,13 @@ def test_hold_exercise_rules() -> None:
     data = plank.model_dump()
     data["rest"] = {"max_deg": 10}
     with pytest.raises(ValueError, match=r"hold exercise uses `hold\.zone`"):
+        Exercise.model_validate(data)
+    data = plank.model_dump()
+    data["hold"]["requires"] *= 2
+    with pytest.raises(ValueError, match=r"hold\.requires ids repeat"):
+        Exercise.model_validate(data)
+    data["hold"]["requires"][0]["measure"]["points"] = ["SHOULDER", "HIPP", "KNEE"]
+    with pytest.raises(ValueError, match="did you mean HIP"):
         Exercise.model_validate(data)
 
 

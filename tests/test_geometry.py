@@ -13,6 +13,8 @@ from hypothesis.extra.numpy import arrays
 from rehab.core.exercise import AngleSpace, OffsetSpec
 from rehab.core.geometry import (
     Reference,
+    frontal_angle_deg,
+    frontal_angle_xyz,
     joint_angle_deg,
     joint_angle_xyz,
     segment_angle_deg,
@@ -59,6 +61,26 @@ def test_segment_angle_known_values() -> None:
     assert segment_angle_deg(start, -level, Reference.HORIZONTAL) == pytest.approx(0)
     assert segment_angle_deg(start, up, Reference.HORIZONTAL) == pytest.approx(90)
     assert segment_angle_deg(start, np.array([1.0, 1.0])) == pytest.approx(45)
+
+
+def test_frontal_angle_ignores_forward_swing_and_the_axis_tilt() -> None:
+    """Hip abduction: the thigh out to the side, in the plane through the hips. A forward
+    swing and a pelvis hiked by the lift (both seen on real kicks) change nothing."""
+    hip, other = np.array([0.1, 0.0, 0.0]), np.array([-0.1, 0.0, 0.0])
+    out_30 = hip + 0.4 * np.array([math.sin(math.radians(30)), math.cos(math.radians(30)), 0])
+    assert frontal_angle_deg(hip, out_30, other, hip) == pytest.approx(30)
+    forward = out_30 + np.array([0.0, 0.0, -0.3])  # the same thigh also swung forward
+    assert frontal_angle_deg(hip, forward, other, hip) == pytest.approx(30)
+    hiked = other + np.array([0.0, 0.08, 0.0])  # the pelvis tilted by the movement
+    assert frontal_angle_deg(hip, out_30, hiked, hip) == pytest.approx(30)
+    across = hip + np.array([-0.1, 0.4, 0.0])  # crossing the midline reads negative
+    assert frontal_angle_deg(hip, across, other, hip) == pytest.approx(-14.04, abs=0.01)
+    # the right leg: the same thigh mirrored reads the same
+    mirrored = out_30 * np.array([-1.0, 1.0, 1.0])
+    assert frontal_angle_deg(other, mirrored, hip, other) == pytest.approx(30)
+    scalar = frontal_angle_xyz(tuple(hip), tuple(forward), tuple(hiked), tuple(hip))  # type: ignore[arg-type]
+    assert scalar == pytest.approx(30)
+    assert math.isnan(frontal_angle_xyz((0, 0, 0), (0, 0, -1.0), (-1.0, 0, 0), (0, 0, 0)))
 
 
 def test_nan_and_degenerate_points_give_nan_not_errors() -> None:

@@ -10,14 +10,22 @@ import pytest
 from rehab.pose.sources import VideoFile
 from tests.conftest import Clip, load_manifest
 
-# Frames the manifest's notes say hold no person to find (title / logo cards): they are
-# left out of the detection rate, which measures BlazePose on the frames with someone in.
-_CARD = re.compile(r"(?:title|logo) card[^0-9]*?(\d+)-(\d+)")
+# Frames the manifests' notes say hold no person to find (title / logo cards and fades,
+# "person gone by"): left out of the detection rate, which measures BlazePose on the frames
+# with someone in. Notes write "title card 0-95", "logo fade 453-569", "logo 600-663",
+# "title card 0-~140".
+_CARD = re.compile(r"(?:title|logo)(?: card| fade(?:-out)?)?[^0-9~;]*?~?(\d+)-~?(\d+)")
+_GONE = re.compile(r"person gone by ~?(\d+)")
 
 
-def _frames_without_person(clip: Clip) -> range:
-    match = _CARD.search(clip.notes)
-    return range(int(match.group(1)), int(match.group(2)) + 1) if match else range(0)
+def _frames_without_person(clip: Clip) -> list[int]:
+    frames = [
+        i
+        for match in _CARD.finditer(clip.notes)
+        for i in range(int(match.group(1)), int(match.group(2)) + 1)
+    ]
+    gone = _GONE.search(clip.notes)
+    return frames + (list(range(int(gone.group(1)), 100_000)) if gone else [])
 
 
 def _clip_ids() -> list[str]:

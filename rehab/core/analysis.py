@@ -134,9 +134,11 @@ def analyze_stream_detailed(
         conf[s] = c * factor * turn[s]
     engine = ExerciseEngine(exercise, _chosen_side(exercise, side, conf))
     form = _form_series(stream, exercise, engine.plan.measured, t_ms)
-    events = _run(engine, t_ms, angles, conf, form)
+    positions = _position_series(stream, exercise, angles, t_ms)
+    events = _run(engine, t_ms, angles, conf, form, positions)
     if Side.BOTH in engine.plan.counted:
-        angles[Side.BOTH] = _combined(angles, conf)
+        lesser_of = exercise.direction() if exercise.together else 0
+        angles[Side.BOTH] = _combined(angles, conf, lesser_of)
     result = engine.result(warnings=_warnings(stream, exercise, engine, angles))
     counted = Counter(v for v in views if v is not None)
     total = sum(counted.values())
@@ -157,33 +159,65 @@ def _form_series(
     return series
 
 
+def _position_series(
+    stream: LandmarkStream,
+    exercise: Exercise,
+    angles: dict[Side, FloatArray],
+    t_ms: FloatArray,
+) -> dict[Side, npt.NDArray[np.bool_]]:
+    """Per side, frames that pass the hold's `requires` checks. Where a check cannot be
+    measured the position is unknown: the side's angle becomes NaN there (not seen)."""
+    checks = exercise.hold.requires if exercise.hold is not None else []
+    if not checks:
+        return {}
+    out: dict[Side, npt.NDArray[np.bool_]] = {}
+    for s, angle in angles.items():
+        ok = np.ones(len(t_ms), dtype=bool)
+        for check in checks:
+            value, _ = _measure(stream, check.measure, s, exercise.min_visibility)
+            value = clean_signal(t_ms, value, exercise.max_gap_ms, exercise.cutoff_hz)
+            known = np.isfinite(value)
+            angle[~known] = np.nan
+            ok &= ~known | np.array([check.allowed.contains(v) for v in value.tolist()])
+        out[s] = ok
+    return out
+
+
 def _run(
     engine: ExerciseEngine,
     t_ms: FloatArray,
     angles: dict[Side, FloatArray],
     conf: dict[Side, FloatArray],
     form: dict[tuple[str, Side], FloatArray],
+    positions: dict[Side, npt.NDArray[np.bool_]],
 ) -> list[EngineEvent]:
     sides = [s for s in engine.plan.measured if s in angles]
     angle_lists = {s: angles[s].tolist() for s in sides}
     conf_lists = {s: np.nan_to_num(conf[s], nan=0.0).tolist() for s in sides}
     form_lists = {k: v.tolist() for k, v in form.items()}
+    position_lists = {s: v.tolist() for s, v in positions.items()}
     events: list[EngineEvent] = []
     for i, t in enumerate(t_ms.tolist()):
         samples = {s: (angle_lists[s][i], conf_lists[s][i]) for s in sides}
         values = {k: v[i] for k, v in form_lists.items()}
-        events += engine.step(t, samples, values)
+        in_position = {s: v[i] for s, v in position_lists.items()}
+        events += engine.step(t, samples, values, in_position)
     events += engine.finish()
     return events
 
 
-def _combined(angles: dict[Side, FloatArray], conf: dict[Side, FloatArray]) -> FloatArray:
+def _combined(
+    angles: dict[Side, FloatArray], conf: dict[Side, FloatArray], lesser_of: int
+) -> FloatArray:
     from rehab.core.exercise_engine import combine_sides
 
     left, right = angles[Side.LEFT], angles[Side.RIGHT]
     cl, cr = np.nan_to_num(conf[Side.LEFT]), np.nan_to_num(conf[Side.RIGHT])
     return np.array(
-        [combine_sides((a, c), (b, d))[0] for a, c, b, d in zip(left, cl, right, cr, strict=True)],
+        [
+            combine_sides((a, c), (b, d), lesser_of)[0]
+            for a, c, b, d in zip(left, cl, right, cr, strict=True)
+        ],
         dtype=np.float64,
     )
 

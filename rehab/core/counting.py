@@ -1,6 +1,6 @@
-"""The rep-counting state machine and the hold timer: pure, sample by sample.
+"""The rep-counting state machine: pure, sample by sample (holds: `rehab.core.hold_timer`).
 
-Both take one (t_ms, angle_deg, confidence) sample per `update()` and return the events it
+It takes one (t_ms, angle_deg, confidence) sample per `update()` and returns the events it
 caused; `reset()` starts over. The same objects serve a live webcam (fed from a causal
 filter), a video and a replayed landmark file (fed from the zero-phase filter), so a count
 never depends on where the samples came from.
@@ -12,11 +12,16 @@ The rep machine (angles turned so that the peak is always "up"):
     RETURNING --peak again--> PEAK (same rep)      RISING --back in rest--> REST (partial rep)
     UNKNOWN --in peak--> PEAK (a rep already under way at the first frame: it counts when its
     peak and its return to rest are seen; after a long gap, a rep must start from rest)
+    UNKNOWN --on the rest side of the middle between the zones--> REST (a start from rest
+    that was not seen: the rise from there to the peak and back must be)
 
 Hysteresis: a zone is entered at its edge but left only beyond edge +/- hysteresis, and the
 peak must be reached between two visits to rest, so jitter at any threshold cannot double
-count. A gap (NaN samples) longer than `max_gap_ms` abandons the rep under way and the
-machine starts again from UNKNOWN: it never counts through a long gap.
+count. A gap (NaN samples) longer than `max_gap_ms` is reported (tracking lost); the state
+is kept through it, so a rep whose rest, peak and return are each seen counts even when a
+cut to a close-up or a limb hidden behind the other hides part of it (a peak is never
+assumed: the peak zone must be seen). A gap longer than `max_unseen_ms` abandons the rep
+under way, and after it a rep must start from rest again.
 """
 
 from __future__ import annotations
@@ -25,12 +30,11 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
-from rehab.core.exercise import Exercise, Hold
+from rehab.core.exercise import Exercise
 from rehab.core.results import (
     EngineEvent,
     EventKind,
     FormIssue,
-    HoldResult,
     RepResult,
     Severity,
     Side,
@@ -62,6 +66,7 @@ class CounterConfig:
     # little short of the rest zone between reps still completes them.
     return_fraction: float = 0.25
     max_gap_ms: float = 600.0
+    max_unseen_ms: float = 10_000.0
     min_concentric_s: float | None = None
     max_rep_s: float | None = None
     too_fast_cue: str = "Slow down"
@@ -80,6 +85,8 @@ class CounterConfig:
             raise ValueError(f"hysteresis_deg must be in [0, {gap}), got {self.hysteresis_deg}")
         if not self.max_gap_ms > 0:
             raise ValueError(f"max_gap_ms must be > 0, got {self.max_gap_ms}")
+        if not self.max_unseen_ms >= self.max_gap_ms:
+            raise ValueError(f"max_unseen_ms must be >= max_gap_ms, got {self.max_unseen_ms}")
         if not 0 <= self.return_fraction < 0.5:
             raise ValueError(f"return_fraction must be in [0, 0.5), got {self.return_fraction}")
 
@@ -98,6 +105,7 @@ class CounterConfig:
             complete_rom_deg=exercise.complete_rom_deg or gap,
             partial_min_deg=max(gap / 3, exercise.hysteresis_deg),
             max_gap_ms=exercise.max_gap_ms,
+            max_unseen_ms=exercise.max_unseen_ms,
             min_concentric_s=tempo.min_concentric_s if tempo else None,
             max_rep_s=tempo.max_rep_s if tempo else None,
             too_fast_cue=tempo.too_fast_cue if tempo else "Slow down",
@@ -159,10 +167,8 @@ class RepCounter:
         if self._lost:
             self._lost = False
             events.append(EngineEvent(EventKind.TRACKING_RESUMED, t_ms, self.config.side))
-        elif self._last_valid_ms == self._last_valid_ms and (
-            t_ms - self._last_valid_ms > self.config.max_gap_ms
-        ):
-            events += self._abandon(t_ms)  # a gap with no NaN samples (dropped frames)
+        if t_ms - self._last_valid_ms > self.config.max_unseen_ms:
+            events += self._abandon(t_ms)  # also a gap with no samples at all (dropped frames)
         self._last_valid_ms = t_ms
         u = self.config.direction * angle_deg
         self._min_u = min(self._min_u, u)
@@ -185,7 +191,9 @@ class RepCounter:
     def _step_unknown(self, t_ms: float, u: float) -> list[EngineEvent]:
         if math.isnan(self._start_ms):
             self._start_ms = t_ms
-        if u <= self._r:
+        if u <= (self._r + self._p) / 2:
+            # the rest side of the middle: rest, or a start from rest not seen (a limb hidden
+            # behind the other until it rises, a picture that comes back mid-rise)
             self._enter_rest(t_ms, u)
         elif u >= self._p and not self._after_gap:
             self.phase = Phase.PEAK  # a rep under way at the first frame
@@ -261,13 +269,15 @@ class RepCounter:
         return [self._event(EventKind.PEAK_REACHED, t_ms, u)]
 
     def _on_gap(self, t_ms: float) -> list[EngineEvent]:
-        if self._lost or math.isnan(self._last_valid_ms):
-            return []
-        if t_ms - self._last_valid_ms <= self.config.max_gap_ms:
-            return []  # a short gap: hold the state
-        self._lost = True
-        events = self._abandon(t_ms)
-        events.append(EngineEvent(EventKind.TRACKING_LOST, t_ms, self.config.side))
+        unseen_ms = t_ms - self._last_valid_ms
+        if not unseen_ms > self.config.max_gap_ms:
+            return []  # a short gap (or nothing seen yet): hold the state
+        events: list[EngineEvent] = []
+        if unseen_ms > self.config.max_unseen_ms and not self._after_gap:
+            events += self._abandon(t_ms)
+        if not self._lost:
+            self._lost = True
+            events.append(EngineEvent(EventKind.TRACKING_LOST, t_ms, self.config.side))
         return events
 
     def _abandon(self, t_ms: float) -> list[EngineEvent]:
@@ -355,136 +365,3 @@ _STEPS = {
     Phase.PEAK: RepCounter._step_peak,
     Phase.RETURNING: RepCounter._step_returning,
 }
-
-
-class HoldTimer:
-    """Times an isometric hold: seconds with the angle inside the hold zone.
-
-    A hold starts when the angle enters the zone and ends when it has been outside the zone
-    by more than `hysteresis_deg` for longer than `grace_ms`, or at a gap > `max_gap_ms`.
-    Emits HOLD_PROGRESS once a second and HOLD_COMPLETED when `target_s` is reached.
-    """
-
-    def __init__(
-        self,
-        exercise_id: str,
-        side: Side,
-        hold: Hold,
-        hysteresis_deg: float = 5.0,
-        max_gap_ms: float = 600.0,
-    ) -> None:
-        self.exercise_id = exercise_id
-        self.side = side
-        self.hold = hold
-        self.hysteresis_deg = hysteresis_deg
-        self.max_gap_ms = max_gap_ms
-        self.reset()
-
-    def reset(self) -> None:
-        self.holds: list[HoldResult] = []
-        self._active = False
-        self._last_ms = math.nan
-        self._outside_since = math.nan
-        self._clear()
-
-    def _clear(self) -> None:
-        self._start_ms = math.nan
-        self._held_ms = 0.0
-        self._angle_sum = 0.0
-        self._conf_sum = 0.0
-        self._n = 0
-        self._announced_s = 0
-        self._completed = False
-        self._issues: dict[str, FormIssue] = {}
-
-    @property
-    def in_hold(self) -> bool:
-        return self._active
-
-    def note_form_issue(self, issue: FormIssue) -> bool:
-        if not self._active or issue.rule_id in self._issues:
-            return False
-        self._issues[issue.rule_id] = issue
-        return True
-
-    def _inside(self, angle_deg: float, margin: float) -> bool:
-        zone = self.hold.zone
-        lo = -math.inf if zone.min_deg is None else zone.min_deg - margin
-        hi = math.inf if zone.max_deg is None else zone.max_deg + margin
-        return lo <= angle_deg <= hi
-
-    def update(self, t_ms: float, angle_deg: float, confidence: float = 1.0) -> list[EngineEvent]:
-        if math.isnan(angle_deg):
-            if self._active and t_ms - self._last_ms > self.max_gap_ms:
-                return self._end(self._last_ms)
-            return []
-        events: list[EngineEvent] = []
-        if self._active and t_ms - self._last_ms > self.max_gap_ms:
-            events += self._end(self._last_ms)
-        dt_ms = t_ms - self._last_ms if self._active else 0.0
-        self._last_ms = t_ms
-        if not self._active:
-            if self._inside(angle_deg, 0.0):
-                self._active, self._start_ms = True, t_ms
-                self._outside_since = math.nan
-            return events
-        if self._inside(angle_deg, self.hysteresis_deg):
-            self._outside_since = math.nan
-        elif math.isnan(self._outside_since):
-            self._outside_since = t_ms
-        elif t_ms - self._outside_since > self.hold.grace_ms:
-            return events + self._end(self._outside_since)
-        return events + self._accumulate(t_ms, dt_ms, angle_deg, confidence)
-
-    def _accumulate(
-        self, t_ms: float, dt_ms: float, angle_deg: float, confidence: float
-    ) -> list[EngineEvent]:
-        if math.isnan(self._outside_since):
-            self._held_ms += dt_ms
-            self._angle_sum += angle_deg
-            self._conf_sum += 0.0 if math.isnan(confidence) else confidence
-            self._n += 1
-        events: list[EngineEvent] = []
-        whole_s = int(self._held_ms // 1000)
-        if whole_s > self._announced_s:
-            self._announced_s = whole_s
-            events.append(
-                EngineEvent(
-                    EventKind.HOLD_PROGRESS, t_ms, self.side, f"{whole_s} s", angle_deg=angle_deg
-                )
-            )
-        if not self._completed and self._held_ms >= self.hold.target_s * 1000.0:
-            self._completed = True
-            result = self._result(t_ms)
-            events.append(
-                EngineEvent(EventKind.HOLD_COMPLETED, t_ms, self.side, "hold complete", hold=result)
-            )
-        return events
-
-    def _result(self, end_ms: float) -> HoldResult:
-        return HoldResult(
-            exercise_id=self.exercise_id,
-            side=self.side,
-            start_ms=self._start_ms,
-            end_ms=end_ms,
-            held_s=self._held_ms / 1000.0,
-            mean_angle_deg=self._angle_sum / self._n if self._n else math.nan,
-            complete=self._held_ms >= self.hold.target_s * 1000.0,
-            confidence=self._conf_sum / self._n if self._n else 0.0,
-            form_issues=tuple(self._issues.values()),
-        )
-
-    def _end(self, end_ms: float) -> list[EngineEvent]:
-        events: list[EngineEvent] = []
-        if self._held_ms >= self.hold.min_s * 1000.0:
-            self.holds.append(self._result(end_ms))
-        self._active = False
-        self._outside_since = math.nan
-        self._clear()
-        return events
-
-    def finish(self, t_ms: float) -> list[EngineEvent]:
-        """End of the stream: a hold under way is closed and reported."""
-        if self._active:
-            return self._end(self._last_ms if self._last_ms == self._last_ms else t_ms)
-        return []

@@ -140,6 +140,11 @@ class AngleSpec(_Model):
     # Used on frames where a point of this angle is not visible, e.g. the upper arm against
     # the vertical when the hips are out of the picture.
     fallback: AngleSpec | None = None
+    # A segment against the vertical measured in the body's frontal plane: the vertical
+    # plane through this left-right axis [inner, outer], e.g. [OTHER_HIP, HIP]. Signed:
+    # positive when the segment leans outward, negative across the midline; a swing
+    # forward or back, and a tilt of the axis itself, are left out.
+    lateral_axis: list[JointName] | None = None
 
     @model_validator(mode="after")
     def _point_count(self) -> AngleSpec:
@@ -148,15 +153,29 @@ class AngleSpec(_Model):
             raise ValueError(f"a {self.kind} angle needs {wanted} points, got {len(self.points)}")
         if self.kind == "segment" and self.flexion:
             raise ValueError("flexion applies to joint angles only")
+        if self.lateral_axis is not None:
+            if self.kind != "segment" or self.reference is not Reference.VERTICAL:
+                raise ValueError("lateral_axis applies to segment angles from the vertical")
+            if len(self.lateral_axis) != 2:
+                raise ValueError(f"lateral_axis needs 2 joints, got {len(self.lateral_axis)}")
         return self
 
     def joints(self, side: Side) -> tuple[Joint, ...]:
+        """Every landmark the angle uses: its points, then its lateral axis (if any)."""
+        names = [*self.points, *(self.lateral_axis or [])]
+        return tuple(dict.fromkeys(resolve_joint(p, side) for p in names))
+
+    def point_joints(self, side: Side) -> tuple[Joint, ...]:
+        """The landmarks of `points` only, in order."""
         return tuple(resolve_joint(p, side) for p in self.points)
 
     def describe(self) -> str:
         """A one-line human description, e.g. 'flexion at ELBOW (SHOULDER-ELBOW-WRIST)'."""
         chain = "-".join(self.points)
-        if self.kind == "segment":
+        if self.kind == "segment" and self.lateral_axis:
+            axis = "-".join(self.lateral_axis)
+            text = f"{chain} from the vertical in the frontal plane ({axis}; + outward)"
+        elif self.kind == "segment":
             text = f"{chain} from the {self.reference.value}"
         else:
             text = f"{'flexion' if self.flexion else 'angle'} at {self.points[1]} ({chain})"
@@ -247,13 +266,40 @@ class Tempo(_Model):
     too_slow_cue: str = "Keep the movement flowing"
 
 
+class PositionCheck(_Model):
+    """Part of a hold's position besides the primary angle, e.g. the hips straight in a
+    plank: a frame where the check fails is out of the hold."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    measure: Measure
+    allowed: Bounds
+
+
 class Hold(_Model):
-    """An isometric exercise: seconds held with the primary angle inside `zone`."""
+    """An isometric exercise: seconds held with the primary angle inside `zone`.
+
+    A hold starts once the position is reached and steady: the angle inside the zone and
+    every `requires` check passed, without a break, for `settle_ms` (a pass through the
+    zone on the way elsewhere is no hold); it is timed from the start of that stretch, so a
+    hold under way at the first frame counts from the first frame. It ends at the last moment in the
+    position; wobbles out of the zone shorter than `grace_ms` and stretches where the
+    needed joints are not seen (a cut to a close-up) up to `max_unseen_ms` are forgiven
+    and counted when the position is the same on both sides of them.
+    """
 
     zone: Zone
     target_s: float = Field(gt=0)
     min_s: float = Field(default=2.0, ge=0)  # shorter stays are not reported as holds
     grace_ms: float = Field(default=800.0, ge=0)  # brief wobbles out of the zone
+    settle_ms: float = Field(default=500.0, ge=0)
+    requires: list[PositionCheck] = []
+
+    @model_validator(mode="after")
+    def _unique_checks(self) -> Hold:
+        ids = [c.id for c in self.requires]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"hold.requires ids repeat: {ids}")
+        return self
 
 
 class Exercise(_Model):
@@ -268,6 +314,10 @@ class Exercise(_Model):
     body_region: BodyRegion
     camera_views: list[CameraView] = Field(min_length=1)
     sides: SideMode
+    # sides `both` only: the limbs must make the movement at once (both heels in a heel
+    # raise). The count runs on the limb that moved less, so a movement of one limb alone
+    # (a step) is no rep, and one-limb reps are not counted on their own.
+    together: bool = False
     angle: AngleSpec
     rest: Zone | None = None
     peak: Zone | None = None
@@ -281,7 +331,11 @@ class Exercise(_Model):
     # the primary angle's own points (a fallback angle can stand in for those).
     required_landmarks: list[JointName] = []
     min_visibility: float = Field(default=0.5, ge=0, le=1)
-    max_gap_ms: float = Field(default=600.0, gt=0)
+    max_gap_ms: float = Field(default=600.0, gt=0)  # shorter gaps are bridged (interpolated)
+    # Longer gaps (a cut to a close-up, a limb hidden behind the other) keep the rep or the
+    # hold under way up to this long: it goes on when the joints are seen again. Longer
+    # still, the rep under way is abandoned (partial) and the hold ends where last seen.
+    max_unseen_ms: float = Field(default=10_000.0, gt=0)
     cutoff_hz: float = Field(default=3.0, gt=0)
     # How the demonstration figure moves (default: read from the counted angle).
     demo: MotionSpec | None = None
@@ -304,6 +358,10 @@ class Exercise(_Model):
         ids = [r.id for r in self.form_rules]
         if len(ids) != len(set(ids)):
             raise ValueError(f"form rule ids repeat: {ids}")
+        if self.max_unseen_ms < self.max_gap_ms:
+            raise ValueError("max_unseen_ms must be at least max_gap_ms")
+        if self.together and (self.sides is not SideMode.BOTH or self.hold is not None):
+            raise ValueError("together applies to rep exercises with sides: both")
         return self
 
     @model_validator(mode="after")

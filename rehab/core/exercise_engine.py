@@ -20,8 +20,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from rehab.core.counting import CounterConfig, HoldTimer, Phase, RepCounter
+from rehab.core.counting import CounterConfig, Phase, RepCounter
 from rehab.core.exercise import Exercise, FormRule, SideMode
+from rehab.core.hold_timer import HoldTimer
 from rehab.core.results import EngineEvent, EventKind, FormIssue, RepResult, SetResult, Side
 
 Sample = tuple[float, float]  # (value, confidence); NaN value = not visible
@@ -56,16 +57,35 @@ def plan_for(exercise: Exercise, side: Side | None = None) -> EnginePlan:
     return EnginePlan(both, both, ())
 
 
-def combine_sides(left: Sample, right: Sample) -> Sample:
-    """Both limbs as one signal: the visibility-weighted mean, or the one side seen."""
+def combine_sides(left: Sample, right: Sample, lesser_of: int = 0) -> Sample:
+    """Both limbs as one signal: the visibility-weighted mean, or the one side seen.
+    `lesser_of` (+1/-1, the direction of the movement) instead takes the side that moved
+    less toward the peak: for exercises whose limbs must move together (`Exercise.together`)."""
     (a_l, c_l), (a_r, c_r) = left, right
     if math.isnan(a_l):
         return right
     if math.isnan(a_r):
         return left
+    if lesser_of:
+        return left if lesser_of * a_l <= lesser_of * a_r else right
     w_l = c_l if c_l > 0 else 1e-6
     w_r = c_r if c_r > 0 else 1e-6
     return (a_l * w_l + a_r * w_r) / (w_l + w_r), max(c_l, c_r)
+
+
+def _in_position(
+    side: Side, signals: Mapping[Side, Sample], positions: Mapping[Side, bool] | None
+) -> bool:
+    """A side's hold checks; for both sides combined, those of the better-seen side."""
+    if not positions:
+        return True
+    if side is not Side.BOTH:
+        return positions.get(side, True)
+    seen = [s for s in (Side.LEFT, Side.RIGHT) if s in signals and signals[s][0] == signals[s][0]]
+    if not seen:
+        return True
+    best = max(seen, key=lambda s: signals[s][1] if signals[s][1] == signals[s][1] else 0.0)
+    return positions.get(best, True)
 
 
 class _Violation:
@@ -88,8 +108,9 @@ class ExerciseEngine:
         for s in dict.fromkeys(signals):
             if exercise.hold is not None:
                 self.timers[s] = HoldTimer(
-                    exercise.id, s, exercise.hold, exercise.hysteresis_deg, exercise.max_gap_ms
-                )
+                    exercise.id, s, exercise.hold, exercise.hysteresis_deg,
+                    exercise.max_gap_ms, exercise.max_unseen_ms,
+                )  # fmt: skip
             else:
                 self.counters[s] = RepCounter(CounterConfig.from_exercise(exercise, s))
         self.reset()
@@ -103,6 +124,7 @@ class ExerciseEngine:
         self._seen: dict[Side, float] = dict.fromkeys(self.plan.measured, 0.0)
         self._last_ms = math.nan
         self._combined = Side.BOTH in self.plan.counted
+        self._lesser_of = self.exercise.direction() if self.exercise.together else 0
         self._machines: list[tuple[Side, RepCounter | HoldTimer]] = [
             (s, self.counters.get(s) or self.timers[s])
             for s in dict.fromkeys((*self.plan.counted, *self.plan.followed))
@@ -125,16 +147,22 @@ class ExerciseEngine:
         t_ms: float,
         angles: Mapping[Side, Sample],
         form_values: Mapping[tuple[str, Side], float] | None = None,
+        positions: Mapping[Side, bool] | None = None,
     ) -> list[EngineEvent]:
         """Feed one frame: each measured side's (angle_deg, confidence), already smoothed,
-        and the form rules' values per (rule id, side). Returns the events to show."""
+        the form rules' values per (rule id, side) and, for a hold, whether each side passes
+        the hold's `requires` checks. Returns the events to show."""
         self._last_ms = t_ms
         signals = self._signals(angles)
         reporting = self.reporting() if self.plan.better_seen else self.plan.counted
         events: list[EngineEvent] = []
         for s, machine in self._machines:
             angle, conf = signals[s]
-            produced = machine.update(t_ms, angle, conf)
+            if isinstance(machine, HoldTimer):
+                in_position = _in_position(s, signals, positions)
+                produced = machine.update(t_ms, angle, conf, in_position)
+            else:
+                produced = machine.update(t_ms, angle, conf)
             if produced and s in reporting:
                 events += produced
         if form_values:
@@ -149,7 +177,7 @@ class ExerciseEngine:
                 if not math.isnan(angle) and not math.isnan(conf):
                     self._seen[s] += conf
         if self._combined:
-            out[Side.BOTH] = combine_sides(out[Side.LEFT], out[Side.RIGHT])
+            out[Side.BOTH] = combine_sides(out[Side.LEFT], out[Side.RIGHT], self._lesser_of)
         return out
 
     def _machine_for(self, side: Side, reporting: tuple[Side, ...]) -> RepCounter | HoldTimer:
@@ -227,7 +255,7 @@ class ExerciseEngine:
             key=lambda r: (r.start_ms, r.side),
         )
         figures = self._side_figures()
-        if Side.BOTH in self.counters and Side.LEFT in self.counters:
+        if Side.BOTH in self.counters and Side.LEFT in self.counters and not self.exercise.together:
             reps, one_sided = reconcile_bilateral(
                 reps, self.counters[Side.LEFT].reps, self.counters[Side.RIGHT].reps
             )

@@ -73,6 +73,45 @@ def segment_angle_deg(
     return result
 
 
+def frontal_angle_deg(
+    start: FloatArray, end: FloatArray, inner: FloatArray, outer: FloatArray
+) -> FloatArray:
+    """The angle in degrees of the segment start->end from the vertical (down), measured in
+    the body's frontal plane: the vertical plane through the left-right axis inner->outer
+    (e.g. the other hip -> this hip). Signed: positive when the segment leans outward
+    (toward `outer`), negative when it crosses the midline. The segment's part along the
+    direction the body faces (a forward swing) is left out, and so is a tilt of the axis
+    itself (a pelvis hiked by the movement). 3-D points; NaN where undefined."""
+    seg = np.asarray(end, dtype=np.float64) - start
+    axis = _as3(np.asarray(outer, dtype=np.float64) - inner).copy()
+    seg = _as3(seg)
+    axis[..., 1] = 0.0  # level: the axis's own tilt is not the segment's angle
+    norm = np.linalg.norm(axis, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lateral = np.einsum("...i,...i->...", seg, axis) / np.where(norm > 1e-12, norm, np.nan)
+        angle = np.degrees(np.arctan2(lateral, seg[..., 1]))
+    result: FloatArray = np.where(np.hypot(lateral, seg[..., 1]) > 1e-12, angle, np.nan)
+    return result
+
+
+def frontal_angle_xyz(
+    start: tuple[float, float, float],
+    end: tuple[float, float, float],
+    inner: tuple[float, float, float],
+    outer: tuple[float, float, float],
+) -> float:
+    """Scalar frontal_angle_deg for one frame; NaN when undefined."""
+    ax, az = outer[0] - inner[0], outer[2] - inner[2]
+    norm = math.hypot(ax, az)
+    if not norm > 1e-12:
+        return math.nan
+    sx, sy, sz = end[0] - start[0], end[1] - start[1], end[2] - start[2]
+    lateral = (sx * ax + sz * az) / norm
+    if not math.hypot(lateral, sy) > 1e-12:
+        return math.nan  # no part in the frontal plane (also catches NaN)
+    return math.degrees(math.atan2(lateral, sy))
+
+
 def joint_angle_xyz(
     ax: float,
     ay: float,

@@ -28,6 +28,8 @@ import numpy.typing as npt
 
 from rehab.core.exercise import AngleSpace, AngleSpec, OffsetSpec
 from rehab.core.geometry import (
+    frontal_angle_deg,
+    frontal_angle_xyz,
     joint_angle_deg,
     joint_angle_xyz,
     segment_angle_deg,
@@ -75,7 +77,7 @@ def angle_series(
     image_px: (T,33,2) pixels; world: (T,33,3) metres; visibility: (T,33).
     confidence is the lowest visibility of the points involved (NaN: no person).
     """
-    idx = [int(j) for j in spec.joints(side)]
+    idx = [int(j) for j in spec.point_joints(side)]
     if spec.space is AngleSpace.WORLD:
         points = world
     elif spec.space is AngleSpace.IMAGE:
@@ -85,11 +87,15 @@ def angle_series(
     pts = [points[:, i] for i in idx]
     if spec.kind == "joint":
         angle = joint_angle_deg(*pts)
+    elif spec.lateral_axis is not None:
+        inner, outer = (points[:, int(j)] for j in _joints(spec.lateral_axis, side))
+        angle = frontal_angle_deg(pts[0], pts[1], inner, outer)
     else:
         angle = segment_angle_deg(pts[0], pts[1], spec.reference)
     if spec.flexion:
         angle = 180.0 - angle
-    confidence: FloatArray = visibility[:, idx].min(axis=1)
+    used = [int(j) for j in spec.joints(side)]
+    confidence: FloatArray = visibility[:, used].min(axis=1)
     return angle, confidence
 
 
@@ -227,7 +233,9 @@ class FrameMeasurer:
         self._per = (
             [int(j) for j in _joints(spec.per, side)] if isinstance(spec, OffsetSpec) else []
         )
-        self._used = [*self._idx, *self._per]
+        axis = spec.lateral_axis if isinstance(spec, AngleSpec) else None
+        self._axis = [int(j) for j in _joints(axis, side)] if axis else []
+        self._used = [*self._idx, *self._per, *self._axis]
         fallback = spec.fallback if isinstance(spec, AngleSpec) else None
         self._fallback = (
             FrameMeasurer(fallback, side, min_visibility) if fallback is not None else None
@@ -249,23 +257,32 @@ class FrameMeasurer:
         return self._angle(data, self.spec), confidence
 
     def _angle(self, data: FrameLists, spec: AngleSpec) -> float:
-        if spec.space is AngleSpace.WORLD:
-            pts = [data.world[i] for i in self._idx]
-        elif spec.space is AngleSpace.IMAGE:
-            pts = [[*data.image_px[i], 0.0] for i in self._idx]
-        else:
+        if spec.space is AngleSpace.AUTO:  # the common case, inline: the live path is hot
             k = data.px_per_m
-            pts = [
-                [data.image_px[i][0] / k, data.image_px[i][1] / k, data.world[i][2]]
-                for i in self._idx
-            ]
+            img, world = data.image_px, data.world
+            pts = [(img[i][0] / k, img[i][1] / k, world[i][2]) for i in self._idx]
+        else:
+            pts = [self._point(data, spec.space, i) for i in self._idx]
         if spec.kind == "joint":
             a, b, c = pts
             angle = joint_angle_xyz(a[0], a[1], a[2], b[0], b[1], b[2], c[0], c[1], c[2])
+        elif self._axis:
+            inner, outer = (self._point(data, spec.space, i) for i in self._axis)
+            angle = frontal_angle_xyz(pts[0], pts[1], inner, outer)
         else:
             a, b = pts
             angle = segment_angle_xyz(a[0], a[1], a[2], b[0], b[1], b[2], spec.reference)
         return 180.0 - angle if spec.flexion else angle
+
+    @staticmethod
+    def _point(data: FrameLists, space: AngleSpace, i: int) -> tuple[float, float, float]:
+        if space is AngleSpace.WORLD:
+            x, y, z = data.world[i]
+            return x, y, z
+        if space is AngleSpace.IMAGE:
+            return data.image_px[i][0], data.image_px[i][1], 0.0
+        k = data.px_per_m
+        return data.image_px[i][0] / k, data.image_px[i][1] / k, data.world[i][2]
 
     def _offset(self, img: list[list[float]], spec: OffsetSpec) -> float:
         a, b = self._idx

@@ -282,7 +282,6 @@ def stream_from_angles(
     per_frame = sides if isinstance(sides, list) else [sides] * len(angle_deg)
     if len(per_frame) != len(angle_deg) or len(t_ms) != len(angle_deg):
         raise ValueError("t_ms, angle_deg and sides must have the same length")
-    rng = np.random.default_rng(seed)
     body = np.full((len(angle_deg), N_JOINTS, 3), np.nan)
     for i, (angle, side) in enumerate(zip(angle_deg.tolist(), per_frame, strict=True)):
         if math.isnan(angle):
@@ -290,13 +289,32 @@ def stream_from_angles(
         a, u = _inverse(exercise, motion, side)
         drive = float(np.interp(angle, a, u))
         body[i] = pose_from_angles(_side_angles(motion, drive, side), motion.posture)
+    return stream_from_poses(
+        body, t_ms, view=view, noise_px=noise_px, noise_m=noise_m, seed=seed,
+        source=f"synthetic:{exercise.id}",
+    )  # fmt: skip
+
+
+def stream_from_poses(
+    body: FloatArray,
+    t_ms: FloatArray,
+    *,
+    view: CameraView = CameraView.FRONT,
+    noise_px: float = 0.0,
+    noise_m: float = 0.0,
+    seed: int = 0,
+    source: str = "synthetic",
+) -> LandmarkStream:
+    """A stream of the (T, 33, 3) body-frame poses `body` (from `pose_from_angles`; a NaN
+    pose = nobody in the frame) filmed from `view`."""
+    rng = np.random.default_rng(seed)
     yaw = VIEW_YAW_DEG[view]
     image, world = _project(body, yaw, noise_px, noise_m, rng)
-    vis = _visibility(yaw, len(angle_deg))
-    vis[np.isnan(angle_deg)] = np.nan
+    vis = _visibility(yaw, len(body))
+    vis[np.isnan(body).any(axis=(1, 2))] = np.nan
     info = StreamInfo(
         fps=1000.0 / float(np.median(np.diff(t_ms))) if len(t_ms) > 1 else 30.0,
-        source=f"synthetic:{exercise.id}",
+        source=source,
         model="synthetic",
         image_size=IMAGE_SIZE,
     )

@@ -66,9 +66,15 @@ class ExerciseTracker:
         self._required = {
             s: [int(resolve_joint(n, s)) for n in exercise.required_landmarks] for s in sides
         }
+        checks = exercise.hold.requires if exercise.hold is not None else []
+        self._checks = {
+            (f"requires:{check.id}", s): (FrameMeasurer(check.measure, s, vis), check.allowed)
+            for check in checks
+            for s in sides
+        }
         self._filters = {
             key: OneEuroFilter(min_cutoff_hz, beta, reset_after_ms=exercise.max_gap_ms)
-            for key in [*sides, *self._form]
+            for key in [*sides, *self._form, *self._checks]
         }
         self._despike = {s: CausalMedian(3, reset_after_ms=exercise.max_gap_ms) for s in sides}
         self.angle_deg: dict[Side, float] = {}
@@ -103,6 +109,7 @@ class ExerciseTracker:
                 value = math.nan
             smooth = self._filters[s].update(t_ms, self._despike[s].update(t_ms, value))
             samples[s] = (smooth, conf * factor * turn[s])
+        positions = self._positions(t_ms, data, samples) if self._checks else None
         self.angle_deg = {s: v for s, (v, _) in samples.items()}
         form: dict[tuple[str, Side], float] = {}
         if self._form and not t_ms - self._form_ms < FORM_INTERVAL_MS:
@@ -113,7 +120,21 @@ class ExerciseTracker:
                 for key, measure in self._form.items()
                 if key[0] in active
             }
-        return self.engine.step(t_ms, samples, form)
+        return self.engine.step(t_ms, samples, form, positions)
+
+    def _positions(
+        self, t_ms: float, data: FrameLists, samples: dict[Side, tuple[float, float]]
+    ) -> dict[Side, bool]:
+        """Each side's hold checks; a check not measurable makes the side's angle unseen."""
+        positions = dict.fromkeys(samples, True)
+        for key, (measure, allowed) in self._checks.items():
+            s = key[1]
+            value = self._filters[key].update(t_ms, measure(data)[0])
+            if math.isnan(value):
+                samples[s] = (math.nan, samples[s][1])
+            elif not allowed.contains(value):
+                positions[s] = False
+        return positions
 
     def finish(self) -> list[EngineEvent]:
         """End of the set: the rep under way becomes a partial rep."""

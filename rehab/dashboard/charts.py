@@ -398,7 +398,7 @@ def exercise_skeleton(exercise: Exercise, side: Side = Side.LEFT) -> go.Figure:
         x=xy[:, 0], y=xy[:, 1], mode="markers", marker={"color": _joint_colours(), "size": 6},
         text=[j.name for j in Joint], hoverinfo="text", name="landmarks",
     )  # fmt: skip
-    joints = exercise.angle.joints(side)
+    joints = exercise.angle.point_joints(side)
     path = xy[list(joints)]
     fig.add_scatter(
         x=path[:, 0], y=path[:, 1], mode="lines+markers+text",

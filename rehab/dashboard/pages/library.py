@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rehab.core.exercise import AngleSpec, Exercise, FormRule, OffsetSpec, Zone
+from rehab.core.exercise import AngleSpec, Bounds, Exercise, FormRule, OffsetSpec, Zone
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.state import exercise_library, require_user
@@ -43,10 +43,15 @@ def counting_words(exercise: Exercise) -> str:
     """How the exercise is counted, in words a clinician can check."""
     measured = f"Measured: {exercise.angle.describe()}."
     if exercise.hold is not None:
+        hold = exercise.hold
+        also = "".join(
+            f", with {measure_words(c.measure)} {bounds_words(c.allowed)}" for c in hold.requires
+        )
         return (
-            f"{measured} A hold counts the seconds the angle stays "
-            f"{zone_words(exercise.hold.zone)} (target {exercise.hold.target_s:.0f} s; "
-            f"stays under {exercise.hold.min_s:.0f} s are not reported)."
+            f"{measured} A hold counts the seconds the angle stays {zone_words(hold.zone)}"
+            f"{also}, from the moment the position is reached and steady (target "
+            f"{hold.target_s:.0f} s; stays under {hold.min_s:.0f} s are not reported; wobbles "
+            f"under {hold.grace_ms / 1000:g} s are forgiven)."
         )
     assert exercise.rest is not None and exercise.peak is not None
     text = (
@@ -59,6 +64,12 @@ def counting_words(exercise: Exercise) -> str:
     return text
 
 
+def bounds_words(bounds: Bounds) -> str:
+    parts = [f"≥ {bounds.min:g}" if bounds.min is not None else "",
+             f"≤ {bounds.max:g}" if bounds.max is not None else ""]  # fmt: skip
+    return " and ".join(p for p in parts if p)
+
+
 def measure_words(measure: AngleSpec | OffsetSpec) -> str:
     if isinstance(measure, AngleSpec):
         return measure.describe()
@@ -68,9 +79,7 @@ def measure_words(measure: AngleSpec | OffsetSpec) -> str:
 
 
 def rule_words(rule: FormRule) -> str:
-    bounds = [f"≥ {rule.allowed.min:g}" if rule.allowed.min is not None else "",
-              f"≤ {rule.allowed.max:g}" if rule.allowed.max is not None else ""]  # fmt: skip
-    allowed = " and ".join(b for b in bounds if b)
+    allowed = bounds_words(rule.allowed)
     what = measure_words(rule.measure)
     return (
         f"**{rule.cue}** ({rule.severity.value}) — {what}: allowed {allowed}, "
