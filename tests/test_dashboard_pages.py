@@ -249,8 +249,8 @@ def test_a_patient_lands_on_their_home_page(seeded: Seeded) -> None:
     assert texts(at, "title") == ["Hello, Patient 1"]  # today's exercises (issue 14)
 
 
-def test_a_patient_has_no_route_to_prescriptions_or_users(seeded: Seeded) -> None:
+def test_a_patient_has_no_route_to_prescriptions_users_or_the_tools(seeded: Seeded) -> None:
     patient = signed_in(seeded.clinic.pat_users[0], "Patient 0", seeded.clinic.patients[0])
-    for page in ("prescriptions", "users"):
+    for page in ("prescriptions", "users", "library", "analyse_video", "annotate_image"):
         at = open_page(patient, page, timeout_s=120)
         assert texts(at, "title") == ["Hello, Patient 0"], page

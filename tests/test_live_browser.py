@@ -176,8 +176,8 @@ MIN_FPS = 5.0  # below this the counter misses movements: the machine, not the c
 
 def shown_fps(page: Any) -> float:
     """The frames/s the page reports reaching the counter (0 when not shown)."""
-    caption = " ".join(page.get_by_text("pictures a second").all_inner_texts())
-    match = re.search(r"camera: (\d+) pictures a second", caption)
+    caption = " ".join(page.get_by_text(re.compile(r"pictures? a second")).all_inner_texts())
+    match = re.search(r"camera: (\d+) pictures? a second", caption)
     return float(match.group(1)) if match else 0.0
 
 

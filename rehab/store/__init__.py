@@ -44,7 +44,7 @@ from rehab.store.clinic import (
 from rehab.store.database import Database, Transaction, connect, data_dir, database_url
 from rehab.store.demo_data import create_demo_therapist, delete_demo, demo_exists, has_patients
 from rehab.store.liveness import STALE_AFTER, close_stale_sessions
-from rehab.store.manual import LoggedExercise, log_manual_session
+from rehab.store.manual import MAX_HOLD_S, MAX_REPS, MAX_SETS, LoggedExercise, log_manual_session
 from rehab.store.migrate import upgrade_database
 from rehab.store.recorder import SessionRecorder
 from rehab.store.rows import CheckInValues
@@ -52,6 +52,9 @@ from rehab.store.startup import open_database
 from rehab.store.upload import PlannedSet, record_session
 
 __all__ = [
+    "MAX_HOLD_S",
+    "MAX_REPS",
+    "MAX_SETS",
     "STALE_AFTER",
     "Actor",
     "Alert",

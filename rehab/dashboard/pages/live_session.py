@@ -81,7 +81,7 @@ GETTING_READY = N_("Getting ready: {message}")
 RESTING = N_("Set done. Rest for {seconds} seconds")
 ALL_DONE = N_("All sets done. Well done!")
 COUNTING = N_("Counting")
-SAVED_SO_FAR = N_("Saved so far: {reps} · camera: {fps} pictures a second")
+SAVED_SO_FAR = N_("Saved so far: {reps} · camera: {pictures}")
 NO_PICTURE = N_(
     "No picture from the camera. What you did is saved: press {start} to carry on, or {end}."
 )
@@ -230,7 +230,9 @@ def _show_status(status: LiveStatus, update: LiveUpdate | None, stale: bool, t: 
         return
     n = update.saved_reps
     reps = t.ngettext("{n} repetition", "{n} repetitions", n).format(n=n)
-    st.caption(t.gettext(SAVED_SO_FAR).format(reps=reps, fps=f"{update.fps:.0f}"))
+    fps = round(update.fps)
+    pictures = t.ngettext("{n} picture a second", "{n} pictures a second", fps).format(n=fps)
+    st.caption(t.gettext(SAVED_SO_FAR).format(reps=reps, pictures=pictures))
     if update.error:
         st.error(plain(update.error))
     if stale and status.phase is not Phase.DONE:

@@ -15,8 +15,14 @@ from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import today, transaction
 from rehab.errors import RehabError
 from rehab.i18n import N_
-from rehab.store import CheckInValues, LoggedExercise, log_manual_session
-from rehab.store.manual import MAX_HOLD_S, MAX_REPS, MAX_SETS
+from rehab.store import (
+    MAX_HOLD_S,
+    MAX_REPS,
+    MAX_SETS,
+    CheckInValues,
+    LoggedExercise,
+    log_manual_session,
+)
 from rehab.store.queries import PatientProgram, ProgramItem, patient_home
 
 SAVED_KEY = "manual_log_saved"
