@@ -147,7 +147,7 @@ def sign_in_and_begin(page: Any, server: StreamlitServer, home: Home) -> None:
     page.get_by_label("Username").fill(home.username)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name=re.compile(r"^Start: ")).first.click(timeout=60_000)
+    page.get_by_role("button", name=re.compile(r"Start: ")).first.click(timeout=60_000)
     page.get_by_role("button", name="Start the camera").click(timeout=60_000)
     start = page.frame_locator("iframe[title*='webrtc']").get_by_role("button", name="Start camera")
     start.click(timeout=60_000)
