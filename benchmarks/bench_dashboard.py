@@ -14,17 +14,15 @@ from __future__ import annotations
 import logging
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.bench_store import N_PATIENTS, N_WEEKS, PER_THERAPIST, seed
+from benchmarks.bench_store import N_PATIENTS, N_WEEKS, PER_THERAPIST, seeded_database
 from benchmarks.table import print_table
 from rehab.dashboard.state import PATIENT_KEY, USER_KEY, SignedIn
 from rehab.domain import Role
-from rehab.store import Actor, connect, upgrade_database
-from rehab.store.testing import sql_engine
+from rehab.store import Actor
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = "rehab/dashboard/pages"
@@ -87,23 +85,7 @@ def main() -> None:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
         logging.ERROR
     )
-    keep = os.environ.get("REHAB_BENCH_DB")  # the store benchmark's seeded file, reused
-    with tempfile.TemporaryDirectory(prefix="rehab-bench-dashboard-") as folder:
-        path = Path(keep) if keep else Path(folder) / "bench.db"
-        url = f"sqlite:///{path}"
-        reuse = path.is_file()
-        upgrade_database(url)
-        if reuse:
-            print(f"reusing the seeded database {path}")
-        else:
-            db = connect(url)
-            started = time.perf_counter()
-            counts = seed(sql_engine(db))
-            db.dispose()
-            print(
-                f"seeded {N_PATIENTS} patients x {N_WEEKS} weeks ({counts['reps']:,} reps) "
-                f"in {time.perf_counter() - started:.0f} s"
-            )
+    with seeded_database("rehab-bench-dashboard-") as (url, _path):
         os.environ["REHAB_DATABASE_URL"] = url
         headers = ["page (AppTest, SQLite)", "first s", "warm s", "warm CPU s", "goal"]
         print_table(headers, measure())

@@ -10,18 +10,14 @@ Times the whole `render_report` call (queries + model + layout) per format, the 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
-from benchmarks.bench_store import N_PATIENTS, N_WEEKS, NOW, seed
+from benchmarks.bench_store import N_WEEKS, NOW, seeded_database
 from benchmarks.table import print_table
 from rehab.domain import Role
 from rehab.reports import render_report
-from rehab.store import Actor, Database, connect, upgrade_database
-from rehab.store.testing import sql_engine
+from rehab.store import Actor, Database, connect
 
 GOALS_S = {"pdf": 2.0}
 RUNS = 3
@@ -52,22 +48,9 @@ def measure(db: Database) -> list[tuple[str, float, float, float, float, str]]:
 
 
 def main() -> None:
-    keep = os.environ.get("REHAB_BENCH_DB")  # the store benchmark's seeded file, reused
-    with tempfile.TemporaryDirectory(prefix="rehab-bench-reports-") as folder:
-        path = Path(keep) if keep else Path(folder) / "bench.db"
-        url = f"sqlite:///{path}"
-        reuse = path.is_file()
-        upgrade_database(url)
+    with seeded_database("rehab-bench-reports-") as (url, _path):
         db = connect(url)
-        if reuse:
-            print(f"reusing the seeded database {path}; report: patient #1, {N_WEEKS} weeks")
-        else:
-            started = time.perf_counter()
-            counts = seed(sql_engine(db))
-            print(
-                f"seeded {N_PATIENTS} patients x {N_WEEKS} weeks ({counts['reps']:,} reps) in "
-                f"{time.perf_counter() - started:.0f} s; report: patient #1, {N_WEEKS} weeks"
-            )
+        print(f"report: patient #1, {N_WEEKS} weeks")
         print_table(
             ["format (one year, one patient)", "first s", "warm s", "warm CPU s", "MB", "goal"],
             measure(db),

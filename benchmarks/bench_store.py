@@ -17,7 +17,8 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, insert
@@ -373,25 +374,35 @@ def measure(db: Database) -> list[tuple[str, float, float, float, str]]:
     return rows
 
 
-def main() -> None:
-    keep = os.environ.get("REHAB_BENCH_DB")  # reuse (or keep) the seeded file: saves minutes
-    with tempfile.TemporaryDirectory(prefix="rehab-bench-") as folder:
+@contextmanager
+def seeded_database(prefix: str) -> Iterator[tuple[str, Path]]:
+    """(url, path) of the benchmark clinic's SQLite file, upgraded and seeded. With
+    REHAB_BENCH_DB=path the file is kept, and reused by the next benchmark that finds it
+    (seeding takes minutes); otherwise it lives in a temporary folder."""
+    keep = os.environ.get("REHAB_BENCH_DB")
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
         path = Path(keep) if keep else Path(folder) / "bench.db"
         url = f"sqlite:///{path}"
         reuse = path.is_file()
         upgrade_database(url)
-        db = connect(url)
-        engine = sql_engine(db)
         if reuse:
             print(f"reusing the seeded database {path}")
         else:
+            db = connect(url)
             started = time.perf_counter()
-            counts = seed(engine)
+            counts = seed(sql_engine(db))
+            db.dispose()
             print(
                 f"seeded {N_PATIENTS} patients x {N_WEEKS} weeks: {counts['sessions']:,} "
                 f"sessions, {counts['reps']:,} reps in {time.perf_counter() - started:.0f} s"
             )
-        with engine.connect() as c:
+        yield url, path
+
+
+def main() -> None:
+    with seeded_database("rehab-bench-") as (url, path):
+        db = connect(url)
+        with sql_engine(db).connect() as c:
             c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         print(f"SQLite file: {path.stat().st_size / 1e6:,.0f} MB (indexes included)")
         headers = ["query (SQLite, warm)", "median ms", "best ms", "cpu ms", "goal"]

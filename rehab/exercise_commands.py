@@ -12,7 +12,9 @@ from typing import Any
 import yaml
 
 from rehab.core.exercise import Exercise
+from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import RepResult, SetResult, Side
+from rehab.display import pct
 from rehab.errors import InputError
 from rehab.exercise_library import (
     ExerciseFileError,
@@ -107,23 +109,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if library.problems else 0
 
 
-def _load_input(path: Path, model: Path | None) -> Any:
+def _analyse_input(
+    path: Path, exercise: Exercise, side: Side | None, model: Path | None
+) -> tuple[SetResult, float]:
+    """The set counted in a video or a .npz landmark stream, and the stream's first time."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".npz":
+        from rehab.core.analysis import analyze_stream
         from rehab.streamfile import load_stream
 
-        return load_stream(path)
-    from rehab.pose.pipeline import extract_stream
-    from rehab.pose.sources import VideoFile, media_kind
+        stream = load_stream(path)
+        return analyze_stream(stream, exercise, side), _origin_ms(stream)
+    from rehab.pose.sources import media_kind
+    from rehab.pose.video_analysis import analyse_video
     from rehab.progress import progress_bar
 
     if media_kind(path) != "video":
         raise InputError(f"{path}: `rehab analyze` takes a video or a .npz landmark file")
-    with VideoFile(path) as probe:
-        total = probe.frame_count
-    with progress_bar(total, "frame", "pose") as bar:
-        return extract_stream(path, model, bar.update)
+    with progress_bar(None, "frame", "pose") as bar:
+
+        def tick(done: int, total: int) -> None:
+            bar.total = total or None
+            bar.update(done - bar.n)
+
+        video = analyse_video(path, exercise, side, task_path=model, on_progress=tick)
+    return video.analysis.result, _origin_ms(video.stream)
+
+
+def _origin_ms(stream: LandmarkStream) -> float:
+    return float(stream.t_ms[0]) if len(stream) else 0.0
 
 
 def _seconds(t_ms: float) -> float:
@@ -168,24 +183,22 @@ def result_json(exercise: Exercise, result: SetResult, origin_ms: float) -> dict
     per_side: dict[str, Any] = {}
     for side in (Side.LEFT, Side.RIGHT, Side.BOTH):
         done = result.complete_reps(side)
-        reps_key = f"{side.value}_reps"
+        own = result.figures.side(side)  # the limb's own counter, where it had one
         counted = len(done) if done or side in result.reps_per_side() else None
-        if counted is None and reps_key in result.extra:
-            counted = int(result.extra[reps_key])
+        if counted is None and own is not None:
+            counted = own.reps
         if counted is None:
             continue
         rom = [r.rom_deg for r in done]
-        mean_rom = sum(rom) / len(rom) if rom else result.extra.get(f"{side.value}_mean_rom_deg")
-        per_side[side.value] = {
-            "reps": counted,
-            "mean_rom_deg": _num(mean_rom) if mean_rom is not None else None,
-        }
+        mean_rom = sum(rom) / len(rom) if rom else (own.mean_rom_deg if own else math.nan)
+        per_side[side.value] = {"reps": counted, "mean_rom_deg": _num(mean_rom)}
     return {
         "exercise": exercise.id,
         "reps": result.total_reps,
+        "reps_done": result.reps_done,
         "partial_reps": len(result.partial_reps()),
         "per_side": per_side,
-        "rom_asymmetry_pct": _num(result.extra.get("rom_asymmetry_pct", math.nan)),
+        "rom_asymmetry_pct": _num(result.figures.rom_asymmetry_pct),
         "rep_details": [rep_detail(r, origin_ms) for r in result.reps],
         "holds": [
             {
@@ -204,13 +217,9 @@ def result_json(exercise: Exercise, result: SetResult, origin_ms: float) -> dict
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from rehab.core.analysis import analyze_stream
-
     exercise = _library(args).get(args.exercise)
-    stream = _load_input(Path(args.input), args.model)
     side = Side(args.side) if args.side else None
-    result = analyze_stream(stream, exercise, side)
-    origin_ms = float(stream.t_ms[0]) if len(stream) else 0.0
+    result, origin_ms = _analyse_input(Path(args.input), exercise, side, args.model)
     if args.json:
         print(json.dumps(result_json(exercise, result, origin_ms), indent=2))
     else:
@@ -225,9 +234,9 @@ def _print_human(exercise: Exercise, result: SetResult, origin_ms: float) -> Non
     for side, count in result.reps_per_side().items():
         if side is not Side.BOTH:
             print(f"  {side.value}: {count} reps")
-    asym = result.extra.get("rom_asymmetry_pct")
-    if asym is not None:
-        print(f"  left/right ROM asymmetry: {asym:.0f}%")
+    asymmetry_pct = result.figures.rom_asymmetry_pct
+    if not math.isnan(asymmetry_pct):
+        print(f"  left/right ROM asymmetry: {pct(asymmetry_pct)}")
     if result.reps:
         print(
             f"\n{'#':>3} {'side':5} {'start':>6} {'peak':>6} {'end':>6} {'peak°':>6} "

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import av
@@ -14,32 +12,11 @@ import pytest
 
 from rehab.pose.sources import read_image
 from rehab.streamfile import load_stream
+from tests.cli_helpers import assert_user_error, rehab
 from tests.conftest import require_clips
 from tests.pose_helpers import astronaut_png, nobody_png
 
 SHORT_CLIP = "shoulder_abduction__seated_dumbbell_side.mp4"  # 236 frames, 464x848
-
-
-def rehab(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run(
-        [sys.executable, "-m", "rehab.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        check=False,
-    )
-
-
-def assert_user_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert result.returncode == 2, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected one line, got: {result.stderr}"
-    assert lines[0].startswith("rehab: error: ")
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def test_annotate_image_with_json(tmp_path: Path) -> None:

@@ -363,7 +363,8 @@ def test_alternating_counts_per_side_and_reports_asymmetry() -> None:
     result = analyze_stream(stream, exercise)
     assert result.reps_per_side() == {Side.LEFT: 3, Side.RIGHT: 2}
     assert result.total_reps == 5
-    assert result.extra["rom_asymmetry_pct"] == pytest.approx(100 * (45 - 30) / 45, abs=8)
+    assert result.figures.rom_asymmetry_pct == pytest.approx(100 * (45 - 30) / 45, abs=8)
+    assert result.reps_done == 2  # 3 left, 2 right: each side has done 2
     assert analyze_stream(stream, exercise, Side.RIGHT).total_reps == 2
 
 
@@ -434,7 +435,7 @@ def test_bilateral_exercise_done_with_one_arm_or_arms_in_turn() -> None:
     one_arm = synthetic_stream(exercise, n_reps=4, side=Side.LEFT, noise_px=1.0, seed=13)
     result = analyze_stream(one_arm, exercise)
     assert result.total_reps == 4
-    assert result.extra["one_sided_reps"] == 4
+    assert result.figures.one_sided_reps == 4
     _, cycle = rep_trajectory(3, 10, 110, rep_s=2.0, rest_s=1.0)
     angle = np.concatenate([cycle, cycle])
     sides = [Side.LEFT] * len(cycle) + [Side.RIGHT] * len(cycle)

@@ -26,6 +26,7 @@ from rehab.live.setup_check import Problem, SetupCheck
 from rehab.live.writer import CUT_OFF_AFTER
 from rehab.store import Database
 from rehab.store.models import ExerciseSession, Rep
+from rehab.store.queries import pain_and_effort
 from rehab.store.testing import Clinic, sql_session
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
@@ -291,8 +292,11 @@ def test_reps_are_saved_as_they_count_and_the_session_is_summarised(
     assert _statuses(db) == [(SessionStatus.IN_PROGRESS.value, halfway)]
     _feed(live, stream[len(stream) // 2 :])
     live.finish()
-    live.check_in(pain_after=4, effort_rpe=6)
+    live.check_in(pain_after=4, effort_rpe=6)  # the answers come after the session closed
     assert _reps(db) == 6 and not live.writer.error
+    with db.transaction() as tx:
+        (check,) = pain_and_effort(tx, clinic.pat_users[0], clinic.patients[0])
+    assert (check.pain_before, check.pain_after, check.effort_rpe) == (3, 4, 6)
     assert _statuses(db) == [(SessionStatus.COMPLETED.value, 6)]
     summary = session_summary(
         db, clinic.pat_users[0], clinic.patients[0], live.writer.session_id or 0, str

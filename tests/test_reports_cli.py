@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 
 from rehab.store import Database
 from rehab.store.testing import full_url
+from tests.cli_helpers import assert_user_error, rehab
 from tests.report_helpers import FIRST_DAY, LAST_DAY, PATIENT_NAME, Seeded, pdf_text, seed_history
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
@@ -27,31 +26,8 @@ def url(db: Database) -> str:
     return full_url(db)
 
 
-def rehab(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run(
-        [sys.executable, "-m", "rehab.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        check=False,
-    )
-
-
 def report(url: str, patient: int, *extra: str | Path) -> subprocess.CompletedProcess[str]:
     return rehab("report", "--url", url, "--patient", str(patient), *extra)
-
-
-def assert_user_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    # the store's access log line ("WARNING rehab.store.access: refused ...") may come first
-    lines = [ln for ln in result.stderr.splitlines() if ln.strip() and not ln.startswith("WARN")]
-    assert len(lines) == 1, f"expected one line, got: {result.stderr}"
-    assert lines[0].startswith("rehab: error: ")
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def test_pdf_as_the_therapist_with_a_note(url: str, seeded: Seeded, tmp_path: Path) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
 import pytest
 
-from rehab.core.results import HoldResult, Side
+from rehab.core.results import HoldResult, SetResult, Side
 from rehab.store import AlertKind, AlertSeverity, Database, SessionRecorder, queries
 from rehab.store.alerts import (
     DEFAULT_RULES,
@@ -135,7 +136,7 @@ def test_rom_progress_against_target(db: Database, clinic: Clinic) -> None:
 def test_volume_against_prescription(db: Database, clinic: Clinic) -> None:
     knee_item, sit_item = item_ids(db, clinic.programs[0])
     recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0], clock=lambda: T0)
-    for _ in range(2):  # two sets, both sides: 10 left and 9 right count as 10
+    for _ in range(2):  # two sets, both sides, 10 left and 9 right: 9 done per side
         recorder.begin_set("knee_extension", Side.BOTH, knee_item)
         for n in range(1, 11):
             recorder.record_rep(make_rep(n, side=Side.LEFT))
@@ -149,9 +150,37 @@ def test_volume_against_prescription(db: Database, clinic: Clinic) -> None:
     recorder.finish()
     with db.transaction() as tx:
         knee, sit = queries.volume_progress(tx, clinic.ther_a, clinic.patients[0])
-    assert (knee.sets_done, knee.reps_done, knee.partial_reps) == (2, 20, 2)
+    assert (knee.sets_done, knee.reps_done, knee.partial_reps) == (2, 18, 2)
     assert (knee.sets_prescribed, knee.reps_prescribed, knee.hold_s_prescribed) == (3, 30, None)
     assert (sit.sets_done, sit.hold_s_done, sit.hold_s_prescribed) == (1, 17.5, 40.0)
+
+
+@pytest.mark.parametrize(
+    "reps",
+    [
+        {Side.LEFT: 3, Side.RIGHT: 2},  # an alternating set: 2 done per side
+        {Side.BOTH: 2, Side.LEFT: 1, Side.RIGHT: 2},  # both arms, then the arms in turn
+        {Side.BOTH: 4},
+    ],
+)
+def test_stored_sets_count_reps_done_like_the_engine(
+    db: Database, clinic: Clinic, reps: dict[Side, int]
+) -> None:
+    """The store's volume applies the core's rule (`done_each_side`) to the stored reps and
+    holds: a set read back counts what SetResult.reps_done / held_done_s count."""
+    done = tuple(
+        make_rep(n, side=side) for side, count in reps.items() for n in range(1, count + 1)
+    )
+    hold = HoldResult("single_leg_stance", Side.LEFT, 0.0, 21000.0, 20.0, 30.0, True, 0.9)
+    holds = (hold, dataclasses.replace(hold, side=Side.RIGHT, held_s=15.0))
+    sets = [SetResult("knee_extension", reps=done), SetResult("single_leg_stance", holds=holds)]
+    with SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0]) as recorder:
+        for result in sets:
+            recorder.record_set(result)
+    with db.transaction() as tx:
+        knee, stance = queries.volume_progress(tx, clinic.ther_a, clinic.patients[0])
+    assert knee.reps_done == sets[0].reps_done and knee.partial_reps == 0
+    assert stance.hold_s_done == sets[1].held_done_s == 15.0
 
 
 def test_sessions_form_issues_and_pain(db: Database, clinic: Clinic) -> None:

@@ -14,11 +14,28 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from rehab.core.landmarks import LandmarkStream, StreamInfo
-from rehab.core.results import FormIssue, HoldResult, RepResult, SetResult, Severity, Side
+from rehab.core.results import (
+    FormIssue,
+    HoldResult,
+    RepResult,
+    SetFigures,
+    SetResult,
+    Severity,
+    Side,
+    SideFigures,
+)
 from rehab.domain import SessionStatus
 from rehab.errors import AccessDenied, StoreError
 from rehab.store import Database, SessionRecorder, close_stale_sessions, queries
-from rehab.store.models import ExerciseSession, FormIssueRow, Hold, Patient, Rep, SetStats
+from rehab.store.models import (
+    ExerciseSession,
+    ExerciseSet,
+    FormIssueRow,
+    Hold,
+    Patient,
+    Rep,
+    SetStats,
+)
 from rehab.store.queries import load_landmarks
 from rehab.store.rollup import STATS_COLUMNS, stats_select
 from rehab.store.testing import T0, Clinic, cue, make_rep, sql_session
@@ -28,6 +45,9 @@ pytest_plugins = ["rehab.store.pytest_plugin"]
 
 
 COLUMN_FOR = {"index": "rep_index", "form_issues": None}  # RepResult/HoldResult field -> column
+FIGURES = SetFigures(
+    left=SideFigures(reps=3, mean_rom_deg=71.5), right=SideFigures(reps=2, mean_rom_deg=60.0)
+)
 
 
 def status_of(db: Database, session_id: int) -> str:
@@ -49,7 +69,7 @@ def test_every_engine_field_has_a_column(result_type: type, model: type) -> None
 
 
 def test_set_result_fields_are_stored() -> None:
-    stored = {"exercise_id", "reps", "holds", "extra", "warnings"}
+    stored = {"exercise_id", "reps", "holds", "figures", "warnings"}
     assert {f.name for f in dataclasses.fields(SetResult)} <= stored
 
 
@@ -66,7 +86,7 @@ def test_reps_round_trip_exactly(db: Database, clinic: Clinic) -> None:
         recorder.begin_set("knee_extension", Side.LEFT)
         for rep in reps:
             recorder.record_rep(rep)
-        recorder.end_set({"tempo_s": 2.5}, ("left hip never visible",))
+        recorder.end_set(FIGURES, ("left hip never visible",))
         recorder.begin_set("wall_sit")
         recorder.record_hold(hold)
         recorder.end_set()
@@ -78,7 +98,7 @@ def test_reps_round_trip_exactly(db: Database, clinic: Clinic) -> None:
     assert dataclasses.replace(first.reps[2], peak_ms=0.0, peak_angle_deg=0.0) == (
         dataclasses.replace(nan_rep, peak_ms=0.0, peak_angle_deg=0.0)
     )
-    assert first.extra == {"tempo_s": 2.5} and first.warnings == ("left hip never visible",)
+    assert first.figures == FIGURES and first.warnings == ("left hip never visible",)
     assert second.holds == (hold,) and second.set_index == 1
     assert detail.summary.status == "completed"
     assert (detail.summary.complete_reps, detail.summary.partial_reps) == (3, 1)
@@ -95,7 +115,7 @@ def test_each_rep_is_committed_when_counted(db: Database, clinic: Clinic) -> Non
 
 
 def test_record_set_for_uploads(db: Database, clinic: Clinic) -> None:
-    result = SetResult("knee_extension", reps=(make_rep(1), make_rep(2)), extra={"a": 1.0})
+    result = SetResult("knee_extension", reps=(make_rep(1), make_rep(2)), figures=FIGURES)
     with SessionRecorder.start(db, clinic.ther_a, clinic.patients[0]) as recorder:
         recorder.record_set(result, Side.LEFT)
         recorder.record_set(result, Side.LEFT)
@@ -107,14 +127,38 @@ def test_record_set_for_uploads(db: Database, clinic: Clinic) -> None:
 
 def test_unmeasured_set_figures_round_trip_as_nan(db: Database, clinic: Clinic) -> None:
     # A one-sided set has no right-side ROM: NaN, which PostgreSQL's JSON refuses as such.
-    extra = {"left_mean_rom_deg": 71.5, "right_mean_rom_deg": math.nan, "odd": math.inf}
-    result = SetResult("knee_extension", reps=(make_rep(1),), extra=extra)
+    figures = SetFigures(
+        left=SideFigures(reps=1, mean_rom_deg=71.5),
+        right=SideFigures(reps=0, mean_rom_deg=math.nan),
+    )
+    result = SetResult("knee_extension", reps=(make_rep(1),), figures=figures)
     with SessionRecorder.start(db, clinic.ther_a, clinic.patients[0]) as recorder:
         recorder.record_set(result, Side.LEFT)
     with db.transaction() as tx:
-        stored = queries.session_detail(tx, clinic.ther_a, recorder.session_id).sets[0].extra
-    assert stored["left_mean_rom_deg"] == 71.5
-    assert math.isnan(stored["right_mean_rom_deg"]) and math.isnan(stored["odd"])
+        stored = queries.session_detail(tx, clinic.ther_a, recorder.session_id).sets[0].figures
+    assert stored.left == SideFigures(reps=1, mean_rom_deg=71.5)
+    assert stored.right is not None and stored.right.reps == 0
+    assert math.isnan(stored.right.mean_rom_deg) and math.isnan(stored.rom_asymmetry_pct)
+
+
+def test_set_figures_written_before_they_were_typed_read_back(db: Database, clinic: Clinic) -> None:
+    """Rows keep the flat JSON the engine has always written: old rows read as SetFigures."""
+    with SessionRecorder.start(db, clinic.ther_a, clinic.patients[0]) as recorder:
+        set_id = recorder.record_set(SetResult("hip_abduction"), Side.BOTH)
+    old_json = {
+        "left_reps": 3.0, "left_mean_rom_deg": 45.0, "right_reps": 2.0,
+        "right_mean_rom_deg": 30.0, "rom_asymmetry_pct": 33.3, "tempo_s": 2.5,
+    }  # fmt: skip
+    with sql_session(db) as s:
+        s.get(ExerciseSet, set_id).extra = old_json  # type: ignore[union-attr]
+    with db.transaction() as tx:
+        figures = queries.session_detail(tx, clinic.ther_a, recorder.session_id).sets[0].figures
+    assert figures.left == SideFigures(reps=3, mean_rom_deg=45.0)
+    assert figures.right == SideFigures(reps=2, mean_rom_deg=30.0)
+    assert figures.rom_asymmetry_pct == pytest.approx(100 * 15 / 45)
+    assert {k: v for k, v in figures.to_json().items() if k != "rom_asymmetry_pct"} == {
+        k: v for k, v in old_json.items() if k not in ("rom_asymmetry_pct", "tempo_s")
+    }
 
 
 def test_an_exception_leaves_the_session_interrupted_with_its_reps(

@@ -23,7 +23,16 @@ from dataclasses import dataclass, replace
 from rehab.core.counting import CounterConfig, Phase, RepCounter
 from rehab.core.exercise import Exercise, FormRule, SideMode
 from rehab.core.hold_timer import HoldTimer
-from rehab.core.results import EngineEvent, EventKind, FormIssue, RepResult, SetResult, Side
+from rehab.core.results import (
+    EngineEvent,
+    EventKind,
+    FormIssue,
+    RepResult,
+    SetFigures,
+    SetResult,
+    Side,
+    SideFigures,
+)
 
 Sample = tuple[float, float]  # (value, confidence); NaN value = not visible
 
@@ -259,7 +268,7 @@ class ExerciseEngine:
             reps, one_sided = reconcile_bilateral(
                 reps, self.counters[Side.LEFT].reps, self.counters[Side.RIGHT].reps
             )
-            figures["one_sided_reps"] = float(one_sided)
+            figures = replace(figures, one_sided_reps=one_sided)
         holds = sorted(
             (h for s in reporting if s in self.timers for h in self.timers[s].holds),
             key=lambda h: h.start_ms,
@@ -268,27 +277,20 @@ class ExerciseEngine:
             exercise_id=self.exercise.id,
             reps=tuple(reps),
             holds=tuple(holds),
-            extra=figures,
+            figures=figures,
             warnings=warnings,
         )
 
-    def _side_figures(self) -> dict[str, float]:
-        figures: dict[str, float] = {}
+    def _side_figures(self) -> SetFigures:
+        own: dict[Side, SideFigures] = {}
         for s in (Side.LEFT, Side.RIGHT):
-            counter = self.counters.get(s)
+            counter, timer = self.counters.get(s), self.timers.get(s)
             if counter is not None:
                 done = [r for r in counter.reps if r.complete]
-                figures[f"{s.value}_reps"] = float(len(done))
-                figures[f"{s.value}_mean_rom_deg"] = _mean([r.rom_deg for r in done])
-            timer = self.timers.get(s)
-            if timer is not None:
-                figures[f"{s.value}_held_s"] = sum(h.held_s for h in timer.holds)
-        asym = asymmetry_pct(
-            figures.get("left_mean_rom_deg", math.nan), figures.get("right_mean_rom_deg", math.nan)
-        )
-        if not math.isnan(asym):
-            figures["rom_asymmetry_pct"] = asym
-        return figures
+                own[s] = SideFigures(reps=len(done), mean_rom_deg=_mean([r.rom_deg for r in done]))
+            elif timer is not None:
+                own[s] = SideFigures(held_s=sum(h.held_s for h in timer.holds))
+        return SetFigures(left=own.get(Side.LEFT), right=own.get(Side.RIGHT))
 
 
 MIN_ONE_SIDED_CONFIDENCE = 0.6
@@ -339,13 +341,6 @@ def _start(rep: RepResult) -> float:
 
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else math.nan
-
-
-def asymmetry_pct(left: float, right: float) -> float:
-    """|left - right| as a percentage of the larger (0 = symmetric); NaN when unknown."""
-    if math.isnan(left) or math.isnan(right) or max(left, right) <= 0:
-        return math.nan
-    return 100.0 * abs(left - right) / max(left, right)
 
 
 def complete_reps(reps: tuple[RepResult, ...]) -> int:

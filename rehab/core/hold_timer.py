@@ -147,7 +147,12 @@ class HoldTimer:
             self._announced_s = whole_s
             events.append(
                 EngineEvent(
-                    EventKind.HOLD_PROGRESS, t_ms, self.side, f"{whole_s} s", angle_deg=angle_deg
+                    EventKind.HOLD_PROGRESS,
+                    t_ms,
+                    self.side,
+                    f"{whole_s} s",
+                    angle_deg=angle_deg,
+                    held_s=float(whole_s),
                 )
             )
         if not self._completed and self.held_ms >= self.hold.target_s * 1000.0:

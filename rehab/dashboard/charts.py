@@ -1,6 +1,7 @@
 """plotly figures built from the store's dataclasses (pure: no Streamlit, no database).
 
-Colours follow the skeleton drawing: the patient's left side orange, the right side blue.
+Sides have the colours of `rehab.display` (the skeleton's): the patient's left orange, the
+right blue.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import plotly.graph_objects as go
 
 from rehab.core.exercise import Exercise
 from rehab.core.landmarks import POSE_CONNECTIONS, Joint, LandmarkStream
-from rehab.core.results import RepResult, Side
+from rehab.core.results import RepResult, Side, asymmetry_pct
+from rehab.display import SIDE_HEX, joint_side
 from rehab.store.queries import (
     CheckInPoint,
     FormIssueCount,
@@ -27,8 +29,8 @@ from rehab.store.queries import (
 )
 
 FloatArray = npt.NDArray[np.float64]
-SIDE_COLOUR = {Side.LEFT: "#ff8a00", Side.RIGHT: "#0a84d6", Side.BOTH: "#4a4a6a"}
 TARGET_COLOUR = "#2e9e5b"
+MIDLINE_COLOUR = "#888888"  # the nose, on a white chart
 TARGET_BAND = 0.10  # the target band: target ROM ± 10%
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 HEIGHT = 320
@@ -64,7 +66,7 @@ def rom_figure(points: Sequence[RomPoint], title: str, target_deg: float | None)
     for point in points:
         by_side[point.side].append(point)
     for side, rows in sorted(by_side.items()):
-        colour = SIDE_COLOUR[side]
+        colour = SIDE_HEX[side]
         x = [r.started_at for r in rows]
         fig.add_scatter(
             x=x,
@@ -83,9 +85,9 @@ def rom_figure(points: Sequence[RomPoint], title: str, target_deg: float | None)
     return _layout(fig, title, "ROM (°)")
 
 
-def volume_figure(points: Sequence[VolumePoint], title: str) -> go.Figure:
-    """Reps (or seconds held) done per session against what was prescribed."""
-    holds = any(p.hold_s_prescribed for p in points) and not any(p.reps_prescribed for p in points)
+def volume_figure(points: Sequence[VolumePoint], title: str, holds: bool = False) -> go.Figure:
+    """Reps (or, for a hold exercise, seconds held) done per session against what was
+    prescribed (per side: VolumePoint counts like rehab.core.results.done_each_side)."""
     x = [p.started_at for p in points]
     fig = go.Figure()
     if holds:
@@ -125,17 +127,11 @@ def asymmetry_figure(points: Sequence[RomPoint], title: str) -> go.Figure | None
     if not pairs:
         return None
     x = [p[Side.LEFT].started_at for p in pairs]
-    y = [_asymmetry(p[Side.LEFT].mean_rom_deg, p[Side.RIGHT].mean_rom_deg) for p in pairs]
+    y = [asymmetry_pct(p[Side.LEFT].mean_rom_deg, p[Side.RIGHT].mean_rom_deg) for p in pairs]
     fig = go.Figure()
     fig.add_hrect(y0=0, y1=10, fillcolor=TARGET_COLOUR, opacity=0.08, line_width=0)
     fig.add_scatter(x=x, y=y, mode="lines+markers", name="asymmetry", line={"color": "#7a4fb0"})
     return _layout(fig, title, "left/right difference (%)", height=260)
-
-
-def _asymmetry(left: float, right: float) -> float:
-    if math.isnan(left) or math.isnan(right) or max(left, right) <= 0:
-        return math.nan
-    return 100.0 * abs(left - right) / max(left, right)
 
 
 def adherence_calendar(
@@ -251,7 +247,7 @@ def angle_trace_figure(
     for side, values in angles.items():
         fig.add_scatter(
             x=list(t_s), y=list(values), name=f"{side.value} angle", mode="lines",
-            line={"color": SIDE_COLOUR[side]},
+            line={"color": SIDE_HEX[side]},
         )  # fmt: skip
     _rep_marks(fig, reps, origin_ms)
     fig.update_layout(shapes=shapes, annotations=notes)
@@ -379,12 +375,8 @@ def _bones(xy: FloatArray) -> tuple[list[float], list[float]]:
 
 
 def _joint_colours() -> list[str]:
-    return [
-        SIDE_COLOUR[Side.LEFT] if "LEFT" in j.name
-        else SIDE_COLOUR[Side.RIGHT] if "RIGHT" in j.name
-        else "#888"
-        for j in Joint
-    ]  # fmt: skip
+    sides = [joint_side(j) for j in Joint]
+    return [MIDLINE_COLOUR if side is None else SIDE_HEX[side] for side in sides]
 
 
 def exercise_skeleton(exercise: Exercise, side: Side = Side.LEFT) -> go.Figure:

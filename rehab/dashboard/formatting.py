@@ -1,14 +1,16 @@
-"""Numbers and times as a clinician reads them (pure functions, no Streamlit)."""
+"""Numbers and times as a clinician reads them (pure functions, no Streamlit). Percentages
+and the dash for an unknown figure are `rehab.display`'s, shared with the reports."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 
+from rehab.display import DASH as DASH
+from rehab.display import pct as pct
 from rehab.exercise_library import ExerciseLibrary
 from rehab.store import Alert, AlertSeverity
 
-DASH = "—"
 SEVERITY_LABEL = {
     AlertSeverity.CRITICAL: "CRITICAL",
     AlertSeverity.HIGH: "High",
@@ -18,11 +20,6 @@ SEVERITY_LABEL = {
 
 def is_number(value: float | None) -> bool:
     return value is not None and not math.isnan(value)
-
-
-def pct(value: float | None) -> str:
-    """0.666 -> '67%'; None/NaN -> '—'."""
-    return f"{value:.0%}" if value is not None and is_number(value) else DASH
 
 
 def deg(value: float | None, signed: bool = False) -> str:
@@ -73,12 +70,6 @@ def pain(value: int | None) -> str:
 
 def sessions_this_week(done: int, per_week: int | None) -> str:
     return f"{done} of {per_week}" if per_week else f"{done} (no program)"
-
-
-def check_in_pain(before: int | None, after: int | None) -> int | None:
-    """A check-in's pain: the worse of before and after (None when neither was given)."""
-    given = [v for v in (before, after) if v is not None]
-    return max(given) if given else None
 
 
 def duration(seconds: float | None) -> str:

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rehab.core.analysis import StreamAnalysis, analyze_stream_detailed
+from rehab.core.analysis import StreamAnalysis
 from rehab.core.exercise import Exercise
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import Side
 from rehab.domain import SessionSource
 from rehab.errors import InputError
-from rehab.pose.pipeline import annotate_image, annotate_video
-from rehab.pose.sources import VideoFile
+from rehab.pose.pipeline import annotate_image
+from rehab.pose.video_analysis import analyse_video
 from rehab.store import Actor, Database, SessionRecorder
 from rehab.store.queries import patient_detail
 
@@ -44,23 +44,18 @@ def run_analysis(
         source = Path(folder) / f"upload{Path(name).suffix.lower()}"
         source.write_bytes(data)
         output = Path(folder) / "annotated.mp4"
+
+        def tick(done: int, total: int) -> None:
+            total = max(total, 1)
+            progress(min(done / total, 1.0), f"Finding the pose: frame {done} of ~{total}")
+
         try:
-            with VideoFile(source) as video:
-                total = max(video.frame_count, 1)
-            done = [0]
-
-            def tick(n: int) -> None:
-                done[0] += n
-                progress(
-                    min(done[0] / total, 1.0), f"Finding the pose: frame {done[0]} of ~{total}"
-                )
-
-            stream = annotate_video(source, output, on_progress=tick)
+            video = analyse_video(source, exercise, side, annotated=output, on_progress=tick)
         except InputError as exc:
             raise InputError(str(exc).replace(str(source), name)) from exc
-        progress(1.0, "Counting…")
-        analysis = analyze_stream_detailed(stream, exercise, side)
-        return VideoAnalysis(name, exercise.id, side, analysis, stream, output.read_bytes())
+        return VideoAnalysis(
+            name, exercise.id, side, video.analysis, video.stream, output.read_bytes()
+        )
 
 
 def save_session(

@@ -158,7 +158,9 @@ def _close_window(window: bool) -> None:
 
 def _report(live: Any, status: Any) -> None:
     for plan, result in live.processor.flow.results:
-        print(f"{plan.exercise_id} set {plan.set_index}: {result.total_reps} reps")
+        sides = [f"{side.value} {n}" for side, n in result.reps_by_limb().items()]
+        each = f" ({', '.join(sides)})" if len(sides) > 1 else ""
+        print(f"{plan.exercise_id} set {plan.set_index}: {result.reps_done} reps done{each}")
     if live.writer is None:
         return
     if live.writer.error:

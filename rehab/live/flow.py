@@ -14,7 +14,15 @@ from enum import StrEnum
 
 from rehab.core.exercise import Exercise
 from rehab.core.landmarks import PoseFrame
-from rehab.core.results import EngineEvent, EventKind, SetResult, Severity, Side
+from rehab.core.results import (
+    EngineEvent,
+    EventKind,
+    SetResult,
+    Severity,
+    Side,
+    done_by_limb,
+    done_each_side,
+)
 from rehab.core.tracker import ExerciseTracker
 from rehab.i18n import N_
 from rehab.live.cues import CueBoard
@@ -102,7 +110,7 @@ class LiveStatus:
     sets: int
     plan_index: int  # 0-based position in the session's sets
     plan_count: int
-    reps: int
+    reps: int  # reps done, against target_reps (per side: rehab.core.results.done_each_side)
     target_reps: int | None
     hold_s: float
     hold_target_s: float | None
@@ -111,6 +119,7 @@ class LiveStatus:
     severity: Severity
     set_done: bool  # a set has just finished (show a clear signal)
     t_ms: float
+    reps_by_side: tuple[tuple[Side, int], ...] = ()  # each limb's reps (sets counted by limb)
 
 
 @dataclass
@@ -119,8 +128,9 @@ class _Current:
     exercise: Exercise
     tracker: ExerciseTracker | None = None
     reps: int = 0
+    reps_by_side: dict[Side, int] = field(default_factory=dict)
     hold_s: float = 0.0
-    done_sets: list[SetResult] = field(default_factory=list)
+    holds_done: dict[Side, int] = field(default_factory=dict)  # complete holds per side
 
 
 def _with_hold_target(exercise: Exercise, hold_s: float | None) -> Exercise:
@@ -129,11 +139,6 @@ def _with_hold_target(exercise: Exercise, hold_s: float | None) -> Exercise:
     return exercise.model_copy(
         update={"hold": exercise.hold.model_copy(update={"target_s": hold_s})}
     )
-
-
-def _held_seconds(event: EngineEvent) -> float:
-    text = event.message.removesuffix(" s").strip()
-    return float(text) if text.replace(".", "", 1).isdigit() else math.nan
 
 
 class SessionFlow:
@@ -233,18 +238,18 @@ class SessionFlow:
         for event in events:
             self._on_event(event, tracker)
         notes: list[Note] = [Counted(tuple(events))] if events else []
-        if self._target_reached(events):
+        if self._target_reached():
             notes += self.end_set()
         return notes
 
     def _on_event(self, event: EngineEvent, tracker: ExerciseTracker) -> None:
         current = self._current
         if event.kind is EventKind.REP_COMPLETED:
-            current.reps = tracker.result().total_reps
-            self.speak.append(str(current.reps))
-        elif event.kind is EventKind.HOLD_PROGRESS:
-            held = _held_seconds(event)
-            current.hold_s = held if not math.isnan(held) else current.hold_s + 1.0
+            self._on_rep(event, tracker)
+        elif event.kind is EventKind.HOLD_PROGRESS and event.held_s is not None:
+            current.hold_s = event.held_s
+        elif event.kind is EventKind.HOLD_COMPLETED:
+            current.holds_done[event.side] = current.holds_done.get(event.side, 0) + 1
         elif event.kind is EventKind.FORM_CUE and event.form_issue is not None:
             issue = event.form_issue
             if self.cues.raise_cue(issue.cue, issue.severity, event.t_ms):
@@ -252,10 +257,24 @@ class SessionFlow:
         elif event.kind is EventKind.TRACKING_LOST:
             self.cues.raise_cue(self._(LOST_SIGHT), Severity.INFO, event.t_ms)
 
-    def _target_reached(self, events: list[EngineEvent]) -> bool:
+    def _on_rep(self, event: EngineEvent, tracker: ExerciseTracker) -> None:
+        """Reps done so far, by the rule prescriptions are read with (per side); every side
+        the set counts is in it, so a set of 10 per leg is not done after the first leg.
+        The patient hears the count of the limb that just moved."""
+        current = self._current
+        per_side, sides = tracker.result().reps_per_side(), tracker.engine.reporting()
+        current.reps = int(done_each_side(per_side, sides))
+        by_limb = done_by_limb(per_side, sides)
+        current.reps_by_side = {side: int(n) for side, n in by_limb.items()}
+        side = event.rep.side if event.rep is not None else event.side
+        self.speak.append(str(current.reps_by_side.get(side, current.reps)))
+
+    def _target_reached(self) -> bool:
         plan, current = self._current.plan, self._current
-        if current.exercise.hold is not None:
-            return any(e.kind is EventKind.HOLD_COMPLETED for e in events)
+        tracker = current.tracker
+        if current.exercise.hold is not None and tracker is not None:
+            sides = tracker.engine.reporting()
+            return done_each_side(current.holds_done, sides) >= 1
         return plan.target_reps is not None and current.reps >= plan.target_reps
 
     # -- set and session ends -----------------------------------------------------------------
@@ -315,6 +334,7 @@ class SessionFlow:
             severity=cue.severity if cue and not self._message else Severity.INFO,
             set_done=t - self._done_at_ms < SET_DONE_FLASH_MS,
             t_ms=t,
+            reps_by_side=tuple(current.reps_by_side.items()) if hold is None else (),
         )
 
     def take_speech(self) -> list[str]:

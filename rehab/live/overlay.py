@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from rehab.core.landmarks import PoseFrame
-from rehab.core.results import Severity
+from rehab.core.results import Severity, Side
+from rehab.display import side_rgb
 from rehab.i18n import N_
 from rehab.live.flow import LiveStatus, Phase
 from rehab.pose.drawing import draw_pose
@@ -36,6 +37,8 @@ REPETITIONS = N_("repetitions")
 OF_REPETITIONS = N_("of {target} repetitions")
 SECONDS_HELD = N_("seconds held, of {target}")
 SET_OF = N_("Set {set} of {sets}")
+EACH_SIDE = N_("{count}, each side")
+SIDE_COUNT = {Side.LEFT: N_("left {reps}"), Side.RIGHT: N_("right {reps}")}
 REST = N_("Rest {seconds}")
 SET_DONE = N_("Set done")
 ALL_DONE = N_("All sets done")
@@ -76,17 +79,27 @@ def _count_text(status: LiveStatus, _: Gettext) -> tuple[str, str]:
     if status.hold_target_s is not None:
         return str(int(status.hold_s)), _(SECONDS_HELD).format(target=round(status.hold_target_s))
     if status.target_reps is None:
-        return str(status.reps), _(REPETITIONS)
-    return str(status.reps), _(OF_REPETITIONS).format(target=status.target_reps)
+        label = _(REPETITIONS)
+    else:
+        label = _(OF_REPETITIONS).format(target=status.target_reps)
+    if len(status.reps_by_side) > 1:
+        label = _(EACH_SIDE).format(count=label)
+    return str(status.reps), label
 
 
 def _draw_counts(canvas: Image, status: LiveStatus, u: float, _: Gettext) -> None:
     big, label = _count_text(status, _)
-    _panel(canvas, (0, 0), (int(250 * u), int(150 * u)))
+    by_side = status.reps_by_side
+    _panel(canvas, (0, 0), (int(250 * u), int((174 if by_side else 150) * u)))
     _text(canvas, big, (int(14 * u), int(88 * u)), 2.6 * u, WHITE)
     _text(canvas, label, (int(14 * u), int(116 * u)), 0.6 * u, WHITE)
     set_of = _(SET_OF).format(set=status.set_index, sets=status.sets)
     _text(canvas, set_of, (int(14 * u), int(140 * u)), 0.6 * u, WHITE)
+    x = int(14 * u)
+    for side, reps in by_side:  # each limb's count, in the skeleton's colour for that side
+        words = _(SIDE_COUNT.get(side, "{reps}")).format(reps=reps) + "  "
+        _text(canvas, words, (x, int(164 * u)), 0.6 * u, side_rgb(side))
+        x += cv2.getTextSize(_ascii(words), FONT, 0.6 * u, max(1, round(1.2 * u)))[0][0]
 
 
 def _draw_message(canvas: Image, text: str, colour: tuple[int, ...], u: float) -> None:

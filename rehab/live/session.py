@@ -10,12 +10,13 @@ import queue
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from rehab.core.check_in import CheckInValues
 from rehab.core.exercise import Exercise
 from rehab.domain import SessionSource, SessionStatus
 from rehab.errors import InputError
 from rehab.live.flow import DEFAULT_REST_S, SessionFlow, SetPlan, expand_sets
 from rehab.live.processor import LiveProcessor, LiveUpdate, StreamClock
-from rehab.live.writer import IDLE_S, CheckInValues, Finish, SessionWriter
+from rehab.live.writer import IDLE_S, Finish, SessionWriter, save_check_in
 from rehab.store import Actor, Database
 from rehab.store.queries import Program
 
@@ -137,8 +138,10 @@ class LiveSession:
         self.processor.close()
 
     def check_in(self, pain_after: int | None, effort_rpe: int | None) -> None:
-        if self.writer is None:
+        """The patient's answers at the end, saved with the pain they gave at the start
+        (nothing to save when counting only, or before the first set began)."""
+        writer = self.writer
+        if writer is None or writer.session_id is None:
             return
-        values = CheckInValues(self.writer.pain_before, pain_after, effort_rpe)
-        self.writer.submit(values)
-        self.writer.flush()
+        values = CheckInValues(writer.pain_before, pain_after, effort_rpe)
+        save_check_in(writer.db, writer.actor, writer.session_id, values)

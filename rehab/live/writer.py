@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from rehab.core.check_in import CheckInValues
 from rehab.core.results import EventKind
 from rehab.domain import SessionSource, SessionStatus
 from rehab.errors import RehabError
@@ -36,14 +37,18 @@ class Finish:
     status: SessionStatus
 
 
-@dataclass(frozen=True)
-class CheckInValues:
-    pain_before: int | None
-    pain_after: int | None = None
-    effort_rpe: int | None = None
+Command = Note | Finish
 
 
-Command = Note | Finish | CheckInValues
+def save_check_in(db: Database, actor: Actor, session_id: int, values: CheckInValues) -> int:
+    """Save the patient's check-in for a live session (pain before at its start; pain after
+    and effort at its end, kept with the pain before): the one way the live path saves one.
+    Returns the check-in's id."""
+    recorder = SessionRecorder(db, actor, session_id)
+    pain_before, pain_after, effort_rpe = values.pain_before, values.pain_after, values.effort_rpe
+    return recorder.check_in(
+        pain_before, pain_after, effort_rpe, values.comment, skipped=values.skipped
+    )
 
 
 class SessionWriter:
@@ -125,8 +130,6 @@ class SessionWriter:
             self._counted(command)
         elif isinstance(command, SetEnded):
             self._ended(command)
-        elif isinstance(command, CheckInValues):
-            self._check_in(command)
         elif isinstance(command, Finish):
             self._finish(command.status)
 
@@ -140,7 +143,8 @@ class SessionWriter:
                 prescription_id=self.prescription_id,
             )
             if self.pain_before is not None:
-                self.recorder.check_in(pain_before=self.pain_before)
+                values = CheckInValues(pain_before=self.pain_before)
+                save_check_in(self.db, self.actor, self.recorder.session_id, values)
         return self.recorder
 
     def _begin(self, note: SetBegun) -> None:
@@ -162,12 +166,7 @@ class SessionWriter:
         if self._holds_in_set == 0:
             for hold in note.result.holds:
                 recorder.record_hold(hold)
-        recorder.end_set(note.result.extra, note.result.warnings)
-
-    def _check_in(self, values: CheckInValues) -> None:
-        recorder = self._ensure_session()
-        self.pain_before = values.pain_before
-        recorder.check_in(values.pain_before, values.pain_after, values.effort_rpe)
+        recorder.end_set(note.result.figures, note.result.warnings)
 
     def _finish(self, status: SessionStatus) -> None:
         if self.recorder is not None and not self.finished:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from rehab.display import pct
 from rehab.errors import InputError
 from rehab.progress import progress_bar
 
@@ -30,7 +31,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         poses, model = list(stream), stream.info.model
         print(
             f"wrote {output}: {len(stream)} frames, person found in "
-            f"{stream.detection_rate:.0%} of them"
+            f"{pct(100 * stream.detection_rate)} of them"
         )
     if args.json is not None:
         json_path = output.with_suffix(".json") if args.json is True else Path(args.json)
@@ -56,7 +57,7 @@ def cmd_landmarks(args: argparse.Namespace) -> int:
     written = save_stream(stream, output)
     print(
         f"wrote {written}: {len(stream)} frames at {stream.info.fps:.2f} fps, "
-        f"person found in {stream.detection_rate:.0%}"
+        f"person found in {pct(100 * stream.detection_rate)}"
     )
     return 0
 

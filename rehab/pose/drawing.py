@@ -2,7 +2,8 @@
 
 Joints under the visibility threshold are not drawn, nor the bones that touch them, so an
 upper-body view shows only the upper body. The person's left side is drawn in orange and
-the right in blue (as in MediaPipe's own drawing style), which makes a mirrored feed obvious.
+the right in blue (`rehab.display`: the dashboard's charts and the reports use the same
+colours), which makes a mirrored feed obvious.
 """
 
 from __future__ import annotations
@@ -11,19 +12,18 @@ import cv2
 import numpy as np
 
 from rehab.core.landmarks import POSE_CONNECTIONS, Joint, PoseFrame
+from rehab.display import joint_side, side_rgb
 
-LEFT_RGB = (255, 138, 0)
-RIGHT_RGB = (0, 170, 255)
-CENTRE_RGB = (235, 235, 235)
+CENTRE_RGB = (235, 235, 235)  # the nose: light, to show on a dark picture
 BONE_RGB = (245, 245, 245)
 
 
 def _side_colour(joint: Joint) -> tuple[int, int, int]:
-    if "LEFT" in joint.name:
-        return LEFT_RGB
-    if "RIGHT" in joint.name:
-        return RIGHT_RGB
-    return CENTRE_RGB
+    side = joint_side(joint)
+    return CENTRE_RGB if side is None else side_rgb(side)
+
+
+JOINT_RGB = tuple(_side_colour(joint) for joint in Joint)
 
 
 def visible_mask(frame: PoseFrame, min_visibility: float) -> np.ndarray:
@@ -49,6 +49,6 @@ def draw_pose(rgb: np.ndarray, frame: PoseFrame, min_visibility: float = 0.5) ->
     for joint in Joint:
         if mask[joint]:
             centre = tuple(points[joint])
-            cv2.circle(canvas, centre, 4 * scale, _side_colour(joint), -1, cv2.LINE_AA)
+            cv2.circle(canvas, centre, 4 * scale, JOINT_RGB[joint], -1, cv2.LINE_AA)
             cv2.circle(canvas, centre, 4 * scale, (40, 40, 40), 1, cv2.LINE_AA)
     return canvas

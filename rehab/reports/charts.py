@@ -14,11 +14,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
-from rehab.core.results import Side
-from rehab.reports.model import ExerciseSection, Report, worse_pain
+from rehab.core.check_in import worse_pain
+from rehab.display import SIDE_HEX
+from rehab.reports.model import ExerciseSection, Report
 
 DPI = 150
-SIDE_COLOURS = {Side.LEFT: "#1f77b4", Side.RIGHT: "#d62728", Side.BOTH: "#2ca02c"}
 DONE_COLOUR, PRESCRIBED_COLOUR, GRID = "#4c72b0", "#222222", "#dddddd"
 ADHERENCE_SIZE_IN = (7.0, 1.9)
 EXERCISE_SIZE_IN = (7.0, 2.2)
@@ -164,7 +164,7 @@ def exercise_chart(report: Report, section: ExerciseSection) -> Image.Image:
 
 def _rom_panel(ax: Axes, section: ExerciseSection) -> None:
     for series in section.rom:
-        colour = SIDE_COLOURS[series.side]
+        colour = SIDE_HEX[series.side]
         ax.plot(
             series.dates,  # type: ignore[arg-type]
             series.mean_rom_deg,
@@ -216,7 +216,7 @@ def pain_chart(report: Report) -> Image.Image:
     figure, (ax,) = _figure(*PAIN_SIZE_IN)
     points = report.check_ins
     stamps = [c.recorded_at for c in points]
-    _line(ax, stamps, [worse_pain(c) for c in points], "pain", "#d62728")
+    _line(ax, stamps, [worse_pain(c.pain_before, c.pain_after) for c in points], "pain", "#d62728")
     _line(ax, stamps, [c.effort_rpe for c in points], "effort (RPE)", "#7f7f7f")
     ax.set_ylim(-0.3, 10.3)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -11,11 +11,11 @@ from html import escape
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from rehab.core.results import Side
+from rehab.core.check_in import worse_pain
+from rehab.display import SIDE_HEX
 from rehab.reports import text
-from rehab.reports.model import ExerciseSection, Report, worse_pain
+from rehab.reports.model import ExerciseSection, Report
 
-SIDE_COLOURS = {Side.LEFT: "#1f77b4", Side.RIGHT: "#d62728", Side.BOTH: "#2ca02c"}
 WEEK_MS = 7 * 24 * 3600 * 1000
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 STYLE = """
@@ -86,12 +86,8 @@ def _front(report: Report) -> str:
         _note_and_alerts(report),
     ]
     for program in report.programs:
-        end = f" to {text.day(program.end_date)}" if program.end_date else ""
         html.append(f"<h2>Program #{program.prescription_id}: {escape(program.title)}</h2>")
-        html.append(
-            f"<p>{program.sessions_per_week} sessions a week, from "
-            f"{text.day(program.start_date)}{end}.</p>"
-        )
+        html.append(f"<p>{escape(text.program_line(program))}</p>")
         html.append(_table(("Exercise", "Prescribed"), program.items))
     return "\n".join(html)
 
@@ -117,10 +113,7 @@ def _adherence(report: Report) -> str:
         xperiodalignment="middle",
     )
     figure.update_layout(title="Sessions per week", yaxis_title="sessions")
-    summary = (
-        f"<p>{report.sessions_done} sessions done of {report.sessions_prescribed} prescribed "
-        f"({text.pct(report.adherence_pct)}) over {len(report.adherence)} weeks.</p>"
-    )
+    summary = f"<p>{escape(text.adherence_line(report))}</p>"
     table = _table(("Week of", "Done", "Prescribed", "Adherence"), text.adherence_rows(report))
     return (
         f"<h2>Adherence</h2>{summary}{_plot(report, figure, 300)}"
@@ -151,7 +144,7 @@ def _exercise(report: Report, section: ExerciseSection) -> str:
 def _rom_figure(section: ExerciseSection) -> go.Figure:
     figure = go.Figure()
     for series in section.rom:
-        colour = SIDE_COLOURS[series.side]
+        colour = SIDE_HEX[series.side]
         figure.add_scatter(
             x=list(series.dates),
             y=list(series.mean_rom_deg),
@@ -194,7 +187,7 @@ def _pain(report: Report) -> str:
         return "<h2>Pain and effort</h2><p>No check-ins in this period.</p>"
     stamps: list[dt.datetime] = [c.recorded_at for c in report.check_ins]
     figure = go.Figure()
-    pains = [worse_pain(c) for c in report.check_ins]
+    pains = [worse_pain(c.pain_before, c.pain_after) for c in report.check_ins]
     efforts = [c.effort_rpe for c in report.check_ins]
     figure.add_scatter(x=stamps, y=pains, name="pain", line={"color": "#d62728"})
     figure.add_scatter(x=stamps, y=efforts, name="effort (RPE)", line={"color": "#7f7f7f"})

@@ -15,7 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rehab import __version__
-from rehab.core.results import Side
+from rehab.core.check_in import worse_pain
+from rehab.core.results import Side, asymmetry_pct
+from rehab.display import percent_of
 from rehab.reports.data import ReportInputs
 from rehab.store import Alert
 from rehab.store.queries import (
@@ -64,8 +66,7 @@ class Asymmetry:
 
     @property
     def difference_pct(self) -> float:
-        larger = max(self.left_deg, self.right_deg)
-        return 100.0 * abs(self.difference_deg) / larger if larger > 0 else math.nan
+        return asymmetry_pct(self.left_deg, self.right_deg)
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,9 @@ class ExerciseSection:
 
     @property
     def volume_pct(self) -> float | None:
-        done, wanted = (
-            (self.hold_s_done, self.hold_s_prescribed)
-            if self.is_hold
-            else (self.reps_done, self.reps_prescribed)
-        )
-        return 100.0 * done / wanted if wanted else None
+        if self.is_hold:
+            return percent_of(self.hold_s_done, self.hold_s_prescribed)
+        return percent_of(self.reps_done, self.reps_prescribed)
 
 
 @dataclass(frozen=True)
@@ -174,8 +172,7 @@ class Report:
 
     @property
     def adherence_pct(self) -> float | None:
-        wanted = self.sessions_prescribed
-        return 100.0 * self.sessions_done / wanted if wanted else None
+        return percent_of(self.sessions_done, self.sessions_prescribed)
 
     @property
     def complete_reps(self) -> int:
@@ -212,7 +209,7 @@ def build_report(
         condition=patient.condition,
         affected_side=patient.affected_side,
         first_day=data.since.date(),
-        last_day=(data.until - dt.timedelta(microseconds=1)).date(),
+        last_day=last_day(data.until),
         generated_at=generated_at,
         app_version=__version__,
         programs=_programs(patient.programs, data.since, data.until, names),
@@ -242,14 +239,26 @@ def describe_item(item: ProgramItem) -> str:
     return ", ".join(parts)
 
 
+def last_day(until: dt.datetime) -> dt.date:
+    """The last day (inclusive) of a period [since, until)."""
+    return (until - dt.timedelta(microseconds=1)).date()
+
+
+def active_programs(
+    programs: Sequence[Program], since: dt.datetime, until: dt.datetime
+) -> list[Program]:
+    """The programs active on at least one day of the period [since, until)."""
+    first, last = since.date(), last_day(until)
+    return [
+        p for p in programs if p.start_date <= last and (p.end_date is None or p.end_date >= first)
+    ]
+
+
 def _programs(
     programs: Sequence[Program], since: dt.datetime, until: dt.datetime, names: ExerciseNamer
 ) -> tuple[ProgramView, ...]:
     """The programs active on at least one day of the period, oldest first."""
-    first, last = since.date(), (until - dt.timedelta(microseconds=1)).date()
-    active = [
-        p for p in programs if p.start_date <= last and (p.end_date is None or p.end_date >= first)
-    ]
+    active = active_programs(programs, since, until)
     return tuple(
         ProgramView(
             prescription_id=p.prescription_id,
@@ -294,13 +303,8 @@ def _sections(inputs: ReportInputs, names: ExerciseNamer) -> tuple[ExerciseSecti
 
 def _active_exercises(inputs: ReportInputs) -> set[str]:
     data = inputs.data
-    first, last = data.since.date(), (data.until - dt.timedelta(microseconds=1)).date()
-    return {
-        item.exercise_id
-        for p in data.patient.programs
-        if p.start_date <= last and (p.end_date is None or p.end_date >= first)
-        for item in p.items
-    }
+    programs = active_programs(data.patient.programs, data.since, data.until)
+    return {item.exercise_id for p in programs for item in p.items}
 
 
 def _section(
@@ -432,14 +436,9 @@ def _trend(early: float, late: float) -> str:
     return "steady"
 
 
-def worse_pain(point: CheckInPoint) -> int | None:
-    """A check-in's pain: the worse of before and after (as the alert rules read it)."""
-    scores = [p for p in (point.pain_before, point.pain_after) if p is not None]
-    return max(scores) if scores else None
-
-
 def _pain_summary(check_ins: Sequence[CheckInPoint]) -> PainSummary:
-    pains = [p for p in (worse_pain(c) for c in check_ins) if p is not None]
+    scores = (worse_pain(c.pain_before, c.pain_after) for c in check_ins)
+    pains = [p for p in scores if p is not None]
     efforts = [c.effort_rpe for c in check_ins if c.effort_rpe is not None]
     return PainSummary(
         check_ins=len(check_ins),

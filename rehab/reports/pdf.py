@@ -151,22 +151,15 @@ def _front(pdf: ReportPDF, report: Report) -> None:
     pdf.key_values(text.summary_rows(report))
     _note_and_alerts(pdf, report)
     for program in report.programs:
-        end = f" to {text.day(program.end_date)}" if program.end_date else ""
         pdf.heading(f"Program #{program.prescription_id}: {program.title}")
-        pdf.paragraph(
-            f"{program.sessions_per_week} sessions a week, from "
-            f"{text.day(program.start_date)}{end}."
-        )
+        pdf.paragraph(text.program_line(program))
         pdf.grid(("Exercise", "Prescribed"), program.items, (70, 110))
     _method(pdf)
 
 
 def _adherence(pdf: ReportPDF, report: Report) -> None:
     pdf.heading("Adherence: sessions per week")
-    pdf.paragraph(
-        f"{report.sessions_done} sessions done of {report.sessions_prescribed} prescribed "
-        f"({text.pct(report.adherence_pct)}) over {len(report.adherence)} weeks.",
-    )
+    pdf.paragraph(text.adherence_line(report))
     pdf.chart(charts.adherence_chart(report), charts.ADHERENCE_SIZE_IN)
 
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from rehab.errors import InputError, RehabError
 from rehab.reports.data import load_report_inputs
-from rehab.reports.model import Report, build_report, pseudonym
+from rehab.reports.model import Report, build_report, last_day, pseudonym
 from rehab.store import Actor, Database, Transaction
 
 log = logging.getLogger(__name__)
@@ -186,5 +186,5 @@ def report_filename(
 ) -> str:
     """A file name for a download: no patient name in it (a pseudonym when asked)."""
     who = pseudonym(patient_id) if pseudonymise else f"patient-{patient_id}"
-    last = (until - dt.timedelta(microseconds=1)).date()
+    last = last_day(until)
     return f"report-{who}-{since:%Y-%m-%d}_{last:%Y-%m-%d}{ReportFormat(fmt).extension}"

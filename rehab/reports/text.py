@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from rehab.reports.model import ExerciseSection, Report
+from rehab.display import DASH, pct, percent_of
+from rehab.reports.model import ExerciseSection, ProgramView, Report
 from rehab.store.queries import WeekAdherence
 
-DASH = "—"
 NO_SESSIONS = "No sessions were recorded in this period."
 METHOD_NOTE = (
     "ROM: mean range of motion of a session's complete reps (degrees); best: the highest "
-    "session mean; at target: sessions whose best rep reached the target. Reps: per set, the "
-    "larger side's count. Every figure is computed from the stored reps."
+    "session mean; at target: sessions whose best rep reached the target. Reps (and hold "
+    "time): per set, what each side did, as prescriptions count per side (10 reps of an "
+    "exercise done one leg at a time: 10 with each leg); a rep of both limbs together counts "
+    "for each. Every figure is computed from the stored reps."
 )
 
 
@@ -30,10 +32,6 @@ def seconds(value: float | None) -> str:
     return f"{value:.0f} s"
 
 
-def pct(value: float | None) -> str:
-    return DASH if value is None or math.isnan(value) else f"{value:.0f}%"
-
-
 def number(value: float | int | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
@@ -46,6 +44,18 @@ def day(value: dt.date | dt.datetime | None) -> str:
 
 def period(report: Report) -> str:
     return f"{day(report.first_day)} to {day(report.last_day)}"
+
+
+def program_line(program: ProgramView) -> str:
+    end = f" to {day(program.end_date)}" if program.end_date else ""
+    return f"{program.sessions_per_week} sessions a week, from {day(program.start_date)}{end}."
+
+
+def adherence_line(report: Report) -> str:
+    return (
+        f"{report.sessions_done} sessions done of {report.sessions_prescribed} prescribed "
+        f"({pct(report.adherence_pct)}) over {len(report.adherence)} weeks."
+    )
 
 
 def header_rows(report: Report) -> list[tuple[str, str]]:
@@ -152,8 +162,7 @@ def adherence_rows(report: Report) -> list[tuple[str, str, str, str]]:
 
 
 def _ratio(week: WeekAdherence) -> float | None:
-    wanted = week.sessions_prescribed
-    return 100.0 * week.sessions_done / wanted if wanted else None
+    return percent_of(week.sessions_done, week.sessions_prescribed)
 
 
 def alert_lines(report: Report) -> list[str]:

@@ -20,6 +20,7 @@ The enums the pages need (`Role`, `SessionSource`, `SessionStatus`) are in `reha
 See docs/store.md for the data model, the access rules, the alert rules and every function.
 """
 
+from rehab.core.check_in import CheckInValues
 from rehab.store import queries
 from rehab.store.access import Actor, actor_for, authenticate
 from rehab.store.accounts import (
@@ -47,7 +48,6 @@ from rehab.store.liveness import STALE_AFTER, close_stale_sessions
 from rehab.store.manual import MAX_HOLD_S, MAX_REPS, MAX_SETS, LoggedExercise, log_manual_session
 from rehab.store.migrate import upgrade_database
 from rehab.store.recorder import SessionRecorder
-from rehab.store.rows import CheckInValues
 from rehab.store.startup import open_database
 from rehab.store.upload import PlannedSet, record_session
 

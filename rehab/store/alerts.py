@@ -18,6 +18,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from rehab.display import pct
+
 
 class AlertSeverity(StrEnum):
     LOW = "low"
@@ -129,7 +131,7 @@ def rom_alert(patient_id: int, fact: RomFact, now: dt.datetime, rules: AlertRule
     else:
         return None
     why = (
-        f"{fact.exercise_id} ({fact.side}): ROM down {drop:.0%} in a week "
+        f"{fact.exercise_id} ({fact.side}): ROM down {pct(100 * drop)} in a week "
         f"({before:.0f}° → {recent:.0f}°)"
     )
     return Alert(patient_id, AlertKind.ROM_FALLING, severity, why, now, fact.exercise_id)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from rehab.core.check_in import CheckInValues
 from rehab.core.results import Side
 from rehab.domain import SessionSource, SessionStatus
 from rehab.errors import StoreError
@@ -30,7 +31,7 @@ from rehab.store.models import (
     Prescription,
     PrescriptionItem,
 )
-from rehab.store.rows import CheckInValues, fill_check_in
+from rehab.store.rows import check_check_in, fill_check_in
 from rehab.store.times import utc_now
 
 MAX_SETS = 20
@@ -91,7 +92,7 @@ def log_manual_session(
     for exercise in exercises:
         exercise.check()
     if check_in is not None:
-        check_in.check()
+        check_check_in(check_in)
     _check_program(session, patient_id, prescription_id, exercises)
     row = ExerciseSession(
         patient_id=patient_id,

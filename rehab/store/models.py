@@ -270,7 +270,7 @@ class ExerciseSet(Base):
     side: Mapped[str] = mapped_column(String(8))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    extra: Mapped[dict[str, float]] = mapped_column(MetricMap, default=dict)  # SetResult.extra
+    extra: Mapped[dict[str, float]] = mapped_column(MetricMap, default=dict)  # SetFigures JSON
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # SetResult.warnings
     # A set the patient logged by hand (a session of source "manual"): what they say they did
     # (reps in the set, or seconds held); nothing was counted, so it has no reps or holds rows.

@@ -8,7 +8,7 @@ is already in the database; the session row stays "in progress" until `close_sta
         recorder.begin_set("knee_extension", Side.LEFT, prescription_item_id=item_id)
         for event in engine_events:
             recorder.record_event(event)   # commits each completed/partial rep and hold
-        recorder.end_set(extra=set_result.extra)
+        recorder.end_set(set_result.figures)
         recorder.check_in(pain_before=3, pain_after=4, effort_rpe=5)
     # leaving the block: completed (or interrupted, if an exception escaped)
 
@@ -34,6 +34,7 @@ from typing import Self, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rehab.core.check_in import CheckInValues
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import (
     EngineEvent,
@@ -41,6 +42,7 @@ from rehab.core.results import (
     FormIssue,
     HoldResult,
     RepResult,
+    SetFigures,
     SetResult,
     Side,
 )
@@ -57,7 +59,7 @@ from rehab.store.models import (
     LandmarkStreamRow,
 )
 from rehab.store.rollup import refresh_set_stats
-from rehab.store.rows import CheckInValues, fill_check_in, hold_row, issue_row, rep_row
+from rehab.store.rows import check_check_in, fill_check_in, hold_row, issue_row, rep_row
 from rehab.store.times import Clock, utc_now
 from rehab.streamfile import save_stream
 
@@ -153,8 +155,8 @@ class SessionRecorder:
         self.set_id, self._open = set_id, plan
         return set_id
 
-    def end_set(self, extra: dict[str, float] | None = None, warnings: Iterable[str] = ()) -> None:
-        """Close the open set, with the engine's SetResult.extra and .warnings."""
+    def end_set(self, figures: SetFigures | None = None, warnings: Iterable[str] = ()) -> None:
+        """Close the open set, with the engine's SetResult.figures and .warnings."""
         self._require_set()
         now = self.clock()
 
@@ -163,7 +165,7 @@ class SessionRecorder:
             if row is None:
                 raise NotFound(f"set #{place.set_id} is gone")
             row.ended_at = now
-            row.extra = {str(k): float(v) for k, v in (extra or {}).items()}
+            row.extra = (figures or SetFigures()).to_json()
             row.warnings = [str(w) for w in warnings]
 
         self._write(work, "end of set", resume=False)  # the set's summary, not new data
@@ -187,7 +189,7 @@ class SessionRecorder:
         self._write(add_reps, "reps")
         self._write(add_holds, "holds")
         set_id = self._require_set()
-        self.end_set(result.extra, result.warnings)
+        self.end_set(result.figures, result.warnings)
         return set_id
 
     # -- reps, holds, cues --------------------------------------------------------------------
@@ -249,7 +251,7 @@ class SessionRecorder:
         (also once it is closed: the live page asks after the end); `skipped` when they chose
         to skip the questions. Replaces the session's earlier check-in."""
         values = CheckInValues(pain_before, pain_after, effort_rpe, comment, skipped)
-        values.check()
+        check_check_in(values)
         now = self.clock()
 
         def work(session: Session, place: _Place) -> int:

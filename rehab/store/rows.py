@@ -1,36 +1,23 @@
 """Between the engine's results and the rows: RepResult <-> `reps`, HoldResult <-> `holds`,
-FormIssue <-> `form_issues`, check-in values -> `check_ins`. The round trip is exact
-(a test fails when the engine adds a field that has no column)."""
+FormIssue <-> `form_issues`, check-in values (the core's CheckInValues) -> `check_ins`. The
+round trip is exact (a test fails when the engine adds a field that has no column)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
+from rehab.core.check_in import CheckInValues
 from rehab.core.results import FormIssue, HoldResult, RepResult, Severity, Side
 from rehab.errors import StoreError
 from rehab.store.models import CheckIn, FormIssueRow, Hold, Rep
 
 
-@dataclass(frozen=True)
-class CheckInValues:
-    """A patient's check-in: pain (0-10) before and after, effort (RPE 0-10), a comment.
-
-    A value is None until the patient gives it; `skipped`: they were asked and chose to skip."""
-
-    pain_before: int | None = None
-    pain_after: int | None = None
-    effort_rpe: int | None = None
-    comment: str = ""
-    skipped: bool = False
-
-    def check(self) -> None:
-        """StoreError naming the value out of range."""
-        for name, value in (("pain before", self.pain_before), ("pain after", self.pain_after)):
-            if value is not None and not 0 <= value <= 10:
-                raise StoreError(f"{name} must be 0-10 (got {value})")
-        if self.effort_rpe is not None and not 0 <= self.effort_rpe <= 10:
-            raise StoreError(f"effort (RPE) must be 0-10 (got {self.effort_rpe})")
+def check_check_in(values: CheckInValues) -> None:
+    """StoreError naming the value out of range (the rule is the core's
+    `CheckInValues.problem`)."""
+    problem = values.problem()
+    if problem is not None:
+        raise StoreError(problem)
 
 
 def fill_check_in(row: CheckIn, values: CheckInValues, recorded_at: dt.datetime) -> CheckIn:

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from rehab.core.check_in import CheckInValues
 from rehab.core.results import SetResult, Side
 from rehab.domain import SessionSource, SessionStatus
 from rehab.store.access import Actor, audit, check_patient_access
 from rehab.store.database import Database, run_transaction
 from rehab.store.models import AuditAction, CheckIn, ExerciseSession, ExerciseSet, Hold, Rep
 from rehab.store.rollup import refresh_set_stats
-from rehab.store.rows import CheckInValues, fill_check_in, hold_row, issue_row, rep_row
+from rehab.store.rows import check_check_in, fill_check_in, hold_row, issue_row, rep_row
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def record_session(
 ) -> int:
     """Store a whole session in one transaction; returns the session id."""
     if check_in is not None:
-        check_in.check()
+        check_check_in(check_in)
 
     def work(session: Session) -> int:
         check_patient_access(session, actor, patient_id)
@@ -78,7 +79,7 @@ def _add_planned_set(
         session_id=session_id, prescription_item_id=planned.prescription_item_id,
         exercise_id=result.exercise_id, set_index=seen[result.exercise_id],
         side=Side(planned.side).value, started_at=at, ended_at=ended,
-        extra={str(k): float(v) for k, v in result.extra.items()},
+        extra=result.figures.to_json(),
         warnings=[str(w) for w in result.warnings],
     )  # fmt: skip
     session.add(row)

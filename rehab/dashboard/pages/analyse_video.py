@@ -59,12 +59,7 @@ def _results(result: VideoAnalysis) -> None:
         f"{s.value} {n}" for s, n in outcome.reps_per_side().items() if s is not Side.BOTH
     )
     cols[2].metric("Per side", per_side or fmt.DASH)
-    cols[3].metric(
-        "Left/right asymmetry",
-        fmt.pct(outcome.extra["rom_asymmetry_pct"] / 100)
-        if "rom_asymmetry_pct" in outcome.extra
-        else fmt.DASH,
-    )
+    cols[3].metric("Left/right asymmetry", fmt.pct(outcome.figures.rom_asymmetry_pct))
     left, right = st.columns([2, 3])
     left.video(result.video_mp4, format="video/mp4")
     origin = float(result.analysis.t_ms[0]) if len(result.analysis.t_ms) else 0.0

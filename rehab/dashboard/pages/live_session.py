@@ -23,6 +23,7 @@ import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from rehab.core.check_in import CheckInValues
 from rehab.core.exercise import Exercise
 from rehab.dashboard.check_in import check_in_form, pain_question
 from rehab.dashboard.navigation import page_path
@@ -35,10 +36,11 @@ from rehab.errors import RehabError
 from rehab.i18n import N_, Translator
 from rehab.live.flow import LiveStatus, Phase
 from rehab.live.history import close_cut_off_sessions, cut_off_notice, session_summary
+from rehab.live.overlay import SIDE_COUNT
 from rehab.live.processor import LiveUpdate
 from rehab.live.session import LiveSession, plans_from_program, rtc_configuration
+from rehab.live.writer import save_check_in
 from rehab.patient.progress_words import range_sentence
-from rehab.store import SessionRecorder
 from rehab.store.queries import PatientProgram, ProgramItem, patient_home
 
 LIVE_KEY = "live_session"
@@ -77,6 +79,7 @@ STAND = N_("Stand where you can see yourself on the picture.")
 REPETITIONS = N_("Repetitions")
 HELD = N_("Seconds held")
 SET_OF = N_("Set {set} of {sets}")
+EACH_SIDE = N_("Counted for each side: {sides}")
 GETTING_READY = N_("Getting ready: {message}")
 RESTING = N_("Set done. Rest for {seconds} seconds")
 ALL_DONE = N_("All sets done. Well done!")
@@ -219,6 +222,12 @@ def _show_status(status: LiveStatus, update: LiveUpdate | None, stale: bool, t: 
     label = t.gettext(REPETITIONS if status.hold_target_s is None else HELD)
     st.metric(label, _count_text(status))
     st.markdown(t.gettext(SET_OF).format(set=status.set_index, sets=status.sets))
+    if len(status.reps_by_side) > 1:
+        each = " · ".join(
+            t.gettext(SIDE_COUNT.get(side, "{reps}")).format(reps=reps)
+            for side, reps in status.reps_by_side
+        )
+        st.caption(t.gettext(EACH_SIDE).format(sides=each))
     box = st.success if status.set_done or status.phase is Phase.DONE else st.info
     start = t.gettext(CAMERA_START).upper()
     box(
@@ -301,10 +310,11 @@ def _check_in(page: PatientPage, session_id: int) -> None:
     answers = check_in_form("after", t)
     if answers is None:
         return
-    SessionRecorder(database(), page.user.actor, session_id).check_in(
+    values = CheckInValues(
         st.session_state.get(PAIN_BEFORE_KEY), answers.pain, answers.effort,
         skipped=answers.skipped,
     )  # fmt: skip
+    save_check_in(database(), page.user.actor, session_id, values)
     st.session_state[CHECKED_KEY] = session_id
     st.rerun()
 

@@ -68,7 +68,7 @@ def _summary(table: pd.DataFrame) -> None:
     cols[2].metric("High alerts", int((table["severity"] == "high").sum()))
     adherence = table["Adherence 4 wk"].dropna()
     cols[3].metric(
-        "Median adherence, 4 wk", fmt.pct(adherence.median() / 100) if len(adherence) else fmt.DASH
+        "Median adherence, 4 wk", fmt.pct(adherence.median()) if len(adherence) else fmt.DASH
     )
 
 

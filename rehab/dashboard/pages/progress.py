@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from rehab.core.check_in import worse_pain
 from rehab.core.results import Side
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
@@ -16,6 +17,7 @@ from rehab.dashboard.navigation import page_path
 from rehab.dashboard.reports import report_downloads
 from rehab.dashboard.state import exercise_library, require_user, show_error, transaction
 from rehab.dashboard.widgets import date_range, pick_patient, show_alerts
+from rehab.display import percent_of
 from rehab.domain import Role
 from rehab.errors import RehabError
 from rehab.store import Actor, Alert
@@ -73,14 +75,14 @@ def _header(patient: q.PatientDetail) -> None:
 def _headline(data: Progress) -> None:
     done = sum(w.sessions_done for w in data.weeks)
     prescribed = sum(w.sessions_prescribed for w in data.weeks)
-    pains = [p for p in (fmt.check_in_pain(c.pain_before, c.pain_after) for c in data.check_ins)
+    pains = [p for p in (worse_pain(c.pain_before, c.pain_after) for c in data.check_ins)
              if p is not None]  # fmt: skip
     cols = st.columns(4)
     cols[0].metric("Sessions in period", done, help="completed or interrupted sessions")
-    cols[1].metric("Adherence", fmt.pct(done / prescribed) if prescribed else fmt.DASH,
+    cols[1].metric("Adherence", fmt.pct(percent_of(done, prescribed)),
                    help=f"{done} of {prescribed} prescribed sessions")  # fmt: skip
     delta = pains[-1] - pains[0] if len(pains) > 1 else None
-    cols[2].metric("Latest pain", f"{pains[-1]}/10" if pains else fmt.DASH,
+    cols[2].metric("Latest pain", fmt.pain(pains[-1] if pains else None),
                    delta=None if delta is None else f"{delta:+d} since start",
                    delta_color="inverse")  # fmt: skip
     cols[3].metric("Form issues", sum(c.count for c in data.form))
@@ -123,7 +125,7 @@ def _hold_tab(name: str, volume: list[q.VolumePoint]) -> None:
     cols[1].metric("Prescribed", f"{wanted:.0f} s" if wanted else fmt.DASH)
     cols[2].metric("Sets in latest session", latest.sets_done)
     st.plotly_chart(
-        charts.volume_figure(volume, f"{name}: seconds held vs prescribed"),
+        charts.volume_figure(volume, f"{name}: seconds held vs prescribed", holds=True),
         key=f"vol_{latest.exercise_id}",
     )
 

@@ -3,6 +3,8 @@ trace with rep boundaries and zones, and a skeleton replay where landmarks were 
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from rehab.core.analysis import analyze_stream_detailed
@@ -74,8 +76,9 @@ def _set_section(item: SetDetail, stream: LandmarkStream | None) -> None:
     st.subheader(f"Set {item.set_index} · {name} · {item.side.value}")
     for warning in item.warnings:
         st.warning(warning)
-    if "rom_asymmetry_pct" in item.extra:
-        st.caption(f"Left/right ROM asymmetry: {item.extra['rom_asymmetry_pct']:.0f}%")
+    asymmetry_pct = item.figures.rom_asymmetry_pct
+    if not math.isnan(asymmetry_pct):
+        st.caption(f"Left/right ROM asymmetry: {fmt.pct(asymmetry_pct)}")
     exercise: Exercise | None
     try:
         exercise = library.get(item.exercise_id)

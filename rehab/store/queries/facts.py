@@ -10,9 +10,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from rehab.core.check_in import worse_pain
 from rehab.store.access import Actor
 from rehab.store.alerts import (
     DEFAULT_RULES,
@@ -156,25 +157,22 @@ def _last_activity(
     return {patient_id: aware(stamp) for patient_id, stamp in rows if stamp is not None}
 
 
-def _check_in_pain() -> ColumnElement[int]:
-    """A check-in's pain: the worse of before and after."""
-    return case(
-        (CheckIn.pain_after.is_(None), CheckIn.pain_before),
-        (CheckIn.pain_before.is_(None), CheckIn.pain_after),
-        (CheckIn.pain_after > CheckIn.pain_before, CheckIn.pain_after),
-        else_=CheckIn.pain_before,
-    )
-
-
 def _last_two_pains(
     session: Session, ids: Sequence[int], now: dt.datetime
 ) -> dict[int, list[PainFact]]:
-    pain = _check_in_pain().label("pain")
+    """Each patient's last two check-in pains, newest first; a check-in's pain is the core's
+    `worse_pain` of before and after."""
     order = func.row_number().over(
         partition_by=CheckIn.patient_id, order_by=(CheckIn.recorded_at.desc(), CheckIn.id.desc())
     )
     ranked = (
-        select(CheckIn.patient_id, CheckIn.recorded_at, pain, order.label("n"))
+        select(
+            CheckIn.patient_id,
+            CheckIn.recorded_at,
+            CheckIn.pain_before,
+            CheckIn.pain_after,
+            order.label("n"),
+        )
         .where(
             CheckIn.patient_id.in_(ids),
             CheckIn.recorded_at <= now,
@@ -185,15 +183,19 @@ def _last_two_pains(
     rows = (
         core(session)
         .execute(
-            select(ranked.c.patient_id, ranked.c.recorded_at, ranked.c.pain, ranked.c.n)
+            select(
+                ranked.c.patient_id, ranked.c.recorded_at, ranked.c.pain_before, ranked.c.pain_after
+            )
             .where(ranked.c.n <= 2)
             .order_by(ranked.c.patient_id, ranked.c.n)
         )
         .all()
     )
     out: dict[int, list[PainFact]] = defaultdict(list)
-    for patient_id, recorded_at, value, _ in rows:
-        out[patient_id].append(PainFact(aware(recorded_at), int(value)))
+    for patient_id, recorded_at, before, after in rows:
+        pain = worse_pain(before, after)
+        if pain is not None:
+            out[patient_id].append(PainFact(aware(recorded_at), pain))
     return out
 
 

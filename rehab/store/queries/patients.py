@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from rehab.core.check_in import worse_pain
 from rehab.core.results import Side
 from rehab.domain import Role
 from rehab.errors import NotFound
@@ -164,7 +165,5 @@ def latest_pains(tx: Transaction, actor: Actor) -> dict[int, int]:
         )
     ).all()
     audit(session, actor, AuditAction.READ, "latest_pains", detail=f"{len(rows)} patients")
-    out: dict[int, int] = {}
-    for patient_id, before, after in rows:
-        out[patient_id] = max(v for v in (before, after) if v is not None)
-    return out
+    pains = {patient_id: worse_pain(before, after) for patient_id, before, after in rows}
+    return {patient_id: pain for patient_id, pain in pains.items() if pain is not None}

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from rehab.core.results import Side
+from rehab.core.results import Side, counts_for, done_each_side
 from rehab.domain import SessionSource, SessionStatus
 from rehab.store.access import Actor
 from rehab.store.database import Transaction, sql
@@ -63,9 +63,9 @@ class VolumePoint:
     started_at: dt.datetime
     exercise_id: str
     sets_done: int
-    reps_done: int  # counted like SetResult.rep_count: per set, the larger side's count
+    reps_done: int  # per set, like SetResult.reps_done (core rule `done_each_side`)
     partial_reps: int
-    hold_s_done: float
+    hold_s_done: float  # per set, like SetResult.held_done_s
     sets_prescribed: int | None
     reps_prescribed: int | None  # sets x reps
     hold_s_prescribed: float | None  # sets x hold seconds
@@ -204,27 +204,6 @@ def volume_progress(
 
 def volume_points(session: Session, patient_id: int, window: Window) -> list[VolumePoint]:
     where = [ExerciseSession.patient_id == patient_id, *window.on(ExerciseSession.started_at)]
-    patient_sets = (
-        select(ExerciseSet.id)
-        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
-        .where(*where)
-    )
-    per_set = (  # SetResult.rep_count: the larger side's complete reps
-        select(
-            SetStats.set_id.label("set_id"),
-            func.max(SetStats.complete_reps).label("reps"),
-            func.sum(SetStats.partial_reps).label("partial"),
-        )
-        .where(SetStats.set_id.in_(patient_sets))
-        .group_by(SetStats.set_id)
-        .subquery()
-    )
-    held = (
-        select(Hold.set_id.label("set_id"), func.sum(Hold.held_s).label("held_s"))
-        .where(Hold.set_id.in_(patient_sets))
-        .group_by(Hold.set_id)
-        .subquery()
-    )
     rows = (
         core(session)
         .execute(
@@ -233,17 +212,14 @@ def volume_points(session: Session, patient_id: int, window: Window) -> list[Vol
                 ExerciseSession.started_at,
                 ExerciseSet.exercise_id,
                 func.count(ExerciseSet.id),
-                func.sum(func.coalesce(per_set.c.reps, ExerciseSet.reported_reps, 0)),
-                func.sum(func.coalesce(per_set.c.partial, 0)),
-                func.sum(func.coalesce(held.c.held_s, ExerciseSet.reported_hold_s, 0.0)),
+                func.sum(func.coalesce(ExerciseSet.reported_reps, 0)),  # logged by hand
+                func.sum(func.coalesce(ExerciseSet.reported_hold_s, 0.0)),
                 func.max(PrescriptionItem.sets),
                 func.max(PrescriptionItem.reps),
                 func.max(PrescriptionItem.hold_s),
             )
             .select_from(ExerciseSet)
             .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
-            .outerjoin(per_set, per_set.c.set_id == ExerciseSet.id)
-            .outerjoin(held, held.c.set_id == ExerciseSet.id)
             .outerjoin(PrescriptionItem, PrescriptionItem.id == ExerciseSet.prescription_item_id)
             .where(*where)
             .group_by(ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.exercise_id)
@@ -251,7 +227,64 @@ def volume_points(session: Session, patient_id: int, window: Window) -> list[Vol
         )
         .all()
     )
-    return [_volume_point(*row) for row in rows]
+    done = _done_per_exercise(session, where)
+    return [_volume_point(*row, done.get((row[0], row[2]), Done())) for row in rows]
+
+
+@dataclass
+class Done:
+    """Reps done, partial reps and seconds held by one session's sets of one exercise."""
+
+    reps: int = 0
+    partial_reps: int = 0
+    held_s: float = 0.0
+
+
+def _done_per_exercise(
+    session: Session, where: list[ColumnElement[bool]]
+) -> dict[tuple[int, str], Done]:
+    """Per (session, exercise): each set's reps done and seconds held by the core's one rule
+    (`done_each_side`: per side), summed over the sets; and the partial reps."""
+    owner = (ExerciseSet.session_id, ExerciseSet.exercise_id)
+    stats = (
+        select(*owner, SetStats.set_id, ExerciseSet.side, SetStats.side)
+        .add_columns(SetStats.complete_reps, SetStats.partial_reps)
+        .join(ExerciseSet, ExerciseSet.id == SetStats.set_id)
+        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+        .where(*where)
+    )
+    holds = (
+        select(*owner, Hold.set_id, ExerciseSet.side, Hold.side, func.sum(Hold.held_s))
+        .add_columns(func.count())
+        .join(ExerciseSet, ExerciseSet.id == Hold.set_id)
+        .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
+        .where(*where)
+        .group_by(*owner, Hold.set_id, ExerciseSet.side, Hold.side)
+    )
+    out: dict[tuple[int, str], Done] = defaultdict(Done)
+    for key, set_side, per_side in _per_set(core(session).execute(stats).all(), out).values():
+        out[key].reps += int(done_each_side(per_side, prescribed=set_side))
+    for key, set_side, per_side in _per_set(core(session).execute(holds).all(), None).values():
+        out[key].held_s += done_each_side(per_side, prescribed=set_side)
+    return out
+
+
+_SIDES = {side.value: side for side in Side}
+
+
+def _per_set(
+    rows: Iterable[Any], partial_into: dict[tuple[int, str], Done] | None
+) -> dict[int, tuple[tuple[int, str], Side, dict[Side, float]]]:
+    """(session, exercise, set, set's side, side, amount, partial reps) rows as {set:
+    ((session, exercise), set's side, {side: amount})}; the partial reps are added up in
+    `partial_into`."""
+    out: dict[int, tuple[tuple[int, str], Side, dict[Side, float]]] = {}
+    for session_id, exercise_id, set_id, set_side, side, amount, partial in rows:
+        key = (session_id, exercise_id)
+        out.setdefault(set_id, (key, _SIDES[set_side], {}))[2][_SIDES[side]] = amount or 0
+        if partial_into is not None and counts_for(_SIDES[side], _SIDES[set_side]):
+            partial_into[key].partial_reps += partial
+    return out
 
 
 def _volume_point(
@@ -259,21 +292,23 @@ def _volume_point(
     started_at: dt.datetime,
     exercise_id: str,
     sets_done: int,
-    reps_done: int,
-    partial: int,
-    held_s: float,
+    reported_reps: int,
+    reported_hold_s: float,
     sets_p: int | None,
     reps_p: int | None,
     hold_p: float | None,
+    done: Done,
 ) -> VolumePoint:
+    """The counted sets' reps and holds plus what a patient reported for sets logged by hand
+    (a manual set has no counted reps or holds)."""
     return VolumePoint(
         session_id=session_id,
         started_at=aware(started_at),
         exercise_id=exercise_id,
         sets_done=sets_done,
-        reps_done=int(reps_done),
-        partial_reps=int(partial),
-        hold_s_done=float(held_s),
+        reps_done=done.reps + int(reported_reps),
+        partial_reps=done.partial_reps,
+        hold_s_done=float(done.held_s) + float(reported_hold_s),
         sets_prescribed=sets_p,
         reps_prescribed=sets_p * reps_p if sets_p and reps_p else None,
         hold_s_prescribed=sets_p * hold_p if sets_p and hold_p else None,

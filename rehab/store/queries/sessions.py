@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from rehab.core.landmarks import LandmarkStream
-from rehab.core.results import HoldResult, RepResult, Side
+from rehab.core.results import HoldResult, RepResult, SetFigures, Side
 from rehab.domain import SessionSource
 from rehab.errors import NotFound
 from rehab.store.access import Actor, audit, check_patient_access
@@ -62,7 +62,7 @@ class SetDetail:
     ended_at: dt.datetime | None
     reps: tuple[RepResult, ...]
     holds: tuple[HoldResult, ...]
-    extra: dict[str, float]
+    figures: SetFigures
     warnings: tuple[str, ...]
 
 
@@ -169,7 +169,7 @@ def session_detail(tx: Transaction, actor: Actor, session_id: int) -> SessionDet
                 ended_at=s.ended_at,
                 reps=tuple(rep_result(r) for r in s.reps),
                 holds=tuple(hold_result(h) for h in s.holds),
-                extra=dict(s.extra or {}),
+                figures=SetFigures.from_json(s.extra or {}),
                 warnings=tuple(s.warnings or ()),
             )
             for s in sets
