@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench clean format messages
+.PHONY: run test lint bench clean format messages web
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
@@ -16,10 +16,16 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	@touch $(STAMP)
 
-run: $(STAMP)
+# The browser's pose runtime (MediaPipe Tasks for Web, pinned) for on-device live sessions:
+# fetched once with npm into the data folder (docs/live.md); nothing to do when installed.
+web: $(STAMP)
+	$(BIN)/rehab ondevice install
+
+# The dashboard with the on-device routes on the same port (rehab/server/st_app.py).
+run: $(STAMP) web
 	$(BIN)/rehab db upgrade
 	$(BIN)/rehab demo --if-empty
-	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run rehab/server/st_app.py --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

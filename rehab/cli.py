@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rehab.reports.commands",
     "rehab.live.commands",
     "rehab.patient.commands",
+    "rehab.live.ondevice.commands",
 )
 
 

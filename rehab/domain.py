@@ -20,6 +20,7 @@ class SessionSource(StrEnum):
     LIVE = "live"  # webcam, reps written as they are counted
     UPLOAD = "upload"  # a recorded video analysed after the fact
     REPLAY = "replay"  # a stored landmark stream analysed again
+    ON_DEVICE = "on_device"  # pose found in the patient's browser, counted by the server
     MANUAL = "manual"  # logged by the patient without a camera: self-reported, nothing counted
 
     @property

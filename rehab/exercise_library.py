@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,12 @@ from rehab.errors import RehabError
 log = logging.getLogger(__name__)
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "exercises"
+ENV_EXERCISES = "REHAB_EXERCISES_DIR"
+
+
+def configured_dir() -> Path:
+    """The exercise folder the app uses: `$REHAB_EXERCISES_DIR`, else the bundled one."""
+    return Path(os.environ.get(ENV_EXERCISES, "") or DEFAULT_DIR)
 
 
 class ExerciseFileError(RehabError):

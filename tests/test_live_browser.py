@@ -65,10 +65,16 @@ def letterbox(rgb: np.ndarray, width: int = 640, height: int = 480) -> np.ndarra
     return out
 
 
-def write_y4m(clip: Path, target: Path, lead_s: float = LEAD_S, empty_s: float = EMPTY_S) -> int:
+def write_y4m(
+    clip: Path,
+    target: Path,
+    lead_s: float = LEAD_S,
+    empty_s: float = EMPTY_S,
+    play_fps: int = PLAY_FPS,
+) -> int:
     """The clip as Y4M (I420, 640x480): a still lead-in, the clip, then an empty room.
 
-    Played at PLAY_FPS, the movements take about twice as long as in the clip (a slow,
+    Played at `play_fps`, the movements take about twice as long as in the clip (a slow,
     rehab-paced patient), so that the shared 2-core test machine, which also runs the browser
     and its video encoder, still processes several frames per movement.
 
@@ -78,8 +84,8 @@ def write_y4m(clip: Path, target: Path, lead_s: float = LEAD_S, empty_s: float =
     """
     frames = [letterbox(f.rgb) for i, f in enumerate(VideoFile(clip)) if i % (30 // FPS) == 0]
     empty = np.full_like(frames[0], 90)
-    header = f"YUV4MPEG2 W640 H480 F{PLAY_FPS}:1 Ip A1:1 C420jpeg\n".encode()
-    lead, tail = [frames[0]] * int(lead_s * PLAY_FPS), [empty] * int(empty_s * PLAY_FPS)
+    header = f"YUV4MPEG2 W640 H480 F{play_fps}:1 Ip A1:1 C420jpeg\n".encode()
+    lead, tail = [frames[0]] * int(lead_s * play_fps), [empty] * int(empty_s * play_fps)
     sequence = lead + frames + tail
     with target.open("wb") as out:
         out.write(header)

@@ -13,7 +13,7 @@ keeps every row and id. A downgrade refuses while manual sessions exist (the old
 cannot hold them, and deleting a patient's log is not a downgrade's call).
 
 Revision ID: patient
-Revises: 0004
+Revises: on_device
 Create Date: 2026-11-30 09:00:00
 
 """
@@ -26,19 +26,19 @@ from alembic import context, op
 from rehab.errors import StoreError
 
 revision: str = "patient"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "on_device"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SOURCES_OLD = "source IN ('live', 'upload', 'replay')"
-SOURCES_NEW = "source IN ('live', 'upload', 'replay', 'manual')"
+SOURCES_OLD = "source IN ('live', 'upload', 'replay', 'on_device')"
+SOURCES_NEW = "source IN ('live', 'upload', 'replay', 'on_device', 'manual')"
 SOURCE_CHECK = "ck_exercise_sessions_source"
 REPORTED = (("reported_reps", "INTEGER"), ("reported_hold_s", "FLOAT"))
 
 
 def _sessions_table(source_check: str) -> sa.Table:
-    """exercise_sessions as 0004 left it: batch mode copies from this in offline (--sql)
-    mode on SQLite, where it cannot reflect the live table."""
+    """exercise_sessions as 0004 and on_device left it: batch mode copies from this in
+    offline (--sql) mode on SQLite, where it cannot reflect the live table."""
     return sa.Table(
         "exercise_sessions",
         sa.MetaData(),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import streamlit as st
 
 from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, RehabError
-from rehab.exercise_library import DEFAULT_DIR, ExerciseLibrary, load_library
+from rehab.exercise_library import ExerciseLibrary, configured_dir, load_library
 from rehab.store import (
     Actor,
     Database,
@@ -35,7 +34,6 @@ log = logging.getLogger(__name__)
 USER_KEY = "signed_in"
 PATIENT_KEY = "patient_id"
 SESSION_KEY = "session_id"
-ENV_EXERCISES = "REHAB_EXERCISES_DIR"
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ def _library_in(folder: str) -> ExerciseLibrary:
 
 def exercise_library() -> ExerciseLibrary:
     """The exercise definitions of `$REHAB_EXERCISES_DIR` (default: the bundled `exercises/`)."""
-    return _library_in(os.environ.get(ENV_EXERCISES, "") or str(DEFAULT_DIR))
+    return _library_in(str(configured_dir()))
 
 
 @contextmanager

@@ -84,6 +84,7 @@ def expand_sets(
 @dataclass(frozen=True)
 class SetBegun:
     plan: SetPlan
+    pose_model: str | None = None  # the shell fills in the model whose landmarks are counted
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""What the live page reads from the store: today's program, sessions cut off earlier, and
-the end-of-session summary (reps and ROM against last time)."""
+"""What the live page reads from the store: today's program (and its sets in order),
+sessions cut off earlier, and the end-of-session summary (reps and ROM against last time)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from rehab.domain import SessionStatus
 from rehab.i18n import N_, Translator, translator
+from rehab.live.flow import DEFAULT_REST_S, SetPlan, expand_sets
 from rehab.live.writer import CUT_OFF_AFTER
 from rehab.store import Actor, Database, close_stale_sessions
 from rehab.store.queries import (
+    PatientProgram,
     Program,
     RomPoint,
     SessionSummary,
@@ -28,6 +30,24 @@ def todays_program(db: Database, actor: Actor, patient_id: int, day: dt.date) ->
     with db.transaction() as tx:
         programs = patient_detail(tx, actor, patient_id).programs
     return next((p for p in programs if p.active_on(day) and p.items), None)
+
+
+def plans_from_program(
+    program: Program | PatientProgram, rest_s: float = DEFAULT_REST_S
+) -> list[SetPlan]:
+    """Every set of every exercise of a program, in the therapist's order."""
+    plans: list[SetPlan] = []
+    for item in program.items:
+        plans += expand_sets(
+            item.exercise_id,
+            item.sets,
+            target_reps=item.reps,
+            hold_s=item.hold_s,
+            side=item.side,
+            item_id=item.item_id,
+            rest_s=rest_s,
+        )
+    return plans
 
 
 def close_cut_off_sessions(

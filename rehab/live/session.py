@@ -14,11 +14,10 @@ from rehab.core.check_in import CheckInValues
 from rehab.core.exercise import Exercise
 from rehab.domain import SessionSource, SessionStatus
 from rehab.errors import InputError
-from rehab.live.flow import DEFAULT_REST_S, SessionFlow, SetPlan, expand_sets
+from rehab.live.flow import SessionFlow, SetPlan
 from rehab.live.processor import LiveProcessor, LiveUpdate, StreamClock
 from rehab.live.writer import IDLE_S, Finish, SessionWriter, save_check_in
 from rehab.store import Actor, Database
-from rehab.store.queries import Program
 
 ENV_ICE_SERVERS = "REHAB_ICE_SERVERS"  # JSON list of RTCIceServer dicts (full control)
 ENV_TURN_URL = "REHAB_TURN_URL"  # e.g. turn:turn.example.org:3478
@@ -51,22 +50,6 @@ def rtc_configuration(env: dict[str, str] | None = None) -> dict[str, list[dict[
             server["username"], server["credential"] = user, secret
         ice.append(server)
     return {"iceServers": ice}
-
-
-def plans_from_program(program: Program, rest_s: float = DEFAULT_REST_S) -> list[SetPlan]:
-    """Every set of every exercise of a program, in the therapist's order."""
-    plans: list[SetPlan] = []
-    for item in program.items:
-        plans += expand_sets(
-            item.exercise_id,
-            item.sets,
-            target_reps=item.reps,
-            hold_s=item.hold_s,
-            side=item.side,
-            item_id=item.item_id,
-            rest_s=rest_s,
-        )
-    return plans
 
 
 @dataclass

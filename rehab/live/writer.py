@@ -37,7 +37,13 @@ class Finish:
     status: SessionStatus
 
 
-Command = Note | Finish
+@dataclass(frozen=True)
+class Abandon:
+    """Stop writing and end the thread, leaving the session row as it is: in progress until
+    the store's one rule closes it as interrupted (the patient's connection was lost)."""
+
+
+Command = Note | Finish | Abandon
 
 
 def save_check_in(db: Database, actor: Actor, session_id: int, values: CheckInValues) -> int:
@@ -132,6 +138,8 @@ class SessionWriter:
             self._ended(command)
         elif isinstance(command, Finish):
             self._finish(command.status)
+        elif isinstance(command, Abandon):
+            self.finished = True
 
     def _ensure_session(self) -> SessionRecorder:
         if self.recorder is None:
@@ -150,7 +158,12 @@ class SessionWriter:
     def _begin(self, note: SetBegun) -> None:
         recorder = self._ensure_session()
         plan = note.plan
-        recorder.begin_set(plan.exercise_id, plan.side, prescription_item_id=plan.item_id)
+        recorder.begin_set(
+            plan.exercise_id,
+            plan.side,
+            prescription_item_id=plan.item_id,
+            pose_model=note.pose_model,
+        )
         self._holds_in_set = 0
 
     def _counted(self, note: Counted) -> None:

@@ -48,6 +48,7 @@ from rehab.store.liveness import STALE_AFTER, close_stale_sessions
 from rehab.store.manual import MAX_HOLD_S, MAX_REPS, MAX_SETS, LoggedExercise, log_manual_session
 from rehab.store.migrate import upgrade_database
 from rehab.store.recorder import SessionRecorder
+from rehab.store.refusals import record_refusal
 from rehab.store.startup import open_database
 from rehab.store.upload import PlannedSet, record_session
 
@@ -91,6 +92,7 @@ __all__ = [
     "open_database",
     "prescribe",
     "queries",
+    "record_refusal",
     "record_session",
     "set_patient_language",
     "upgrade_database",

@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    REFUSE = "refuse"  # a credential or request turned away (e.g. a live-session token)
 
 
 def enum_check(column: str, enum: type[StrEnum], nullable: bool = False) -> str:
@@ -270,6 +271,8 @@ class ExerciseSet(Base):
     side: Mapped[str] = mapped_column(String(8))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # the pose model whose landmarks were counted ("blazepose-lite"); None when not recorded
+    pose_model: Mapped[str | None] = mapped_column(String(64))
     extra: Mapped[dict[str, float]] = mapped_column(MetricMap, default=dict)  # SetFigures JSON
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # SetResult.warnings
     # A set the patient logged by hand (a session of source "manual"): what they say they did

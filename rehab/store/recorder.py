@@ -75,6 +75,7 @@ class _OpenSet:
     exercise_id: str
     side: Side
     prescription_item_id: int | None
+    pose_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,15 @@ class SessionRecorder:
     # -- sets -------------------------------------------------------------------------------
 
     def begin_set(
-        self, exercise_id: str, side: Side = Side.BOTH, prescription_item_id: int | None = None
+        self,
+        exercise_id: str,
+        side: Side = Side.BOTH,
+        prescription_item_id: int | None = None,
+        pose_model: str | None = None,
     ) -> int:
-        """Start a set of `exercise_id`; the reps recorded next belong to it."""
-        plan = _OpenSet(exercise_id, Side(side), prescription_item_id)
+        """Start a set of `exercise_id`; the reps recorded next belong to it. `pose_model`:
+        the model whose landmarks are counted (e.g. "blazepose-lite"), when known."""
+        plan = _OpenSet(exercise_id, Side(side), prescription_item_id, pose_model)
         now = self.clock()
 
         def work(session: Session, place: _Place) -> int:
@@ -435,6 +441,7 @@ def _new_set(session: Session, session_id: int, plan: _OpenSet, now: dt.datetime
         exercise_id=plan.exercise_id,
         set_index=(done or 0) + 1,
         side=plan.side.value,
+        pose_model=plan.pose_model,
         started_at=now,
         extra={},
         warnings=[],

@@ -6,7 +6,10 @@ the camera check, live counting and the controls: the count and the buttons sit 
 picture on a laptop and above it on a phone, so they are never below the fold. After:
 "how much does it hurt now" and "how hard was that" (or skip), and what was done.
 
-The webcam frames are processed in streamlit-webrtc's worker thread by
+When the on-device routes are on (rehab/dashboard/ondevice.py), "Start the camera" opens
+the on-device component: the pose is found in the patient's browser and the server counts
+the landmarks it sends; a browser that cannot run the model falls back to the server-side
+camera. There, the webcam frames are processed in streamlit-webrtc's worker thread by
 `rehab.live.LiveProcessor`; this page only reads what it puts in a queue, a few times a
 second, and never waits on the camera. Reps are saved as they count.
 """
@@ -25,6 +28,7 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from rehab.core.check_in import CheckInValues
 from rehab.core.exercise import Exercise
+from rehab.dashboard import ondevice
 from rehab.dashboard.check_in import check_in_form, pain_question
 from rehab.dashboard.navigation import page_path
 from rehab.dashboard.patient_view import PatientPage, open_patient_page
@@ -35,10 +39,15 @@ from rehab.domain import SessionStatus
 from rehab.errors import RehabError
 from rehab.i18n import N_, Translator
 from rehab.live.flow import LiveStatus, Phase
-from rehab.live.history import close_cut_off_sessions, cut_off_notice, session_summary
+from rehab.live.history import (
+    close_cut_off_sessions,
+    cut_off_notice,
+    plans_from_program,
+    session_summary,
+)
 from rehab.live.overlay import SIDE_COUNT
 from rehab.live.processor import LiveUpdate
-from rehab.live.session import LiveSession, plans_from_program, rtc_configuration
+from rehab.live.session import LiveSession, rtc_configuration
 from rehab.live.writer import save_check_in
 from rehab.patient.progress_words import range_sentence
 from rehab.store.queries import PatientProgram, ProgramItem, patient_home
@@ -139,25 +148,32 @@ def _before(page: PatientPage, program: PatientProgram, item: ProgramItem) -> No
 
 
 def _begin(page: PatientPage, program: PatientProgram, item: ProgramItem, pain: int | None) -> None:
+    """On-device when it can (the pose found in the patient's browser), else the server's
+    camera: one exercise of the program either way."""
+    one = replace(program, items=(item,))
+    st.session_state[PAIN_BEFORE_KEY] = pain
+    if not ondevice.begin(one, pain, page.language):
+        _begin_server_camera(page, one, pain)
+    st.rerun()
+
+
+def _begin_server_camera(page: PatientPage, one: PatientProgram, pain: int | None) -> None:
     library = exercise_library()
 
     def exercise(exercise_id: str) -> Exercise:
         found = page.exercise(exercise_id)
         return found if found is not None else library.get(exercise_id)
 
-    one = replace(program, items=(item,))
-    st.session_state[PAIN_BEFORE_KEY] = pain
     st.session_state[LIVE_KEY] = LiveSession.create(
         database(),
         page.user.actor,
         page.patient_id,
         plans_from_program(one),
         exercise,
-        prescription_id=program.prescription_id,
+        prescription_id=one.prescription_id,
         pain_before=pain,
         gettext=page.t.gettext,
     )
-    st.rerun()
 
 
 # -- live ------------------------------------------------------------------------------------
@@ -299,6 +315,19 @@ def _live(page: PatientPage, live: LiveSession) -> None:
         _live_panel(page.language, page.t)
 
 
+def _ondevice(page: PatientPage, started: ondevice.OnDeviceStart, one: PatientProgram) -> None:
+    """The on-device session (rehab/dashboard/ondevice.py); its end leads to the check-in,
+    and a browser that cannot run the model to the server-side camera."""
+    outcome = ondevice.show(page.user.actor, page.patient_id, started)
+    if outcome is not None and outcome.finished:
+        st.session_state[DONE_KEY] = outcome.session_id
+        st.session_state[NOTHING_KEY] = outcome.session_id is None
+        st.rerun()
+    elif outcome is not None and outcome.fallback:
+        _begin_server_camera(page, one, started.pain_before)
+        st.rerun()
+
+
 # -- after -----------------------------------------------------------------------------------
 
 
@@ -376,7 +405,10 @@ def _page(page: PatientPage) -> None:
         _choose(page, program)
         return
     st.subheader(plain(page.exercise_name(item.exercise_id)), anchor=False)
-    if isinstance(live, LiveSession):
+    started = ondevice.running()
+    if started is not None:
+        _ondevice(page, started, replace(program, items=(item,)))
+    elif isinstance(live, LiveSession):
         _live(page, live)
     else:
         _before(page, program, item)

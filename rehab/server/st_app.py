@@ -1,0 +1,12 @@
+"""The launcher `streamlit run` finds: the dashboard (`streamlit_app.py`) with our routes.
+
+Kept alone in its folder: Streamlit puts this file's folder on `sys.path` and imports it by
+its bare name, so no other module here may shadow a library's.
+"""
+
+import streamlit as st
+
+from rehab.server import PAGE_SCRIPT, middleware, prepare, routes
+
+prepare()
+app = st.App(str(PAGE_SCRIPT), routes=routes(), middleware=middleware())
