@@ -81,11 +81,12 @@ def screenshot_path(name: str) -> Path:
 
 
 class StreamlitServer:
-    """`streamlit run streamlit_app.py` on 127.0.0.1:<free port> with extra environment."""
+    """`streamlit run rehab/server/st_app.py` (what `make run` serves: the dashboard with its
+    /auth/ routes and security headers) on 127.0.0.1:<free port> with extra environment."""
 
     def __init__(
         self,
-        app: Path = REPO_ROOT / "streamlit_app.py",
+        app: Path = REPO_ROOT / "rehab" / "server" / "st_app.py",
         env: dict[str, str] | None = None,
         startup_timeout_s: float = 60.0,
     ) -> None:

@@ -51,7 +51,7 @@ LEAD_S = 4.0  # still first frame: the set-up check passes on it
 # max_unseen_ms (10 s): a curl still rising at the clip's last frame must not be completed
 # by the still lead-in of the next pass (the counter keeps a rep through shorter absences)
 EMPTY_S = 11.0
-PASSWORD = "pw-patient-1"
+PASSWORD = "pw-patient-1-long"
 
 
 def letterbox(rgb: np.ndarray, width: int = 640, height: int = 480) -> np.ndarray:
@@ -108,9 +108,12 @@ def make_home(folder: Path, exercise_id: str, reps: int) -> Home:
     upgrade_database(url)
     db = connect(url)
     with db.transaction() as tx:
-        admin = Actor(create_user(tx, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN)
+        admin = Actor(
+            create_user(tx, None, "admin", "Admin", Role.ADMIN, "pw-admin-1-long"), Role.ADMIN
+        )
         ther = Actor(
-            create_user(tx, admin, "ther", "Therapist", Role.THERAPIST, "pw-ther-1"), Role.THERAPIST
+            create_user(tx, admin, "ther", "Therapist", Role.THERAPIST, "pw-ther-1-long"),
+            Role.THERAPIST,
         )
         pat_user = create_user(tx, admin, "pat", "Patient", Role.PATIENT, PASSWORD)
         patient_id = create_patient(tx, admin, pat_user, ther.user_id, "shoulder", Side.BOTH)

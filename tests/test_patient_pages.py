@@ -177,7 +177,7 @@ def _check_in_row(s: Seeded, session_id: int) -> tuple[object, ...]:
     with sql_session(s.db) as q:
         row = q.scalar(select(CheckIn).where(CheckIn.session_id == session_id))
         assert row is not None
-        return row.pain_before, row.pain_after, row.effort_rpe, row.skipped
+        return row.pain_before, row.pain_after, row.effort_rpe
 
 
 def test_after_a_session_the_check_in_is_asked_in_words_and_starts_empty(seeded: Seeded) -> None:
@@ -192,7 +192,7 @@ def test_after_a_session_the_check_in_is_asked_in_words_and_starts_empty(seeded:
     assert texts(at, "warning") == [
         "Choose a number for at least one question, or skip the questions."
     ]
-    assert _check_in_row(seeded, session_id) == (3, None, None, False)
+    assert _check_in_row(seeded, session_id) == (3, None, None)
 
 
 def test_a_check_in_with_a_critical_pain_is_stored_as_given(seeded: Seeded) -> None:
@@ -202,21 +202,33 @@ def test_a_check_in_with_a_critical_pain_is_stored_as_given(seeded: Seeded) -> N
     at.button(key="after_save").click().run()
     no_exception(at)
     assert "Thank you" in texts(at, "success")[0]
-    assert _check_in_row(seeded, session_id) == (None, 7, None, False)  # effort stays empty
+    assert _check_in_row(seeded, session_id) == (None, 7, None)  # effort stays empty
     with seeded.db.transaction() as tx:
         summary = list_sessions(tx, seeded.clinic.ther_a, seeded.clinic.patients[0])[-1]
     assert summary.pain_after == 7 and summary.effort_rpe is None
 
 
-def test_a_skipped_check_in_is_recorded_as_skipped(seeded: Seeded) -> None:
+def test_a_skipped_check_in_keeps_only_the_pain_given_before(seeded: Seeded) -> None:
+    """Clinical's one rule: skipped questions stay None (never 0); a check-in reads as
+    skipped only when it holds no value at all."""
     session_id = _live_session(seeded, pain_before=4)
     at = _after(seeded, session_id, **{PAIN_BEFORE_KEY: 4})
     at.button_group[1].set_value(6).run()  # chosen, then the patient skips after all
     at.button(key="after_skip").click().run()
-    assert _check_in_row(seeded, session_id) == (4, None, None, True)
+    assert _check_in_row(seeded, session_id) == (4, None, None)
     with seeded.db.transaction() as tx:
         summary = list_sessions(tx, seeded.clinic.ther_a, seeded.clinic.patients[0])[-1]
-    assert summary.check_in_skipped and summary.pain_before == 4
+    assert not summary.check_in_skipped and summary.pain_before == 4
+
+
+def test_a_check_in_skipped_from_the_start_is_read_as_skipped(seeded: Seeded) -> None:
+    session_id = _live_session(seeded, pain_before=None)
+    at = _after(seeded, session_id)
+    at.button(key="after_skip").click().run()
+    assert _check_in_row(seeded, session_id) == (None, None, None)
+    with seeded.db.transaction() as tx:
+        summary = list_sessions(tx, seeded.clinic.ther_a, seeded.clinic.patients[0])[-1]
+    assert summary.check_in_skipped and summary.pain_after is None
 
 
 # -- log without the camera ----------------------------------------------------------------------

@@ -72,9 +72,11 @@ def expected_figures(data: ReportData) -> list[str]:
     for means in by_side.values():
         figures += [f"{means[0]:.1f}°", f"{max(means):.1f}°", f"{means[-1]:.1f}°"]
         figures.append(f"{means[-1] - means[0]:+.1f}°")
-    done = sum(w.sessions_done for w in data.adherence)
-    wanted = sum(w.sessions_prescribed for w in data.adherence)
-    figures.append(f"{done} of {wanted} prescribed ({100 * done / wanted:.0f}%)")
+    done = sum(w.prescribed_done for w in data.adherence)
+    wanted = round(sum(w.due for w in data.adherence))
+    share = queries.adherence_ratio(data.adherence)
+    assert share is not None
+    figures.append(f"{done} of {wanted} due ({100 * share:.0f}%, capped per week)")
     knee = [v for v in data.volume if v.exercise_id == "knee_extension"]
     reps_wanted = sum(v.reps_prescribed or 0 for v in knee)
     figures.append(f"Reps: {sum(v.reps_done for v in knee)} of {reps_wanted} prescribed")
@@ -110,7 +112,9 @@ def test_pdf_prints_the_figures_the_queries_compute(
         assert squash(figure) in words, figure
     assert PATIENT_NAME in words  # accents survive (DejaVu)
     assert "Knee flexion improving — aim for 90° by the next review." in words
-    assert "10 of 12 prescribed (83%)" in words  # the seed: 12 planned, 2 missed
+    assert "10 of 12 due (83%, capped per week)" in words  # the seed: 12 planned, 2 missed
+    # the longest key and its value side by side on one line, not overprinted
+    assert re.search(r"Prescribed sessions done +10 of 12 due", pdf_text(pdf))
     assert "Complete reps 100" in words
     assert "Sessions interrupted 1" in words
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)

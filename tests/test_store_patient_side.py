@@ -193,16 +193,24 @@ def test_a_log_cannot_be_in_the_future_or_name_another_patients_program(
 # -- skipped check-ins -------------------------------------------------------------------------
 
 
-def test_a_skipped_check_in_keeps_the_pain_given_before(db: Database, clinic: Clinic) -> None:
+def test_skipping_the_questions_after_keeps_the_pain_given_before(
+    db: Database, clinic: Clinic
+) -> None:
+    """One rule (clinical's): a skipped question stays None, never 0; a check-in is read as
+    skipped only when it holds no value at all."""
     me, pid = clinic.pat_users[0], clinic.patients[0]
     with SessionRecorder.start(db, me, pid, clock=lambda: T0) as rec:
         rec.check_in(pain_before=5)
-        rec.check_in(pain_before=5, skipped=True)
+        rec.check_in(pain_before=5)  # the questions after: skipped
+    with SessionRecorder.start(db, me, pid, clock=lambda: T0 + dt.timedelta(hours=1)) as rec:
+        rec.check_in()  # everything skipped
     with db.transaction() as tx:
-        (summary,) = list_sessions(tx, clinic.ther_a, pid)
-        (point,) = pain_and_effort(tx, clinic.ther_a, pid)
-    assert (summary.pain_before, summary.pain_after, summary.check_in_skipped) == (5, None, True)
-    assert point.skipped and point.pain_after is None and point.effort_rpe is None
+        kept, skipped = list_sessions(tx, clinic.ther_a, pid)
+        points = pain_and_effort(tx, clinic.ther_a, pid)
+    assert (kept.pain_before, kept.pain_after, kept.check_in_skipped) == (5, None, False)
+    assert (skipped.pain_before, skipped.pain_after, skipped.check_in_skipped) == (None, None, True)
+    assert [p.skipped for p in points] == [False, True]
+    assert points[0].pain_after is None and points[0].effort_rpe is None
 
 
 # -- the migration -----------------------------------------------------------------------------

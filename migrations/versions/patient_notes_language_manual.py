@@ -5,7 +5,6 @@
 - patients: `language` ('en' for everyone until set);
 - exercise_sessions: the source may be 'manual' (a day the patient logged without a camera);
 - exercise_sets: `reported_reps` / `reported_hold_s`, what the patient says they did;
-- check_ins: `skipped` (the patient was asked and chose to skip).
 
 Columns are added and renamed in place on both engines (SQLite >= 3.35 renames and drops
 columns); only the source CHECK on SQLite needs a move-and-copy of exercise_sessions, which
@@ -13,7 +12,7 @@ keeps every row and id. A downgrade refuses while manual sessions exist (the old
 cannot hold them, and deleting a patient's log is not a downgrade's call).
 
 Revision ID: patient
-Revises: on_device
+Revises: 0005
 Create Date: 2026-11-30 09:00:00
 
 """
@@ -26,7 +25,7 @@ from alembic import context, op
 from rehab.errors import StoreError
 
 revision: str = "patient"
-down_revision: str | Sequence[str] | None = "on_device"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -37,8 +36,9 @@ REPORTED = (("reported_reps", "INTEGER"), ("reported_hold_s", "FLOAT"))
 
 
 def _sessions_table(source_check: str) -> sa.Table:
-    """exercise_sessions as 0004 and on_device left it: batch mode copies from this in
-    offline (--sql) mode on SQLite, where it cannot reflect the live table."""
+    """exercise_sessions as 0004 and on_device left it (clinical and 0005 do not touch it):
+    batch mode copies from this in offline (--sql) mode on SQLite, where it cannot reflect
+    the live table."""
     return sa.Table(
         "exercise_sessions",
         sa.MetaData(),
@@ -89,7 +89,6 @@ def upgrade() -> None:
     op.execute("ALTER TABLE prescriptions RENAME COLUMN notes TO clinical_notes")
     op.execute("ALTER TABLE prescriptions ADD COLUMN patient_notes TEXT DEFAULT '' NOT NULL")
     op.execute("ALTER TABLE patients ADD COLUMN language VARCHAR(8) DEFAULT 'en' NOT NULL")
-    op.execute("ALTER TABLE check_ins ADD COLUMN skipped BOOLEAN DEFAULT false NOT NULL")
     for column, sql_type in REPORTED:
         op.execute(
             f"ALTER TABLE exercise_sets ADD COLUMN {column} {sql_type} "
@@ -111,7 +110,6 @@ def downgrade() -> None:
     _source_check(SOURCES_NEW, SOURCES_OLD)
     for column, _ in reversed(REPORTED):
         op.execute(f"ALTER TABLE exercise_sets DROP COLUMN {column}")
-    op.execute("ALTER TABLE check_ins DROP COLUMN skipped")
     op.execute("ALTER TABLE patients DROP COLUMN language")
     op.execute("ALTER TABLE prescriptions DROP COLUMN patient_notes")
     op.execute("ALTER TABLE prescriptions RENAME COLUMN clinical_notes TO notes")

@@ -1,6 +1,5 @@
 """A patient's check-in for a session: pain before and after (0-10), effort (RPE 0-10), a
-comment, or that the patient chose to skip the questions; and the one rule for reading a
-check-in's pain (the worse of before and after).
+comment; and the one rule for reading a check-in's pain (the worse of before and after).
 
 Pure data. The live page, the live session writer and the store all use this one class.
 """
@@ -21,13 +20,10 @@ def worse_pain(before: int | None, after: int | None) -> int | None:
 
 @dataclass(frozen=True)
 class CheckInValues:
-    """A value is None until the patient gives it; `skipped`: asked, they chose to skip."""
-
     pain_before: int | None = None
     pain_after: int | None = None
     effort_rpe: int | None = None
     comment: str = ""
-    skipped: bool = False
 
     @property
     def pain(self) -> int | None:

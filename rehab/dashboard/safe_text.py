@@ -5,7 +5,8 @@ would make every browser that shows it fetch that address, and `[link](...)` wou
 link the clinic never wrote. `plain()` escapes the text so Markdown shows it literally;
 use it for every string that comes from a person (or the database) in `st.markdown`,
 `st.caption`, `st.info`/`warning`/`error`/`success`, `st.title`/`header`/`subheader`, and
-widget or expander labels. Text for a `<script>` goes through `js_literal()`.
+widget or expander labels. Text for a `<script>` goes through `js_literal()` (as
+`rehab.dashboard.speech.speech_script` does).
 """
 
 from __future__ import annotations
@@ -53,14 +54,3 @@ def js_literal(value: object) -> str:
     rest run as HTML; the \\u escapes here read back as the same characters."""
     text = json.dumps(value, ensure_ascii=False)
     return "".join(_SCRIPT_UNSAFE.get(ch, ch) for ch in text)
-
-
-def speech_script(text: str) -> str:
-    """An HTML <script> that says `text` with the browser's speech synthesis and appends it
-    to `window.parent.__rehabSaid` (what the browser tests read)."""
-    return (
-        "<script>(function(){const t=" + js_literal(text) + ";"
-        "(window.parent.__rehabSaid=window.parent.__rehabSaid||[]).push(t);"
-        "const s=window.speechSynthesis||window.parent.speechSynthesis;"
-        "if(s){s.cancel();s.speak(new SpeechSynthesisUtterance(t));}})();</script>"
-    )

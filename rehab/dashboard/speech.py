@@ -20,8 +20,10 @@ s.cancel();s.speak(u);})();</script>"""
 
 
 def speech_script(words: list[str], language: str) -> str:
-    """A <script> that says `words` (joined as sentences) in `language` ('en', 'es')."""
+    """A <script> that says `words` (joined as sentences) in `language` ('en', 'es').
+
+    The words go in through `js_literal`: a `</script>` in a cue cannot end the element."""
     return _SCRIPT % {
-        "text": js_literal(". ".join(words)),  # a </script> in a cue cannot end the element
+        "text": js_literal(". ".join(words)),
         "lang": js_literal(SPEECH_LANGUAGE[language]),
     }

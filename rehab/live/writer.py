@@ -52,9 +52,7 @@ def save_check_in(db: Database, actor: Actor, session_id: int, values: CheckInVa
     Returns the check-in's id."""
     recorder = SessionRecorder(db, actor, session_id)
     pain_before, pain_after, effort_rpe = values.pain_before, values.pain_after, values.effort_rpe
-    return recorder.check_in(
-        pain_before, pain_after, effort_rpe, values.comment, skipped=values.skipped
-    )
+    return recorder.check_in(pain_before, pain_after, effort_rpe, values.comment)
 
 
 class SessionWriter:

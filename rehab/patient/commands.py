@@ -9,7 +9,6 @@ renamed. Every error is one line on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,22 +22,24 @@ if TYPE_CHECKING:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
+    from rehab.clinic_time import today as clinic_today
     from rehab.exercise_library import UnknownExerciseError, load_library
+    from rehab.outputs import check_output, write_bytes_atomically
     from rehab.patient.printouts import handout_pdf
-    from rehab.reports.commands import acting_user, check_writable, write_atomically
-    from rehab.store import open_database
+    from rehab.reports.commands import acting_user
+    from rehab.store import clinic_settings, open_database
     from rehab.store.queries import patient_home
 
     output = Path(args.output)
     if output.suffix.lower() != ".pdf":
         raise InputError(f"{output}: the handout is a PDF: give a file name ending in .pdf")
-    check_writable(output)
+    check_output(output, database_url=args.url)
     library = load_library(Path(args.library) if args.library else None)
-    today = dt.datetime.now(dt.UTC).date()
     db = open_database(args.url)
     try:
         with db.read() as tx:
             actor = acting_user(tx, args.acting_user)
+            today = clinic_today(clinic_settings(tx).zone)  # the clinic's day
             home = patient_home(tx, actor, args.patient, today, since=today)
     finally:
         db.dispose()
@@ -50,7 +51,7 @@ def cmd_handout(args: argparse.Namespace) -> int:
             return None
 
     payload = handout_pdf(home, exercise, today, args.language)
-    write_atomically(output, payload)
+    write_bytes_atomically(output, payload)
     print(f"wrote {output} ({len(payload):,} bytes)")
     return 0
 

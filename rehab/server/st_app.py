@@ -7,6 +7,9 @@ its bare name, so no other module here may shadow a library's.
 import streamlit as st
 
 from rehab.server import PAGE_SCRIPT, middleware, prepare, routes
+from rehab.web.security import on_script_error
 
 prepare()
-app = st.App(str(PAGE_SCRIPT), routes=routes(), middleware=middleware())
+app = st.App(
+    str(PAGE_SCRIPT), routes=routes(), middleware=middleware(), on_script_error=on_script_error
+)

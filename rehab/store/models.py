@@ -35,7 +35,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -57,7 +56,11 @@ class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
-    REFUSE = "refuse"  # a credential or request turned away (e.g. a live-session token)
+    REFUSE = "refuse"  # a refused access or credential (written in its own transaction)
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_BLOCKED = "sign_in_blocked"  # refused unchecked: too many failures (throttled)
+    SIGN_OUT = "sign_out"
 
 
 def enum_check(column: str, enum: type[StrEnum], nullable: bool = False) -> str:
@@ -134,6 +137,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # the username as compared (NFKC, case-folded): unique, so "Dana" and "dana" are one
+    username_key: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -214,6 +219,15 @@ class PrescriptionItem(Base):
     target_rom_deg: Mapped[float | None] = mapped_column(Float)
     side: Mapped[str] = mapped_column(String(8))
     notes_for_patient: Mapped[str] = mapped_column(Text, default="")
+    # Going beyond this ROM is a caution (e.g. a mini squat kept shallow after surgery).
+    rom_limit_deg: Mapped[float | None] = mapped_column(Float)
+    # Progression, week by week from the program's start: +N reps (up to a cap), +N degrees
+    # of target ROM (up to a cap). NULL: no progression. (Checked by `ExercisePlan.check`:
+    # a CHECK here would rewrite the table on SQLite.)
+    reps_step: Mapped[int | None] = mapped_column(Integer)
+    reps_up_to: Mapped[int | None] = mapped_column(Integer)
+    rom_step_deg: Mapped[float | None] = mapped_column(Float)
+    rom_up_to_deg: Mapped[float | None] = mapped_column(Float)
 
     prescription: Mapped[Prescription] = relationship(back_populates="items")
 
@@ -403,9 +417,8 @@ class FormIssueRow(Base):
 class CheckIn(Base):
     """Pain 0-10 before and after a session, effort (RPE, Borg CR10 0-10), a comment.
 
-    A value is NULL until the patient gives it (never a default); `skipped` is set when the
-    patient was asked and chose to skip the questions (values given earlier, such as the
-    pain before the session, stay)."""
+    A value is NULL until the patient gives it (never a default); a check-in with no value
+    at all is one the patient was asked for and skipped (`rows.no_values`), never read as 0."""
 
     __tablename__ = "check_ins"
     __table_args__ = (
@@ -425,7 +438,6 @@ class CheckIn(Base):
     pain_after: Mapped[int | None] = mapped_column(Integer)
     effort_rpe: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
-    skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuditEntry(Base):
@@ -463,3 +475,99 @@ class LandmarkStreamRow(Base):
     n_frames: Mapped[int] = mapped_column(Integer)
     fps: Mapped[float] = mapped_column(Float)
     npz: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClinicSettings(Base):
+    """The clinic's settings: one row (id 1). Its time zone says what "today", a week and a
+    session's time mean on every page and report; timestamps stay stored in UTC."""
+
+    __tablename__ = "clinic_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ProgramTemplate(Base):
+    """A program saved to start other patients from: its exercises as JSON (each an
+    `ExercisePlan`'s fields; side "affected" means the patient's affected side)."""
+
+    __tablename__ = "program_templates"
+    __table_args__ = (
+        CheckConstraint("sessions_per_week BETWEEN 1 AND 21", name="sessions_per_week"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    sessions_per_week: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class SignInCode(Base):
+    """A one-time sign-in code a therapist hands a patient (stored hashed): used once, before
+    it expires, to choose their own password."""
+
+    __tablename__ = "sign_in_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutcomeAssignment(Base):
+    """A questionnaire (`questionnaires/<id>.yaml`) a therapist asks a patient to fill in
+    every `every_days` days from `start_date`; `labels` are patient-specific items (the
+    activities of the Patient-Specific Functional Scale)."""
+
+    __tablename__ = "outcome_assignments"
+    __table_args__ = (
+        CheckConstraint("every_days >= 1", name="every_days"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    every_days: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class OutcomeResponse(Base):
+    """One filled-in questionnaire: the answers (item id -> value, null = not answered), the
+    labels of patient-specific items, and the score computed when it was saved."""
+
+    __tablename__ = "outcome_responses"
+    __table_args__ = (
+        Index("ix_outcome_responses_patient_completed", "patient_id", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outcome_assignments.id", ondelete="SET NULL"), index=True
+    )
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    score: Mapped[float | None] = mapped_column(Float)
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+# The account and job tables live in their own modules; importing them here puts them in
+# Base.metadata wherever the models are loaded (the app, Alembic's env, `alembic check`).
+import rehab.store.models_auth  # noqa: E402
+import rehab.store.models_jobs  # noqa: E402, F401

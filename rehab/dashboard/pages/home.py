@@ -13,7 +13,7 @@ from rehab.core.exercise import Exercise
 from rehab.dashboard.navigation import page_path
 from rehab.dashboard.patient_view import LANGUAGE_KEY, PatientPage, open_patient_page
 from rehab.dashboard.safe_text import plain
-from rehab.dashboard.state import database, today, transaction
+from rehab.dashboard.state import clinic_zone, database, today, transaction
 from rehab.demos.cache import demo_gif
 from rehab.errors import RehabError
 from rehab.i18n import LANGUAGE_NAMES, LANGUAGES, N_
@@ -191,7 +191,7 @@ def _cut_off(page: PatientPage) -> None:
     recent = (
         dt.datetime.now(dt.UTC) - sessions[-1].started_at < CUT_OFF_SHOWN if sessions else False
     )
-    notice = cut_off_notice(sessions[-1:], page.t) if recent else ""
+    notice = cut_off_notice(sessions[-1:], page.t, clinic_zone()) if recent else ""
     if notice:
         st.warning(notice)
 

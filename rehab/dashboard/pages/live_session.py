@@ -34,7 +34,7 @@ from rehab.dashboard.navigation import page_path
 from rehab.dashboard.patient_view import PatientPage, open_patient_page
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.speech import speech_script
-from rehab.dashboard.state import database, exercise_library, today, transaction
+from rehab.dashboard.state import clinic_zone, database, exercise_library, today, transaction
 from rehab.domain import SessionStatus
 from rehab.errors import RehabError
 from rehab.i18n import N_, Translator
@@ -50,6 +50,7 @@ from rehab.live.processor import LiveUpdate
 from rehab.live.session import LiveSession, rtc_configuration
 from rehab.live.writer import save_check_in
 from rehab.patient.progress_words import range_sentence
+from rehab.pose.media_limits import decoded_size
 from rehab.store.queries import PatientProgram, ProgramItem, patient_home
 
 LIVE_KEY = "live_session"
@@ -106,6 +107,7 @@ THANKS = N_("Thank you. Your therapist will see this session.")
 NOTHING_COUNTED = N_("No set was counted this time.")
 BACK = N_("Back to today")
 HELD_FOR = N_("{seconds} seconds held")
+BEYOND_LIMIT = N_("You went further than your therapist wants: go gently next time.")
 
 
 # -- choosing the exercise -------------------------------------------------------------------
@@ -183,7 +185,8 @@ def _callback(live: LiveSession) -> Callable[[av.VideoFrame], av.VideoFrame]:
     """streamlit-webrtc calls this in its worker thread, once per camera frame."""
 
     def on_frame(frame: av.VideoFrame) -> av.VideoFrame:
-        rgb = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+        width, height = decoded_size(frame.width, frame.height)  # a huge camera: bounded
+        rgb = np.asarray(frame.to_ndarray(format="rgb24", width=width, height=height), np.uint8)
         out = live.processor.process(rgb, live.clock(frame.time))
         return av.VideoFrame.from_ndarray(out, format="rgb24")
 
@@ -339,19 +342,24 @@ def _check_in(page: PatientPage, session_id: int) -> None:
     answers = check_in_form("after", t)
     if answers is None:
         return
-    values = CheckInValues(
-        st.session_state.get(PAIN_BEFORE_KEY), answers.pain, answers.effort,
-        skipped=answers.skipped,
-    )  # fmt: skip
+    # skipped: the questions stay None (never 0); the pain given before the session stays
+    values = CheckInValues(st.session_state.get(PAIN_BEFORE_KEY), answers.pain, answers.effort)
     save_check_in(database(), page.user.actor, session_id, values)
     st.session_state[CHECKED_KEY] = session_id
     st.rerun()
 
 
+def _limit(exercise_id: str) -> float | None:
+    found = exercise_library().exercises.get(exercise_id)
+    return found.rom_limit_deg if found is not None else None
+
+
 def _summary(page: PatientPage, session_id: int) -> None:
+    """Per exercise: what was done, and the range of motion in words; beyond the limit
+    prescribed (or the library's) it is a caution, never praise."""
     t = page.t
     rows = session_summary(database(), page.user.actor, page.patient_id, session_id,
-                           page.exercise_name)  # fmt: skip
+                           page.exercise_name, _limit)  # fmt: skip
     if not rows:
         st.caption(t.gettext(NOTHING_COUNTED))
     for row in rows:
@@ -365,7 +373,10 @@ def _summary(page: PatientPage, session_id: int) -> None:
         if exercise is not None and not math.isnan(row.mean_rom_deg):
             then = None if row.last_day is None else (row.last_day, row.last_rom_deg)
             line += " " + plain(range_sentence(exercise, then, row.mean_rom_deg, t))
-        st.markdown(line)
+        if row.rom_verdict[0].is_caution:
+            st.warning(f"{line} {t.gettext(BEYOND_LIMIT)}")
+        else:
+            st.markdown(line)
 
 
 def _after(page: PatientPage, session_id: int) -> None:
@@ -391,7 +402,7 @@ def _page(page: PatientPage) -> None:
     live = st.session_state.get(LIVE_KEY)
     if not isinstance(live, LiveSession):
         sessions = close_cut_off_sessions(database(), page.user.actor, page.patient_id)
-        notice = cut_off_notice(sessions, t)
+        notice = cut_off_notice(sessions, t, clinic_zone())
         if notice:
             st.warning(notice)
     with transaction() as tx:

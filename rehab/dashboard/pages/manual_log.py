@@ -121,7 +121,7 @@ def _form(page: PatientPage, program: PatientProgram) -> None:
     logged = _logged(page, program, answers)
     if logged is None:
         return
-    check_in = CheckInValues(pain_after=pain, skipped=pain is None)
+    check_in = CheckInValues(pain_after=pain)  # no pain given: a skipped check-in
     with transaction() as tx:
         log_manual_session(
             tx, page.user.actor, page.patient_id, _when(day), logged, check_in,

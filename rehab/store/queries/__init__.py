@@ -5,8 +5,10 @@ Every function takes the asking user (`Actor`), applies the access rules of
 `rehab.store.access` (AccessDenied for someone else's patient) and adds an audit entry to the
 transaction: `with db.transaction() as tx:` (commits it) or `with db.read() as tx:`.
 
-Times are aware UTC datetimes; weeks start on Monday (UTC). A session counts as done when it
-is completed or interrupted (the patient exercised; the camera or the tab gave up).
+Times are aware UTC datetimes; days and weeks (Monday first) are the clinic's local ones
+(its time zone: `rehab.store.clinic_settings`). A session counts as done when it is
+completed or interrupted (the patient exercised; the camera or the tab gave up); adherence
+counts the done sessions of program exercises, capped per week (`rehab.store.adherence`).
 
 By concern: `patients` (the list, one record, pickers), `facts` (alerts), `progress` (ROM,
 volume, form, pain, adherence over time), `sessions` (one session, kept landmark streams),
@@ -14,7 +16,10 @@ volume, form, pain, adherence over time), `sessions` (one session, kept landmark
 without the clinic's notes, their sessions, their language). Import from here, not from the modules.
 """
 
-from rehab.store.queries.facts import patient_alerts
+from rehab.store.adherence import WeekAdherence
+from rehab.store.adherence import by_source as sessions_by_source
+from rehab.store.adherence import ratio as adherence_ratio
+from rehab.store.queries.facts import patient_alerts, rom_trends
 from rehab.store.queries.home import (
     DoneSession,
     PatientHome,
@@ -37,7 +42,6 @@ from rehab.store.queries.progress import (
     FormIssueCount,
     RomPoint,
     VolumePoint,
-    WeekAdherence,
     form_issues_over_time,
     pain_and_effort,
     rom_progress,
@@ -76,6 +80,7 @@ __all__ = [
     "StoredStream",
     "VolumePoint",
     "WeekAdherence",
+    "adherence_ratio",
     "form_issues_over_time",
     "latest_pains",
     "list_patients",
@@ -90,7 +95,9 @@ __all__ = [
     "patient_names",
     "report_data",
     "rom_progress",
+    "rom_trends",
     "session_detail",
+    "sessions_by_source",
     "stored_streams",
     "volume_progress",
     "weekly_adherence",
