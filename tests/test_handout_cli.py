@@ -73,8 +73,9 @@ def _admin(db: Database):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("args", "fragments"),
     [
-        (("--patient", "3", "--as", "ther_a"), ("not one of your patients",)),
-        (("--patient", "1", "--as", "pat1"), ("patients can only see their own data",)),
+        # main's refusal: another's patient is said alike to a missing one
+        (("--patient", "3", "--as", "ther_a"), ("no patient #3 among yours",)),
+        (("--patient", "1", "--as", "pat1"), ("no patient #1 among yours",)),
         (("--patient", "99"), ("no patient #99",)),
         (("--patient", "1", "--as", "nobody"), ("--as nobody: no such user",)),
     ],
