@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rehab.exercise_commands",
     "rehab.reports.commands",
     "rehab.live.commands",
+    "rehab.patient.commands",
     "rehab.live.ondevice.commands",
 )
 

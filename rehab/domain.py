@@ -22,6 +22,12 @@ class SessionSource(StrEnum):
     UPLOAD = "upload"  # a recorded video analysed after the fact
     REPLAY = "replay"  # a stored landmark stream analysed again
     ON_DEVICE = "on_device"  # pose found in the patient's browser, counted by the server
+    MANUAL = "manual"  # logged by the patient without a camera: self-reported, nothing counted
+
+    @property
+    def self_reported(self) -> bool:
+        """The patient's own account, not counted by the engine."""
+        return self is SessionSource.MANUAL
 
 
 # How the pages and reports name where a session came from, by the stored value (sources

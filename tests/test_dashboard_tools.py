@@ -117,7 +117,7 @@ def test_prescriptions_refuse_another_therapists_patient(seeded: Seeded) -> None
 
 
 def test_library_lists_every_exercise_and_explains_one(seeded: Seeded) -> None:
-    at = open_page(signed_in(seeded.clinic.pat_users[0], "P", seeded.clinic.patients[0]), "library")
+    at = open_page(_therapist(seeded), "library")  # a clinician's tool (no route for patients)
     no_exception(at)
     table = at.dataframe[0].value
     assert len(table) >= 20 and "Seated knee extension" in set(table["Exercise"])
@@ -197,8 +197,10 @@ def test_a_video_with_nobody_in_it_says_so(seeded: Seeded, tmp_path: Path) -> No
 @pytest.mark.slow
 def test_a_real_clip_is_counted_shown_and_saved_as_a_session(seeded: Seeded) -> None:
     (clip,) = [c for c in load_manifest() if c.name == "push_up__side.mp4"]
-    patient = signed_in(seeded.clinic.pat_users[0], "Patient 0", seeded.clinic.patients[0])
-    at = open_page(patient, "analyse_video", timeout_s=300)
+    at = open_page(
+        _therapist(seeded), "analyse_video", state={PATIENT_KEY: seeded.clinic.patients[0]},
+        timeout_s=300,
+    )  # fmt: skip
     at.selectbox(key="video_exercise").set_value("push_up").run()
     _analyse(at, clip.name, clip.path.read_bytes(), "video/mp4")
     reps = int({m.label: m.value for m in at.metric}["Reps counted"])

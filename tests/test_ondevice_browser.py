@@ -152,7 +152,8 @@ def begin(page: Any, server: StreamlitServer, home: Home) -> None:
     page.get_by_label("Username").fill(home.username)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Begin today's session").click(timeout=60_000)
+    page.get_by_role("button", name=re.compile(r"Start: ")).first.click(timeout=60_000)
+    page.get_by_role("button", name="Start the camera").click(timeout=60_000)  # the page's
     start = page.frame_locator("iframe[src*='/ondevice/component/']").get_by_role(
         "button", name="Start the camera"
     )

@@ -12,11 +12,13 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from rehab.dashboard.patient_view import current_language, language_for
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.session_cookie import drop_cookie, hand_over_cookie
 from rehab.dashboard.state import ENDED_KEY, SignedIn, current_user, database, sign_out
 from rehab.domain import Role
 from rehab.errors import StoreError
+from rehab.i18n import N_, Translator, translator
 from rehab.store import Actor, demo_exists
 
 COOKIE_DROPPED_KEY = "cookie_dropped"
@@ -50,20 +52,31 @@ def _tool_pages() -> list[StreamlitPage]:
     ]
 
 
-def _patient_pages() -> list[StreamlitPage]:
-    """A patient's own pages: today's program with the live webcam session first."""
+TODAY = N_("Today")
+EXERCISE = N_("Exercise with the camera")
+LOG = N_("Log without the camera")
+MY_EXERCISES = N_("My exercises")
+QUESTIONNAIRES = N_("Questionnaires")
+SIGNED_IN_AS = N_("Signed in as {name}")
+SIGN_OUT = N_("Sign out")
+
+
+def _patient_pages(t: Translator) -> list[StreamlitPage]:
+    """A patient's own pages, in their language: today's exercises first. No clinician's
+    page (progress charts, session detail, counting rules, tools) is routed for a patient."""
     return [
-        _page("live_session", "Today's session", ":material/videocam:", default=True),
-        _page("progress", "My progress", ":material/monitoring:"),
-        _page("session_detail", "My sessions", ":material/timeline:"),
-        _page("questionnaires", "Questionnaires", ":material/checklist:"),
+        _page("home", t.gettext(TODAY), ":material/home:", default=True),
+        _page("live_session", t.gettext(EXERCISE), ":material/videocam:"),
+        _page("manual_log", t.gettext(LOG), ":material/edit_note:"),
+        _page("questionnaires", t.gettext(QUESTIONNAIRES), ":material/checklist:"),
     ]
 
 
 def pages_for(user: SignedIn) -> dict[str, list[StreamlitPage]]:
     """Sections of pages, by role."""
     if user.role is Role.PATIENT:
-        return {"My rehab": _patient_pages(), "Tools": _tool_pages()}
+        t = translator(current_language())
+        return {t.gettext(MY_EXERCISES): _patient_pages(t)}
     sections = {"Clinic": _clinic_pages("patients"), "Tools": _tool_pages()}
     if user.role is Role.ADMIN:
         sections["Admin"] = [_page("users", "Users", ":material/manage_accounts:")]
@@ -72,8 +85,14 @@ def pages_for(user: SignedIn) -> dict[str, list[StreamlitPage]]:
 
 def _sidebar(user: SignedIn) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{plain(user.display_name)}** ({user.role.value})")
-        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+        if user.role is Role.PATIENT:
+            t = translator(current_language())
+            st.caption(t.gettext(SIGNED_IN_AS).format(name=plain(user.display_name)))
+            label = t.gettext(SIGN_OUT)
+        else:
+            st.caption(f"Signed in as **{plain(user.display_name)}** ({user.role.value})")
+            label = "Sign out"
+        if st.button(label, icon=":material/logout:", key="sign_out"):
             sign_out()
             st.rerun()
 
@@ -133,6 +152,8 @@ def _route() -> None:
         st.navigation(_visitor_pages(), position="hidden").run()
         return
     hand_over_cookie()
+    if user.role is Role.PATIENT:
+        language_for(user)  # the patient's language for this run (a therapist may change it)
     _sidebar(user)
     st.navigation(pages_for(user)).run()
 

@@ -1,12 +1,13 @@
-"""The on-device live session inside the patient's Today page.
+"""The on-device live session inside the patient's exercise page.
 
 When the server registered the on-device routes (`rehab/server`) and the pose runtime and
-models are installed, "Begin today's session" shows the on-device component (an iframe
-served from `/ondevice/component/`) instead of the server-side camera: the picture stays in
-the browser, the landmarks go to the ingest, the page shows and speaks what it answers. The
-component gets a short-lived token for this patient and program (through Streamlit's own
-channel, never in a URL) and tells the page when the session is finished, or that the
-browser cannot run the model (then the server-side camera takes over).
+models are installed, "Start the camera" (for the exercise chosen on Today) shows the
+on-device component (an iframe served from `/ondevice/component/`) instead of the
+server-side camera: the picture stays in the browser, the landmarks go to the ingest, the
+page shows and speaks what it answers. The component gets a short-lived token for this
+patient and program (through Streamlit's own channel, never in a URL) and tells the page
+when the session is finished, or that the browser cannot run the model (then the
+server-side camera takes over).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rehab.live.ondevice.models import DEFAULT_VARIANT, SLOW_VARIANT
 from rehab.live.ondevice.texts import page_texts
 from rehab.live.ondevice.tokens import LiveClaims, issue_token
 from rehab.store import Actor
-from rehab.store.queries import Program
+from rehab.store.queries import PatientProgram, Program
 
 START_KEY = "ondevice_start"
 MODE_KEY = "live_mode"  # "server" once the patient's browser could not run the model
@@ -37,7 +38,7 @@ TARGET_FPS = 15.0  # the page runs the model at most this often (what the counte
 
 @dataclass(frozen=True)
 class OnDeviceStart:
-    """What "Begin" fixed: the program's items, the pain before, the language."""
+    """What "Start" fixed: the program's items to do, the pain before, the language."""
 
     prescription_id: int
     item_ids: tuple[int, ...]
@@ -68,7 +69,10 @@ def ondevice_problem() -> str:
 
 
 def begin(
-    program: Program, pain_before: int | None, language: str = "en", speak: bool = True
+    program: Program | PatientProgram,
+    pain_before: int | None,
+    language: str = "en",
+    speak: bool = True,
 ) -> bool:
     """Start an on-device session when they are on; False to use the server-side camera."""
     if ondevice_problem():

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from rehab.clinic_time import local
 from rehab.core.prescription import RomGoal, RomVerdict, rom_goal, rom_summary
 from rehab.domain import SessionStatus
+from rehab.i18n import N_, Translator, translator
 from rehab.live.flow import DEFAULT_REST_S, SetPlan, expand_sets
 from rehab.live.writer import CUT_OFF_AFTER
 from rehab.store import Actor, Database, close_stale_sessions
 from rehab.store.queries import (
+    PatientProgram,
     Program,
     RomPoint,
     SessionSummary,
@@ -32,7 +34,9 @@ def todays_program(db: Database, actor: Actor, patient_id: int, day: dt.date) ->
     return next((p for p in programs if p.active_on(day) and p.items), None)
 
 
-def plans_from_program(program: Program, rest_s: float = DEFAULT_REST_S) -> list[SetPlan]:
+def plans_from_program(
+    program: Program | PatientProgram, rest_s: float = DEFAULT_REST_S
+) -> list[SetPlan]:
     """Every set of every exercise of a program, in the therapist's order."""
     plans: list[SetPlan] = []
     for item in program.items:
@@ -60,20 +64,33 @@ def close_cut_off_sessions(
         return list_sessions(tx, actor, patient_id)
 
 
-def cut_off_notice(sessions: list[SessionSummary], zone: dt.tzinfo = dt.UTC) -> str:
-    """A plain sentence about the latest session when it stopped early ("" otherwise), its
-    time in the clinic's time zone."""
+STOPPED = N_(
+    "Your session of {day} at {time} stopped before the end (the page or the camera "
+    "closed): {saved}."
+)
+NOTHING_SAVED = N_("no repetition had been counted yet")
+
+
+def cut_off_notice(
+    sessions: list[SessionSummary], t: Translator | None = None, zone: dt.tzinfo = dt.UTC
+) -> str:
+    """A plain sentence about the latest session when it stopped early ("" otherwise), in
+    the patient's language (English by default), its time in the clinic's time zone."""
+    t = t or translator()
     if not sessions or sessions[-1].status != SessionStatus.INTERRUPTED.value:
         return ""
     last = sessions[-1]
-    day = local(last.started_at, zone).strftime("%A %d %B at %H:%M")
     reps = last.complete_reps
     saved = (
-        f"the {reps} rep{'s' if reps != 1 else ''} you did were saved"
+        t.ngettext(
+            "the {n} repetition you did was saved", "the {n} repetitions you did were saved", reps
+        ).format(n=reps)
         if reps
-        else "no rep had been counted yet"
+        else t.gettext(NOTHING_SAVED)
     )
-    return f"Your session of {day} stopped before the end (the page or the camera closed): {saved}."
+    started = local(last.started_at, zone)
+    day, time = t.day(started.date()), started.strftime("%H:%M")
+    return t.gettext(STOPPED).format(day=day, time=time, saved=saved)
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,7 @@ class ExerciseSummary:
     mean_rom_deg: float  # NaN when no complete rep
     last_rom_deg: float  # the previous session's, NaN when none
     target_rom_deg: float | None
+    last_day: dt.date | None = None  # the day of the previous session's `last_rom_deg`
     goal: RomGoal = field(default_factory=RomGoal)  # the prescription's target and limit
 
     @property
@@ -108,6 +126,10 @@ def _rom_by_session(points: list[RomPoint], exercise_id: str) -> dict[int, float
         total, n = totals.get(p.session_id, (0.0, 0))
         totals[p.session_id] = (total + p.mean_rom_deg * p.reps, n + p.reps)
     return {sid: total / n for sid, (total, n) in totals.items() if n}
+
+
+def _day_of(points: list[RomPoint], session_id: int) -> dt.date | None:
+    return next((p.started_at.date() for p in points if p.session_id == session_id), None)
 
 
 def session_summary(
@@ -142,6 +164,7 @@ def session_summary(
                 mean_rom_deg=by_session.get(session_id, math.nan),
                 last_rom_deg=by_session[max(earlier)] if earlier else math.nan,
                 target_rom_deg=target,
+                last_day=_day_of(rom, max(earlier)) if earlier else None,
                 goal=goal,
             )
         )

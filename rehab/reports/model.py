@@ -12,7 +12,7 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rehab import __version__
 from rehab.clinic_time import local_day, zone_named
@@ -253,14 +253,7 @@ def build_report(
 
 
 def _without_comment(point: CheckInPoint) -> CheckInPoint:
-    return CheckInPoint(
-        point.session_id,
-        point.recorded_at,
-        point.pain_before,
-        point.pain_after,
-        point.effort_rpe,
-        "",
-    )
+    return replace(point, comment="")
 
 
 def describe_item(item: ProgramItem) -> str:

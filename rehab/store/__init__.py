@@ -48,6 +48,7 @@ from rehab.store.clinic import (
     create_patient,
     end_program,
     prescribe,
+    set_patient_language,
     update_patient,
 )
 from rehab.store.database import Database, Transaction, connect, data_dir, database_url
@@ -55,6 +56,7 @@ from rehab.store.demo_data import create_demo_therapist, delete_demo, demo_exist
 from rehab.store.failures import explain_database_error, is_database_error
 from rehab.store.files import database_files
 from rehab.store.liveness import STALE_AFTER, close_stale_sessions
+from rehab.store.manual import MAX_HOLD_S, MAX_REPS, MAX_SETS, LoggedExercise, log_manual_session
 from rehab.store.migrate import upgrade_database
 from rehab.store.outcomes import (
     Assignment,
@@ -92,6 +94,9 @@ from rehab.store.web_sessions import (
 )
 
 __all__ = [
+    "MAX_HOLD_S",
+    "MAX_REPS",
+    "MAX_SETS",
     "STALE_AFTER",
     "Actor",
     "Alert",
@@ -103,6 +108,7 @@ __all__ = [
     "ClinicSettingsView",
     "Database",
     "ExercisePlan",
+    "LoggedExercise",
     "NewPatient",
     "OutcomeScore",
     "PatientFields",
@@ -147,6 +153,7 @@ __all__ = [
     "issue_sign_in_code",
     "list_templates",
     "list_users",
+    "log_manual_session",
     "open_database",
     "outcome_scores",
     "prescribe",
@@ -161,6 +168,7 @@ __all__ = [
     "save_template",
     "session_for_cookie",
     "set_active",
+    "set_patient_language",
     "set_time_zone",
     "sign_in",
     "start_from_template",

@@ -69,6 +69,11 @@ class WeekAdherence:
     due: float = 0.0  # due this week, exactly (prorated over the days the program was active)
 
     @property
+    def sessions_self_reported(self) -> int:
+        """Of the sessions done: logged by the patient by hand (their own account)."""
+        return sum(n for source, n in self.by_source if SessionSource(source).self_reported)
+
+    @property
     def credited(self) -> float:
         """Counted sessions, capped at what was due: what the adherence ratio adds up."""
         return min(float(self.prescribed_done), self.due)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from rehab.core.exercise_text import LANGUAGES
 from rehab.core.results import Side
 from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, StoreError
@@ -211,9 +212,14 @@ def prescribe(
     sessions_per_week: int,
     start_date: dt.date,
     end_date: dt.date | None = None,
-    notes: str = "",
+    clinical_notes: str = "",
+    patient_notes: str = "",
 ) -> int:
-    """A new program for one of the actor's patients; returns its id."""
+    """A new program for one of the actor's patients; returns its id.
+
+    `clinical_notes` are the clinic's (never shown to the patient); `patient_notes` are the
+    therapist's words to the patient for the whole program (their page, handout, reminders).
+    """
     require_role(actor, Role.ADMIN, Role.THERAPIST)
     session = sql(tx)
     check_patient_access(session, actor, patient_id)
@@ -232,7 +238,8 @@ def prescribe(
         sessions_per_week=sessions_per_week,
         start_date=start_date,
         end_date=end_date,
-        notes=notes,
+        clinical_notes=clinical_notes,
+        patient_notes=patient_notes,
         items=[_item(position, plan) for position, plan in enumerate(plans)],
     )
     session.add(prescription)
@@ -264,6 +271,19 @@ def end_program(tx: Transaction, actor: Actor, prescription_id: int, last_day: d
         prescription_id,
         detail=f"ended {last_day:%Y-%m-%d}",
     )
+
+
+def set_patient_language(tx: Transaction, actor: Actor, patient_id: int, language: str) -> None:
+    """The language of a patient's pages, live session, handout and reminders: set by the
+    patient themselves, their therapist or an admin."""
+    session = sql(tx)
+    patient = check_patient_access(session, actor, patient_id)
+    if language not in LANGUAGES:
+        raise StoreError(f"unsupported language '{language}' (use one of: {', '.join(LANGUAGES)})")
+    if patient.language == language:
+        return
+    patient.language = language
+    audit(session, actor, AuditAction.UPDATE, "patient_language", patient_id, detail=language)
 
 
 def _item(position: int, plan: ExercisePlan) -> PrescriptionItem:

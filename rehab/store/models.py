@@ -156,8 +156,10 @@ class Patient(Base):
     therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     condition: Mapped[str] = mapped_column(String(200))
     affected_side: Mapped[str] = mapped_column(String(8))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # the clinic's: never shown to the patient
     store_landmarks: Mapped[bool] = mapped_column(Boolean, default=False)  # opt-in
+    # the patient's language for their pages, the live session, the handout and reminders
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
 
@@ -181,7 +183,9 @@ class Prescription(Base):
     sessions_per_week: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    clinical_notes: Mapped[str] = mapped_column(Text, default="")  # for the clinic only
+    # the therapist's words to the patient (their page, handout and reminders)
+    patient_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
 
     items: Mapped[list[PrescriptionItem]] = relationship(
@@ -263,6 +267,8 @@ class ExerciseSet(Base):
     __tablename__ = "exercise_sets"
     __table_args__ = (
         CheckConstraint(enum_check("side", Side), name="side"),
+        CheckConstraint("reported_reps IS NULL OR reported_reps >= 0", name="reported_reps"),
+        CheckConstraint("reported_hold_s IS NULL OR reported_hold_s >= 0", name="reported_hold_s"),
         # covers the progress queries' session -> sets step (no table lookups)
         Index(
             "ix_exercise_sets_session_cover", "session_id", "exercise_id", "prescription_item_id"
@@ -283,6 +289,10 @@ class ExerciseSet(Base):
     pose_model: Mapped[str | None] = mapped_column(String(64))
     extra: Mapped[dict[str, float]] = mapped_column(MetricMap, default=dict)  # SetFigures JSON
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # SetResult.warnings
+    # A set the patient logged by hand (a session of source "manual"): what they say they did
+    # (reps in the set, or seconds held); nothing was counted, so it has no reps or holds rows.
+    reported_reps: Mapped[int | None] = mapped_column(Integer)
+    reported_hold_s: Mapped[float | None] = mapped_column(Float)
 
     session: Mapped[ExerciseSession] = relationship(back_populates="sets")
     reps: Mapped[list[Rep]] = relationship(order_by="Rep.id", cascade="all, delete-orphan")
@@ -405,7 +415,10 @@ class FormIssueRow(Base):
 
 
 class CheckIn(Base):
-    """Pain 0-10 before and after a session, effort (RPE, Borg CR10 0-10), a comment."""
+    """Pain 0-10 before and after a session, effort (RPE, Borg CR10 0-10), a comment.
+
+    A value is NULL until the patient gives it (never a default); a check-in with no value
+    at all is one the patient was asked for and skipped (`rows.no_values`), never read as 0."""
 
     __tablename__ = "check_ins"
     __table_args__ = (

@@ -129,7 +129,7 @@ def save_program_as_template(tx: Transaction, actor: Actor, prescription_id: int
         name,
         plans,
         program.sessions_per_week,
-        notes=program.notes,
+        notes=program.clinical_notes,
         affected_side=Side(patient.affected_side),
     )
 
@@ -197,7 +197,7 @@ def start_from_template(
         template.plans(Side(patient.affected_side)),
         template.sessions_per_week,
         start_date,
-        notes=template.notes,
+        clinical_notes=template.notes,
     )
 
 

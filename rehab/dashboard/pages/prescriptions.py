@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from rehab.dashboard import formatting as fmt
+from rehab.dashboard.for_the_patient import for_the_patient
 from rehab.dashboard.outcomes_view import assignments_section
 from rehab.dashboard.program_editor import DRAFT_KEY, add_exercise, describe, draft, draft_list
 from rehab.dashboard.safe_text import plain
@@ -67,8 +68,10 @@ def _show_program(user: SignedIn, program: Program, day: dt.date) -> None:
         f"{program.sessions_per_week}×/week",
         expanded=status == "current",
     ):
-        if program.notes:
-            st.caption(plain(program.notes))
+        if program.clinical_notes:
+            st.caption(f"For the clinic: {plain(program.clinical_notes)}")
+        if program.patient_notes:
+            st.caption(f"To the patient: {plain(program.patient_notes)}")
         st.table(program_table(program, day), hide_index=True)  # wraps: nothing cut off
         left, right = st.columns(2)
         if status != "ended" and left.button(
@@ -168,12 +171,21 @@ def _save_form(
             "Sessions a week", 1, 21, current.sessions_per_week if current else 3
         )
         start = cols[2].date_input("Starts", value=day, min_value=day - dt.timedelta(days=30))
-        notes = st.text_area(
-            "Notes (for the clinic)", value=current.notes if current else "", height=70
+        left, right = st.columns(2)
+        patient_notes = left.text_area(
+            "Note to the patient (on their page, handout and reminders)",
+            value=current.patient_notes if current else "",
+            height=70,
+        )
+        clinical_notes = right.text_area(
+            "Notes for the clinic (never shown to the patient)",
+            value=current.clinical_notes if current else "",
+            height=70,
         )
         replaces = " It replaces the current program from that day." if current else ""
         st.caption("Saving creates a new program version; past sessions keep theirs." + replaces)
         if st.form_submit_button("Save program", type="primary", key="save_program_submit"):
+            notes = (clinical_notes, patient_notes)
             _save(user, patient_id, plans, current, (title, int(per_week), start, notes))
 
 
@@ -182,9 +194,9 @@ def _save(
     patient_id: int,
     plans: list[ExercisePlan],
     current: Program | None,
-    fields: tuple[str, int, dt.date, str],
+    fields: tuple[str, int, dt.date, tuple[str, str]],
 ) -> None:
-    title, per_week, start, notes = fields
+    title, per_week, start, (clinical_notes, patient_notes) = fields
     if not plans:
         st.error("Add at least one exercise before saving.")
         return
@@ -195,7 +207,7 @@ def _save(
                 end_program(tx, user.actor, current.prescription_id, last)
             prescribe(
                 tx, user.actor, patient_id, title.strip() or "Home program", plans, per_week,
-                start, notes=notes,
+                start, clinical_notes=clinical_notes, patient_notes=patient_notes,
             )  # fmt: skip
     except RehabError as exc:
         show_error(exc)
@@ -222,6 +234,7 @@ def main() -> None:
         f"{plain(patient.name)} · "
         f"{plain(fmt.condition_and_side(patient.condition, patient.affected_side))}"
     )
+    for_the_patient(user, patient)
     current = next((p for p in patient.programs if p.active_on(day)), None)
     if not patient.programs:
         st.info("No program yet: build the first one below, or start from a template.")

@@ -12,13 +12,21 @@ counts the done sessions of program exercises, capped per week (`rehab.store.adh
 
 By concern: `patients` (the list, one record, pickers), `facts` (alerts), `progress` (ROM,
 volume, form, pain, adherence over time), `sessions` (one session, kept landmark streams),
-`reports` (a period in one go), `programs`. Import from here, not from the modules.
+`reports` (a period in one go), `programs`, `home` (a patient's own pages: their program
+without the clinic's notes, their sessions, their language). Import from here, not from the modules.
 """
 
 from rehab.store.adherence import WeekAdherence
 from rehab.store.adherence import by_source as sessions_by_source
 from rehab.store.adherence import ratio as adherence_ratio
 from rehab.store.queries.facts import patient_alerts, rom_trends
+from rehab.store.queries.home import (
+    DoneSession,
+    PatientHome,
+    PatientProgram,
+    patient_home,
+    patient_language,
+)
 from rehab.store.queries.patients import (
     PatientDetail,
     PatientSummary,
@@ -54,9 +62,12 @@ from rehab.store.queries.sessions import (
 
 __all__ = [
     "CheckInPoint",
+    "DoneSession",
     "FormIssueCount",
     "HoldRow",
     "PatientDetail",
+    "PatientHome",
+    "PatientProgram",
     "PatientSummary",
     "Program",
     "ProgramItem",
@@ -78,7 +89,9 @@ __all__ = [
     "pain_and_effort",
     "patient_alerts",
     "patient_detail",
+    "patient_home",
     "patient_id_for_user",
+    "patient_language",
     "patient_names",
     "report_data",
     "rom_progress",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from rehab.core.results import Side
+from rehab.domain import Role
 from rehab.errors import NotFound
 from rehab.store.access import Actor, audit, visible_patients
 from rehab.store.alerts import DEFAULT_RULES, Alert, AlertRules, PainFact
@@ -57,6 +58,7 @@ class PatientDetail:
     store_landmarks: bool
     is_demo: bool
     programs: tuple[Program, ...]  # newest first
+    language: str = "en"  # of the patient's pages, live session, handout and reminders
 
 
 def list_patients(
@@ -102,25 +104,28 @@ def list_patients(
 
 
 def patient_detail(tx: Transaction, actor: Actor, patient_id: int) -> PatientDetail:
-    """A patient's record with their programs, newest first."""
+    """A patient's record with their programs, newest first. A patient asking for their own
+    record gets it without the clinic's notes (the record's and every program's)."""
     session = sql(tx)
     patient = open_patient(session, actor, patient_id, "patient")
-    return detail_of(session, patient)
+    return detail_of(session, patient, clinical=actor.role is not Role.PATIENT)
 
 
-def detail_of(session: Session, patient: Patient) -> PatientDetail:
+def detail_of(session: Session, patient: Patient, *, clinical: bool = True) -> PatientDetail:
+    found = programs(session, [patient.id]).get(patient.id, [])
     return PatientDetail(
         patient_id=patient.id,
         user_id=patient.user_id,
         name=patient.user.display_name,
         condition=patient.condition,
         affected_side=Side(patient.affected_side),
-        notes=patient.notes,
+        notes=patient.notes if clinical else "",
         therapist_id=patient.therapist_id,
         therapist_name=patient.therapist.display_name,
         store_landmarks=patient.store_landmarks,
         is_demo=patient.is_demo,
-        programs=tuple(programs(session, [patient.id]).get(patient.id, [])),
+        language=patient.language,
+        programs=tuple(p if clinical else p.without_clinical_notes() for p in found),
     )
 
 

@@ -1,11 +1,16 @@
-"""A patient's programs (prescriptions) as plain dataclasses."""
+"""A patient's programs (prescriptions) as plain dataclasses.
+
+A program carries two notes: the clinic's (`clinical_notes`) and the therapist's words to the
+patient (`patient_notes`). Queries that answer a patient blank the clinic's
+(`Program.without_clinical_notes`), so no page a patient sees can show them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,11 +67,15 @@ class Program:
     sessions_per_week: int
     start_date: dt.date
     end_date: dt.date | None
-    notes: str
+    clinical_notes: str  # the clinic's own: empty whenever a patient reads their program
     items: tuple[ProgramItem, ...]
+    patient_notes: str = ""  # the therapist's words to the patient for the whole program
 
     def active_on(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def without_clinical_notes(self) -> Program:
+        return replace(self, clinical_notes="")
 
     def item(self, item_id: int | None) -> ProgramItem | None:
         return next((i for i in self.items if i.item_id == item_id), None)
@@ -84,7 +93,8 @@ PROGRAM_COLUMNS = (
     Prescription.sessions_per_week,
     Prescription.start_date,
     Prescription.end_date,
-    Prescription.notes,
+    Prescription.clinical_notes,
+    Prescription.patient_notes,
 )
 ITEM_COLUMNS = (
     PrescriptionItem.prescription_id,
@@ -127,9 +137,10 @@ def programs(session: Session, ids: Sequence[int]) -> dict[int, list[Program]]:
         for prescription_id, *fields in found:
             items[prescription_id].append(_item(*fields))
     out: dict[int, list[Program]] = defaultdict(list)
-    for pid, patient_id, title, per_week, start, end, notes in rows:
+    for pid, patient_id, title, per_week, start, end, clinical, to_patient in rows:
+        found_items = tuple(items.get(pid, ()))
         out[patient_id].append(
-            Program(pid, title, per_week, start, end, notes, tuple(items.get(pid, ())))
+            Program(pid, title, per_week, start, end, clinical, found_items, to_patient)
         )
     return out
 
@@ -162,7 +173,8 @@ def program_of(row: Prescription) -> Program:
         sessions_per_week=row.sessions_per_week,
         start_date=row.start_date,
         end_date=row.end_date,
-        notes=row.notes,
+        clinical_notes=row.clinical_notes,
+        patient_notes=row.patient_notes,
         items=tuple(item_of(item) for item in row.items),
     )
 

@@ -255,6 +255,8 @@ def volume_points(session: Session, patient_id: int, window: Window) -> list[Vol
                 ExerciseSession.started_at,
                 ExerciseSet.exercise_id,
                 func.count(ExerciseSet.id),
+                func.sum(func.coalesce(ExerciseSet.reported_reps, 0)),  # logged by hand
+                func.sum(func.coalesce(ExerciseSet.reported_hold_s, 0.0)),
                 func.max(ExerciseSet.prescription_item_id),
             )
             .select_from(ExerciseSet)
@@ -330,8 +332,9 @@ def _per_set(
 
 def _volume_point(row: tuple[Any, ...], prescribed: Prescribed, done: Done) -> VolumePoint:
     """One session's sets of one exercise: done (per side, the core's rule) against what
-    the program asked that day (with its progression)."""
-    session_id, started, exercise_id, sets_done, item_id = row
+    the program asked that day (with its progression). A set logged by hand has no
+    counted reps or holds: its reported reps and hold time are added."""
+    session_id, started, exercise_id, sets_done, reported_reps, reported_hold_s, item_id = row
     at = aware(started)
     sets_p, reps_p, hold_p = prescribed.volume(item_id, at)
     return VolumePoint(
@@ -339,9 +342,9 @@ def _volume_point(row: tuple[Any, ...], prescribed: Prescribed, done: Done) -> V
         started_at=at,
         exercise_id=exercise_id,
         sets_done=sets_done,
-        reps_done=done.reps,
+        reps_done=done.reps + int(reported_reps),
         partial_reps=done.partial_reps,
-        hold_s_done=float(done.held_s),
+        hold_s_done=float(done.held_s) + float(reported_hold_s),
         sets_prescribed=sets_p,
         reps_prescribed=reps_p,
         hold_s_prescribed=hold_p,
@@ -416,7 +419,12 @@ def check_ins(session: Session, patient_id: int, window: Window) -> list[CheckIn
     ).all()
     return [
         CheckInPoint(
-            c.session_id, c.recorded_at, c.pain_before, c.pain_after, c.effort_rpe, c.comment
+            c.session_id,
+            c.recorded_at,
+            c.pain_before,
+            c.pain_after,
+            c.effort_rpe,
+            c.comment,
         )
         for c in rows
     ]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from rehab.domain import Role
 from rehab.store.access import Actor, audit, check_patient_access
 from rehab.store.adherence import WeekAdherence
 from rehab.store.alerts import DEFAULT_RULES, Alert
@@ -127,7 +128,7 @@ def report_data(
     )
     window = Window(since, until)
     data = ReportData(
-        patient=detail_of(session, patient),
+        patient=detail_of(session, patient, clinical=actor.role is not Role.PATIENT),
         since=since,
         until=until,
         sessions=tuple(session_summaries(session, patient_id, window)),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import HoldResult, RepResult, SetFigures, Side
+from rehab.domain import SessionSource
 from rehab.store.access import Actor, audit, check_patient_access, refuse
 from rehab.store.database import Transaction, sql
 from rehab.store.models import (
@@ -48,6 +49,11 @@ class SessionSummary:
     def check_in_skipped(self) -> bool:
         """The patient was asked and gave no value (shown as skipped, not as 0)."""
         return self.checked_in and no_values(self.pain_before, self.pain_after, self.effort_rpe)
+
+    @property
+    def self_reported(self) -> bool:
+        """Logged by the patient without a camera: the reps are their own account."""
+        return SessionSource(self.source).self_reported
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,10 @@ def session_summaries(
         select(
             ExerciseSet.session_id.label("session_id"),
             func.count(func.distinct(ExerciseSet.id)).label("sets"),
-            func.sum(SetStats.complete_reps).label("complete"),
+            # a logged set has no set_stats row: its reported reps stand for its count
+            func.sum(func.coalesce(SetStats.complete_reps, ExerciseSet.reported_reps)).label(
+                "complete"
+            ),
             func.sum(SetStats.partial_reps).label("partial"),
         )
         .select_from(ExerciseSet)
