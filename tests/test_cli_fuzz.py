@@ -222,6 +222,30 @@ CASES = [
     ),
     Case("demo for -3 weeks", lambda i, o: ["demo", "--weeks", "-3"]),
     Case("ondevice serve on port 70000", lambda i, o: ["ondevice", "serve", "--port", "70000"]),
+    Case(
+        "handout from a cut SQLite file",
+        lambda i, o: [
+            "handout",
+            "--patient",
+            "1",
+            "-o",
+            o / "h.pdf",
+            "--url",
+            _sqlite(i["cut.db"]),
+        ],
+    ),
+    Case(
+        "handout over the database itself",
+        lambda i, o: [
+            "handout",
+            "--patient",
+            "1",
+            "-o",
+            i["cut.db"],
+            "--url",
+            _sqlite(i["cut.db"]),
+        ],
+    ),
 ]
 
 

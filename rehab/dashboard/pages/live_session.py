@@ -107,7 +107,9 @@ THANKS = N_("Thank you. Your therapist will see this session.")
 NOTHING_COUNTED = N_("No set was counted this time.")
 BACK = N_("Back to today")
 HELD_FOR = N_("{seconds} seconds held")
-BEYOND_LIMIT = N_("You went further than your therapist wants: go gently next time.")
+BEYOND_LIMIT = N_(
+    "You went beyond the {limit}° your therapist set ({rom}° today): go gently next time."
+)
 
 
 # -- choosing the exercise -------------------------------------------------------------------
@@ -370,14 +372,18 @@ def _summary(page: PatientPage, session_id: int) -> None:
         else:
             done = t.ngettext("{n} repetition", "{n} repetitions", row.reps).format(n=row.reps)
         line = f"**{plain(row.name)}**: {sets}, {done}."
+        if row.rom_verdict[0].is_caution and row.goal.limit_deg is not None:
+            # beyond the limit: a caution with the numbers, never a "further than" as praise
+            caution = t.gettext(BEYOND_LIMIT).format(
+                limit=round(row.goal.limit_deg), rom=round(row.mean_rom_deg)
+            )
+            st.warning(f"{line} {caution}")
+            continue
         exercise = page.exercise(row.exercise_id)
         if exercise is not None and not math.isnan(row.mean_rom_deg):
             then = None if row.last_day is None else (row.last_day, row.last_rom_deg)
             line += " " + plain(range_sentence(exercise, then, row.mean_rom_deg, t))
-        if row.rom_verdict[0].is_caution:
-            st.warning(f"{line} {t.gettext(BEYOND_LIMIT)}")
-        else:
-            st.markdown(line)
+        st.markdown(line)
 
 
 def _after(page: PatientPage, session_id: int) -> None:
