@@ -15,6 +15,7 @@ import pytest
 
 from rehab.core.results import HoldResult, Side
 from rehab.store import (
+    PASSWORD_RULE,
     Database,
     ExercisePlan,
     SessionRecorder,
@@ -24,7 +25,7 @@ from rehab.store import (
     record_outcome,
     set_time_zone,
 )
-from rehab.store.testing import Clinic, full_url, make_rep
+from rehab.store.testing import Clinic, full_url, make_rep, password_of
 from tests.browser_support import StreamlitServer, launch_chromium, screenshot_path
 from tests.clinical_seed import SKIPPED, item_of, live_session, new_program, now_utc
 from tests.test_dashboard_browser import choose, open_page, sign_in, wait_idle
@@ -119,7 +120,7 @@ def test_the_therapist_day_on_a_laptop(clinic_server: tuple[Clinic, int, Streaml
     _clinic, _eight, server = clinic_server
     with launch_chromium() as browser:
         page = browser.new_page(viewport=LAPTOP)
-        sign_in(page, server.url, "ther_a", "pw-ther_a-1")
+        sign_in(page, server.url, "ther_a", password_of("ther_a"))
         page.locator("[data-testid='stDataFrame']").wait_for(timeout=30_000)
         wait_idle(page)
         shoot(page, "patients")
@@ -165,7 +166,7 @@ def test_a_new_patient_signs_in_with_the_code_from_their_therapist(
     _clinic, _eight, server = clinic_server
     with launch_chromium() as browser:
         page = browser.new_page(viewport=LAPTOP)
-        sign_in(page, server.url, "ther_a", "pw-ther_a-1")
+        sign_in(page, server.url, "ther_a", password_of("ther_a"))
         page.locator("[data-testid='stDataFrame']").wait_for(timeout=30_000)
         page.get_by_text("Add a patient").click()
         page.get_by_label("Full name").first.fill("Rosa Díaz")
@@ -185,8 +186,8 @@ def test_a_new_patient_signs_in_with_the_code_from_their_therapist(
         visitor.get_by_text("First time? Use your sign-in code").click()
         visitor.get_by_label("Your user name").fill("rosa")
         visitor.get_by_label("Sign-in code").fill(code)
-        visitor.get_by_label("Choose a password (8+ characters)").fill("rosa-own-pass-1")
+        visitor.get_by_label(f"Choose a password ({PASSWORD_RULE})").fill("rosa-own-pass-1")
         shoot(visitor, "sign-in-with-code", full_page=False)
         visitor.get_by_role("button", name="Sign in").nth(1).click()
         wait_idle(visitor)
-        visitor.get_by_role("heading", name="Today's session").wait_for(timeout=30_000)
+        visitor.get_by_role("heading", name="Hello, Rosa").wait_for(timeout=30_000)

@@ -18,12 +18,13 @@ import pytest
 from icalendar import Calendar
 
 from rehab.store import connect, upgrade_database
+from rehab.store.testing import password_of
 from tests.browser_support import StreamlitServer, launch_chromium, screenshot_path
 from tests.patient_seed import DEMO_CACHE, seed_patient_side
 
 SIZES = {"phone": (390, 844), "tablet": (768, 1024), "laptop": (1366, 768)}
 FAKE_CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-PASSWORD = "pw-pat0-1"
+PASSWORD = password_of("pat0")
 
 
 @pytest.fixture(scope="module")

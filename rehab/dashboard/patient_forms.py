@@ -9,6 +9,7 @@ from rehab.core.results import Side
 from rehab.dashboard.state import SignedIn, show_error, transaction
 from rehab.errors import RehabError
 from rehab.store import (
+    PASSWORD_RULE,
     NewPatient,
     PatientFields,
     add_patient,
@@ -59,7 +60,7 @@ def add_patient_form(user: SignedIn, therapist_id: int | None = None) -> NewPati
         username = left.text_input("Username", key=f"{form}_username")
         how = right.radio("Sign-in", [CODE, PASSWORD], key=f"{form}_how")
         password = st.text_input(
-            "First password (8+ characters; only with a first password)",
+            f"First password ({PASSWORD_RULE}; only with a first password)",
             type="password",
             key=f"{form}_password",
         )

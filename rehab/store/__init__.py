@@ -24,6 +24,7 @@ from rehab.core.check_in import CheckInValues
 from rehab.store import queries
 from rehab.store.access import Actor, actor_for, authenticate
 from rehab.store.accounts import (
+    PASSWORD_RULE,
     UserProfile,
     UserRow,
     WeakPassword,
@@ -97,6 +98,7 @@ __all__ = [
     "MAX_HOLD_S",
     "MAX_REPS",
     "MAX_SETS",
+    "PASSWORD_RULE",
     "STALE_AFTER",
     "Actor",
     "Alert",

@@ -43,6 +43,8 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 USERNAME_REST = 6  # a password holding the username needs this many characters besides it
 PASSPHRASE_WORDS = 4  # a passphrase: this many words (of 2+ letters, 3 different) or more
+# the rule in a form's words (every password field says it)
+PASSWORD_RULE = f"{MIN_PASSWORD_LENGTH}+ characters, or a passphrase of {PASSPHRASE_WORDS}+ words"
 USERNAME = re.compile(r"^[\w.@-]{2,64}$")  # letters (any script), digits, . _ @ -
 COMMON_PASSWORDS = "common_passwords.txt"
 

@@ -8,7 +8,7 @@ from rehab import __version__
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import session_ended, sign_in, sign_in_with_code, transaction
 from rehab.errors import AccessDenied, SignInThrottled, StoreError
-from rehab.store import has_accounts
+from rehab.store import PASSWORD_RULE, has_accounts
 
 ENDED = {
     "idle": "You were signed out after a while without activity. Please sign in again.",
@@ -70,7 +70,7 @@ def _with_code() -> None:
         username = st.text_input("Your user name", key="code_username")
         code = st.text_input("Sign-in code", placeholder="XXXX-XXXX-XX", key="code_code")
         password = st.text_input(
-            "Choose a password (8+ characters)", type="password", key="code_password"
+            f"Choose a password ({PASSWORD_RULE})", type="password", key="code_password"
         )
         submitted = st.form_submit_button("Sign in", key="code_submit")
     if not submitted:

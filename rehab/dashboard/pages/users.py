@@ -14,6 +14,7 @@ from rehab.dashboard.state import SignedIn, require_role, show_error, transactio
 from rehab.domain import Role
 from rehab.errors import RehabError
 from rehab.store import (
+    PASSWORD_RULE,
     UserRow,
     clinic_settings,
     create_patient,
@@ -25,7 +26,7 @@ from rehab.store import (
     user_names,
 )
 
-PASSWORD_LABEL = "First password (12+ characters, or a passphrase of 4+ words)"
+PASSWORD_LABEL = f"First password ({PASSWORD_RULE})"
 DEACTIVATE, REACTIVATE, RESET = "Deactivate", "Reactivate", "Set a new password"
 
 
@@ -123,7 +124,9 @@ def _manage_account(user: SignedIn, rows: list[UserRow]) -> None:
         )  # fmt: skip
         action = right.radio("Action", [DEACTIVATE, REACTIVATE, RESET], key="manage_action")
         password = right.text_input(
-            "New password (for a new password only)", type="password", key="manage_pw"
+            f"New password ({PASSWORD_RULE}; for a new password only)",
+            type="password",
+            key="manage_pw",
         )
         if not st.form_submit_button("Apply", key="manage_submit"):
             return
