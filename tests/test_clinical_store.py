@@ -277,6 +277,31 @@ def test_a_code_expires_and_a_new_one_withdraws_the_old(db: Database, clinic: Cl
         redeem_sign_in_code(tx, "pat0", second, "pat0-new-pass", now=T0 + 13 * DAY)
 
 
+def test_code_guesses_are_throttled_and_the_password_rules_apply(
+    db: Database, clinic: Clinic
+) -> None:
+    """A sign-in code is a short secret: guesses count like wrong passwords (per account and
+    client), and the password chosen with it follows the same rules."""
+    from rehab.errors import SignInThrottled, StoreError
+    from rehab.store import sign_in_with_code
+
+    fields = PatientFields("Rosa Diaz", "rotator cuff repair", Side.RIGHT)
+    with db.transaction() as tx:
+        code = add_patient(tx, clinic.ther_a, "rosa", fields).sign_in_code
+    assert code is not None
+    with pytest.raises(StoreError, match="password"):
+        sign_in_with_code(db, "Rosa", code, "short", "198.51.100.1")  # any case: one account
+    refusals: list[type[Exception]] = []
+    for _ in range(12):
+        try:
+            sign_in_with_code(db, "rosa", "WRONG-CODE-00", "rosa-own-pass-1", "198.51.100.1")
+        except (AccessDenied, SignInThrottled) as exc:
+            refusals.append(type(exc))
+    assert refusals[0] is AccessDenied and refusals[-1] is SignInThrottled
+    with pytest.raises(SignInThrottled):  # the right code waits too while blocked
+        sign_in_with_code(db, "rosa", code, "rosa-own-pass-1", "198.51.100.1")
+
+
 def test_a_therapist_edits_only_their_own_patients(db: Database, clinic: Clinic) -> None:
     fields = PatientFields("Patient 2", "hip OA", Side.LEFT)
     with db.transaction() as tx, pytest.raises(AccessDenied):

@@ -44,12 +44,14 @@ from rehab.store import (
     explain_database_error,
     is_database_error,
     open_database,
-    redeem_sign_in_code,
     session_for_cookie,
     start_web_session,
     user_profile,
 )
 from rehab.store import sign_in as store_sign_in
+from rehab.store import (
+    sign_in_with_code as store_sign_in_with_code,
+)
 from rehab.web.auth_routes import COOKIE_NAME
 
 log = logging.getLogger(__name__)
@@ -149,10 +151,9 @@ def sign_in(username: str, password: str) -> SignedIn:
 def sign_in_with_code(username: str, code: str, new_password: str) -> SignedIn:
     """First sign-in with the one-time code a therapist gave, choosing a password;
     AccessDenied when the code does not match (StoreError when the password is too weak)."""
-    db = database()
-    with db.transaction() as tx:
-        actor = redeem_sign_in_code(tx, username, code, new_password)
-    session_id, handoff = start_web_session(db, actor, client_address())
+    db, client = database(), client_address()
+    actor = store_sign_in_with_code(db, username, code, new_password, client)
+    session_id, handoff = start_web_session(db, actor, client)
     return _remember(db, actor, session_id, handoff)
 
 

@@ -71,7 +71,7 @@ from rehab.store.outcomes import (
 from rehab.store.recorder import SessionRecorder
 from rehab.store.refusals import record_refusal
 from rehab.store.settings import ClinicSettingsView, clinic_settings, set_time_zone
-from rehab.store.sign_in_codes import issue_sign_in_code, redeem_sign_in_code
+from rehab.store.sign_in_codes import issue_sign_in_code, redeem_sign_in_code, sign_in_with_code
 from rehab.store.sign_in_throttle import sign_in
 from rehab.store.startup import open_database
 from rehab.store.templates import (
@@ -173,6 +173,7 @@ __all__ = [
     "set_patient_language",
     "set_time_zone",
     "sign_in",
+    "sign_in_with_code",
     "start_from_template",
     "start_web_session",
     "trend_words",

@@ -16,6 +16,7 @@ import secrets
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound
@@ -26,9 +27,12 @@ from rehab.store.access import (
     hash_password,
     password_hasher,
     require_role,
+    username_key,
 )
-from rehab.store.database import Transaction, sql
+from rehab.store.accounts import validate_password
+from rehab.store.database import Database, Transaction, sql
 from rehab.store.models import AuditAction, Patient, SignInCode, User
+from rehab.store.sign_in_throttle import throttled
 from rehab.store.times import utc_now
 
 CODE_LIFETIME = dt.timedelta(days=14)
@@ -68,6 +72,25 @@ def shown(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
+CODE_REFUSED = "wrong username or sign-in code (or the code has expired)"
+
+
+def sign_in_with_code(
+    db: Database, username: str, code: str, new_password: str, client: str
+) -> Actor:
+    """`redeem_sign_in_code` under the sign-in throttle and audit (a code is a short secret:
+    guesses are counted per account and per client like wrong passwords)."""
+
+    def attempt(session: Session) -> Actor | None:
+        try:
+            return redeem_sign_in_code(Transaction(session, read_only=False), username, code,
+                                       new_password)  # fmt: skip
+        except AccessDenied:
+            return None
+
+    return throttled(db, username, client, attempt, refusal=CODE_REFUSED)
+
+
 def redeem_sign_in_code(
     tx: Transaction,
     username: str,
@@ -79,8 +102,8 @@ def redeem_sign_in_code(
     username, the code, its expiry or its one use do not match (all alike)."""
     session = sql(tx)
     moment = now or utc_now()
-    refused = AccessDenied("wrong username or sign-in code (or the code has expired)")
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    refused = AccessDenied(CODE_REFUSED)
+    user = session.scalar(select(User).where(User.username_key == username_key(username)))
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
     if user is None or not user.is_active or user.role != Role.PATIENT.value:
         password_hasher().hash(cleaned)  # the same time as a real check
@@ -95,7 +118,8 @@ def redeem_sign_in_code(
     match = next((c for c in open_codes if _matches(c.code_hash, cleaned)), None)
     if match is None:
         raise refused
-    user.password_hash = hash_password(new_password)  # StoreError when too weak: code kept
+    validate_password(new_password, user.username)  # StoreError when too weak: code kept
+    user.password_hash = hash_password(new_password)
     match.used_at = moment
     actor = Actor(user.id, Role(user.role))
     patient_id = session.scalar(select(Patient.id).where(Patient.user_id == user.id))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +73,19 @@ def sign_in(
 ) -> Actor:
     """The Actor when the password is right; AccessDenied ("wrong username or password")
     when not, SignInThrottled when this account or client must wait. Audited either way."""
+    return throttled(db, username, client, lambda s: _check(s, username, password), now)
+
+
+def throttled(
+    db: Database,
+    username: str,
+    client: str,
+    attempt: Callable[[Session], Actor | None],
+    now: dt.datetime | None = None,
+    refusal: str = "wrong username or password",
+) -> Actor:
+    """Any sign-in secret checked by `attempt` (a password, a one-time code) under the same
+    throttle and audit: the Actor, AccessDenied(`refusal`) or SignInThrottled."""
     at = now or dt.datetime.now(dt.UTC)
     keys = {ACCOUNT_SCOPE: _key(username_key(username)), CLIENT_SCOPE: _key(client)}
     wait_s = run_transaction(
@@ -79,12 +93,12 @@ def sign_in(
     )
     if wait_s > 0:
         raise SignInThrottled(wait_s)
-    actor = run_transaction(db, lambda s: _check(s, username, password), what="sign-in")
+    actor = run_transaction(db, attempt, what="sign-in")
     run_transaction(
         db, lambda s: _settle(s, keys, at, username, client, actor), what="sign-in record"
     )
     if actor is None:
-        raise AccessDenied("wrong username or password")
+        raise AccessDenied(refusal)
     return actor
 
 

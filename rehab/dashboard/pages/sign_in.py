@@ -77,6 +77,9 @@ def _with_code() -> None:
         return
     try:
         sign_in_with_code(username, code, password)
+    except SignInThrottled as exc:
+        st.error(f"Too many failed sign-ins: {plain(str(exc).split(': ', 1)[-1])}.")
+        return
     except AccessDenied:
         st.error("Wrong username or sign-in code, or the code has expired: ask your therapist.")
         return
