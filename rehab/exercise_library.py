@@ -134,7 +134,7 @@ def _message(error: Any) -> str:
     return text
 
 
-def check_yaml_shape(text: str, source: Path) -> None:
+def check_yaml_shape(text: str, source: Path, error: type[RehabError] = ExerciseFileError) -> None:
     """Refuse, before PyYAML builds anything (it recurses once per level: a few thousand
     `[` end in a RecursionError), YAML nested deeper than MAX_DEPTH and anchors or aliases
     (`&a`, `*a`: an exercise needs none, and they make small files expand enormously).
@@ -142,14 +142,14 @@ def check_yaml_shape(text: str, source: Path) -> None:
     depth = 0
     for token in yaml.scan(text, Loader=yaml.SafeLoader):
         if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
-            raise ExerciseFileError(
+            raise error(
                 f"{source.name} line {token.start_mark.line + 1}: anchors and aliases "
                 "(&name, *name) are not allowed in exercise files"
             )
         if isinstance(token, _OPENING_TOKENS):
             depth += 1
             if depth > MAX_DEPTH:
-                raise ExerciseFileError(
+                raise error(
                     f"{source.name} line {token.start_mark.line + 1}: nested more than "
                     f"{MAX_DEPTH} levels deep"
                 )

@@ -18,7 +18,12 @@ from pydantic import ValidationError
 
 from rehab.core.questionnaire import Questionnaire
 from rehab.errors import RehabError
-from rehab.exercise_library import _field_name, _line_of, _message  # one YAML error style
+from rehab.exercise_library import (  # one YAML error style and one set of limits
+    _field_name,
+    _line_of,
+    _message,
+    check_yaml_shape,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +61,7 @@ class QuestionnaireLibrary:
 def parse_questionnaire_text(text: str, source: Path) -> Questionnaire:
     """One YAML document as a Questionnaire; QuestionnaireFileError names line and field."""
     try:
+        check_yaml_shape(text, source, QuestionnaireFileError)  # the exercise files' limits
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

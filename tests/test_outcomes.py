@@ -162,3 +162,18 @@ def test_the_patient_fills_in_a_due_questionnaire_and_the_therapist_sees_the_tre
                            text=True, check=True).stdout  # fmt: skip
     assert "Outcome measures" in words and "Numeric Pain Rating Scale (NPRS)" in words
     assert re.search(r"improved \(mild\)", words)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: x\nitems: " + "[" * 100_000,
+        "a: &a [x, x]\n" + "".join(f"b{i}: *a\n" for i in range(5000)),
+    ],
+    ids=["deeply nested", "many aliases"],
+)
+def test_a_questionnaire_file_gets_the_exercise_files_limits(text: str) -> None:
+    """A clinic's questionnaire folder is read like its exercise folder: hostile YAML is one
+    clear refusal, never a RecursionError or an alias bomb."""
+    with pytest.raises(QuestionnaireFileError, match=r"bad\.yaml"):
+        parse_questionnaire_text(text, Path("bad.yaml"))
