@@ -242,7 +242,7 @@ def test_pseudonymised_reports_hold_no_name_or_comment(
 
 
 def test_other_therapist_refused_unknown_patient_not_found(db: Database, seeded: Seeded) -> None:
-    with db.transaction() as tx, pytest.raises(AccessDenied, match="not one of your"):
+    with db.transaction() as tx, pytest.raises(AccessDenied, match="among yours"):
         render_report(tx, seeded.clinic.ther_b, seeded.patient_id, *PERIOD, "pdf")
     with db.transaction() as tx, pytest.raises(NotFound, match="no patient #9999"):
         render_report(tx, seeded.clinic.admin, 9999, *PERIOD, "html")
