@@ -1,8 +1,9 @@
-"""Build hook: the exercise library and the database migrations travel inside the wheel.
+"""Build hook: the exercise library, the database migrations and the questionnaires travel inside
+the wheel.
 
 They stay at the top of the checkout, where people read and edit them (`exercises/*.yaml`,
-`migrations/`); a wheel carries copies as `rehab/_data/<name>/`, found by `rehab.bundled`.
-An editable install reads them from the checkout itself.
+`migrations/`, `questionnaires/*.yaml`); a wheel carries copies as `rehab/_data/<name>/`,
+found by `rehab.bundled`. An editable install reads them from the checkout itself.
 """
 
 import shutil
@@ -12,7 +13,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-BUNDLED = ("exercises", "migrations")
+BUNDLED = ("exercises", "migrations", "questionnaires")
 
 
 class BuildWithData(build_py):

@@ -2,4 +2,7 @@
 
 from rehab.dashboard.app import main
 
-main()
+# Streamlit runs this file as `__main__`; a worker process started with "spawn" from the server
+# re-imports it as `__mp_main__` and must not draw the dashboard (it would crash the worker).
+if __name__ == "__main__":
+    main()

@@ -176,7 +176,7 @@ def cpu_seconds(pid: int) -> float:
 class Tally:
     latencies_ms: list[float] = field(default_factory=list)  # batches sent in the window
     frames: int = 0  # sent in the window
-    accepted: int = 0  # sent in the window and answered
+    accepted: int = 0  # sent in the window, answered and not dropped by the frame budget
     acked_frames: int = 0  # every frame the server answered, window or not
     events: int = 0
     lag_ms: list[float] = field(default_factory=list)  # this client's event loop lateness
@@ -238,7 +238,7 @@ class Patient:
                 self.tally.acked_frames += PER_BATCH
                 if self.start_at <= began < self.stop_at:
                     self.tally.latencies_ms.append((at - began) * 1000.0)
-                    self.tally.accepted += PER_BATCH
+                    self.tally.accepted += PER_BATCH - int(reply.get("dropped", 0))
                     self.tally.events += int("status" in reply or "speak" in reply)
 
     async def send_until_stop(self, ws) -> None:  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from rehab.errors import InputError
 from rehab.exercise_library import (
     ExerciseFileError,
     ExerciseLibrary,
+    UnknownExerciseError,
     load_exercise_file,
     load_library,
 )
@@ -30,6 +31,22 @@ def _library(args: argparse.Namespace) -> ExerciseLibrary:
     for problem in library.problems:
         print(f"rehab: warning: skipped {problem}", file=sys.stderr)
     return library
+
+
+def _exercise(args: argparse.Namespace, name: str) -> Exercise:
+    """One exercise of the library; files that failed to load are named only when the
+    exercise is not found (one of them may be the one asked for)."""
+    library = load_library(Path(args.library) if args.library else None)
+    try:
+        return library.get(name)
+    except UnknownExerciseError as exc:
+        if not library.problems:
+            raise
+        broken = len(library.problems)
+        raise UnknownExerciseError(
+            f"{exc}; {broken} exercise file{'s' if broken > 1 else ''} could not be loaded, "
+            f"first: {library.problems[0]} (`rehab exercises validate` lists them)"
+        ) from exc
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -46,7 +63,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    exercise = _library(args).get(args.id)
+    exercise = _exercise(args, args.id)
     print(f"{exercise.name} ({exercise.id})")
     if exercise.aliases:
         print(f"also called: {', '.join(exercise.aliases)}")
@@ -220,7 +237,7 @@ def result_json(exercise: Exercise, result: SetResult, origin_ms: float) -> dict
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    exercise = _library(args).get(args.exercise)
+    exercise = _exercise(args, args.exercise)
     side = Side(args.side) if args.side else None
     result, origin_ms = _analyse_input(Path(args.input), exercise, side, args.model)
     if args.json:

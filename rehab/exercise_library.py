@@ -26,6 +26,15 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DIR = bundled_dir("exercises")
 ENV_EXERCISES = "REHAB_EXERCISES_DIR"
+MAX_FILE_CHARS = 200_000  # the longest bundled exercise file is about 2,000
+MAX_DEPTH = 16  # the deepest bundled exercise file nests 5 levels
+_OPENING_TOKENS = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSING_TOKENS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
 def configured_dir() -> Path:
@@ -126,9 +135,38 @@ def _message(error: Any) -> str:
     return text
 
 
+def check_yaml_shape(text: str, source: Path, error: type[RehabError] = ExerciseFileError) -> None:
+    """Refuse, before PyYAML builds anything (it recurses once per level: a few thousand
+    `[` end in a RecursionError), YAML nested deeper than MAX_DEPTH and anchors or aliases
+    (`&a`, `*a`: an exercise needs none, and they make small files expand enormously).
+    The scanner is a loop, so this check holds whatever the depth."""
+    depth = 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+            raise error(
+                f"{source.name} line {token.start_mark.line + 1}: anchors and aliases "
+                "(&name, *name) are not allowed in exercise files"
+            )
+        if isinstance(token, _OPENING_TOKENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error(
+                    f"{source.name} line {token.start_mark.line + 1}: nested more than "
+                    f"{MAX_DEPTH} levels deep"
+                )
+        elif isinstance(token, _CLOSING_TOKENS):
+            depth -= 1
+
+
 def parse_exercise_text(text: str, source: Path) -> Exercise:
     """Parse one YAML document into an Exercise; ExerciseFileError names line and field."""
+    if len(text) > MAX_FILE_CHARS:
+        raise ExerciseFileError(
+            f"{source.name}: {len(text):,} characters is too long for an exercise file "
+            f"(at most {MAX_FILE_CHARS:,})"
+        )
     try:
+        check_yaml_shape(text, source)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -154,6 +192,8 @@ def parse_exercise_text(text: str, source: Path) -> Exercise:
 def load_exercise_file(path: Path) -> Exercise:
     """One exercise from a YAML file."""
     try:
+        if path.stat().st_size > MAX_FILE_CHARS * 4:  # UTF-8: at most 4 bytes a character
+            raise ExerciseFileError(f"{path.name}: too large for an exercise file")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ExerciseFileError(f"{path}: cannot read ({exc})") from exc
@@ -171,6 +211,6 @@ def load_library(folder: Path | None = None) -> ExerciseLibrary:
         try:
             library.add(load_exercise_file(path), path)
         except ExerciseFileError as exc:
-            log.warning("%s", exc)
+            log.info("%s", exc)  # the caller reports `problems` its own way
             library.problems.append(str(exc))
     return library

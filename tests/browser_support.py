@@ -97,8 +97,10 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout_
 
 
 class StreamlitServer:
-    """The dashboard as `rehab serve` starts it (or another Streamlit script `app`) on
-    127.0.0.1:<free port> with extra environment; `log_text` is the server's output."""
+    """The dashboard as `rehab serve` starts it (the launcher rehab/server/st_app.py: the pages
+    with the /auth/ routes, the on-device routes and security headers; or another Streamlit
+    script `app`) on 127.0.0.1:<free port> with extra environment; `log_text` is the
+    server's output."""
 
     def __init__(
         self,

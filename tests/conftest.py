@@ -186,3 +186,12 @@ def clip_stream(clip: Clip, model: str | Path | None = None):  # type: ignore[no
 def clip_streams(clips: list[Clip]):  # type: ignore[no-untyped-def]
     """{clip file name: LandmarkStream} for every clip in the manifest."""
     return {clip.name: clip_stream(clip) for clip in clips}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_cache_for_the_run() -> None:
+    """Demonstrations the pages draw are kept in .cache/demos (keyed by what they show, so
+    never stale): drawn once per machine, not once per test. A test may point elsewhere."""
+    folder = REPO_ROOT / ".cache" / "demos"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("REHAB_DEMO_CACHE", str(folder))

@@ -20,9 +20,9 @@ from streamlit.testing.v1 import AppTest
 from rehab.core.analysis import analyze_stream
 from rehab.core.results import HoldResult, Side
 from rehab.core.synthetic import synthetic_stream
-from rehab.dashboard.state import USER_KEY, SignedIn
+from rehab.dashboard.state import USER_KEY, WEB_SESSION_KEY, SignedIn
 from rehab.exercise_library import load_library
-from rehab.store import Actor, Database, SessionRecorder
+from rehab.store import Actor, Database, SessionRecorder, connect, database_url, start_web_session
 from rehab.store.models import Patient
 from rehab.store.queries import patient_detail
 from rehab.store.testing import Clinic, cue, full_url, make_rep, sql_session
@@ -108,6 +108,12 @@ def signed_in(actor: Actor, name: str = "Someone", patient_id: int | None = None
     return SignedIn(actor, f"user{actor.user_id}", name, patient_id)
 
 
+def web_session_of(user: SignedIn) -> int:
+    """A sign-in session in the app's database (every page run checks it)."""
+    session_id, _code = start_web_session(connect(database_url()), user.actor, "apptest")
+    return session_id
+
+
 def open_page(
     user: SignedIn | None,
     page: str | None = None,
@@ -119,6 +125,7 @@ def open_page(
     at = AppTest.from_file(APP, default_timeout=timeout_s)
     if user is not None:
         at.session_state[USER_KEY] = user
+        at.session_state[WEB_SESSION_KEY] = web_session_of(user)
     for key, value in (state or {}).items():
         at.session_state[key] = value
     at.run()

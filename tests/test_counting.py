@@ -226,7 +226,8 @@ def test_tempo_cues() -> None:
 )
 def test_any_samples_never_raise(values: list[float]) -> None:
     counter = _counter()
-    timer = HoldTimer("t", Side.LEFT, Hold(zone=Zone(min_deg=60, max_deg=110), target_s=1))
+    hold = Hold(zone=Zone(min_deg=60, max_deg=110), target_s=1, min_s=0.5)  # min_s <= target_s
+    timer = HoldTimer("t", Side.LEFT, hold)
     for i, v in enumerate(values):
         counter.update(i * DT_MS, v)
         timer.update(i * DT_MS, v)

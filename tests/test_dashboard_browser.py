@@ -77,7 +77,7 @@ def test_therapist_signs_in_and_sees_a_patients_progress_drawn(
     _seeded, server = seeded_server
     with launch_chromium() as browser:
         page = browser.new_page(viewport=VIEWPORT)
-        sign_in(page, server.url, "ther_a", "pw-ther_a-1")
+        sign_in(page, server.url, "ther_a", "pw-ther_a-1-long")
         page.get_by_role("heading", name="Patients").wait_for()
         page.locator("[data-testid='stDataFrame']").wait_for(timeout=30_000)
         wait_idle(page)
@@ -109,6 +109,9 @@ def test_therapist_signs_in_and_sees_a_patients_progress_drawn(
         pages = [("Session detail", "session-detail"), ("Prescriptions", "prescriptions")]
         for title, name in [*pages, ("Exercise library", "library")]:
             open_page(page, title)
+            if name == "session-detail":  # its sets are collapsed: open the first
+                page.locator("[data-testid='stExpander'] summary").first.click()
+                wait_idle(page)
             if name != "prescriptions":
                 page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
                 assert all(n > 3 for n in drawn_charts(page)), name
@@ -121,7 +124,7 @@ def test_annotate_an_image_in_the_browser(
     _seeded, server = seeded_server
     with launch_chromium() as browser:
         page = browser.new_page(viewport=VIEWPORT)
-        sign_in(page, server.url, "ther_a", "pw-ther_a-1")
+        sign_in(page, server.url, "ther_a", "pw-ther_a-1-long")
         open_page(page, "Annotate an image")
         page.locator("input[type='file']").set_input_files(str(astronaut_png(tmp_path)))
         page.get_by_text("of 33 keypoints visible").wait_for(timeout=60_000)
@@ -138,7 +141,7 @@ def test_admin_users_page(seeded_server: tuple[Seeded, StreamlitServer]) -> None
     _seeded, server = seeded_server
     with launch_chromium() as browser:
         page = browser.new_page(viewport=VIEWPORT)
-        sign_in(page, server.url, "admin", "pw-admin-1")
+        sign_in(page, server.url, "admin", "pw-admin-1-long")
         page.get_by_role("heading", name="Patients").wait_for()
         open_page(page, "Users")
         page.get_by_role("heading", name="Accounts (6)").wait_for()
@@ -154,7 +157,7 @@ def test_analyse_a_real_clip_plays_the_annotated_video(
     _seeded, server = seeded_server
     with launch_chromium() as browser:
         page = browser.new_page(viewport=VIEWPORT)
-        sign_in(page, server.url, "ther_a", "pw-ther_a-1")
+        sign_in(page, server.url, "ther_a", "pw-ther_a-1-long")
         open_page(page, "Analyse a video")
         choose(page, "Exercise", "Push-up")
         wait_idle(page)

@@ -51,9 +51,9 @@ def _expected_english() -> str:
         "Warm up for five minutes first. Ice the knee for 10 minutes afterwards.",
     ]  # fmt: skip
     doses = {
-        "squat": "3 sets × 10 reps · 5 days a week · Both sides",
-        "straight_leg_raise": "2 sets × 12 reps · 5 days a week · Left side",
-        "plank": "2 sets × hold 20 s · 5 days a week · Both sides",
+        "squat": "3 sets of 10 repetitions · 5 days a week · Both sides",
+        "straight_leg_raise": "2 sets of 12 repetitions · 5 days a week · Left side",
+        "plank": "2 sets: hold 20 seconds each · 5 days a week · Both sides",
     }
     for n, (exercise_id, *_, note) in enumerate(PRESCRIBED, start=1):
         exercise = LIBRARY.get(exercise_id)
@@ -78,8 +78,8 @@ def test_spanish_handout(tmp_path: Path) -> None:
         "Para José Núñez",
         "Del 3 de noviembre de 2026 al 15 de diciembre de 2026",
         f"1. {squat.name}",
-        "3 series × 10 repeticiones · 5 días a la semana · Ambos lados",
-        "2 series × mantener 20 s",
+        "3 series de 10 repeticiones · 5 días a la semana · Ambos lados",
+        "2 series: aguanta 20 segundos cada una",
         "Lado izquierdo",
         f"1. {squat.instructions[0]}",
         "Nota de tu fisioterapeuta",
@@ -147,7 +147,8 @@ def test_reminders_parse_back_with_the_prescribed_days() -> None:
     alarm = next(iter(event.walk("VALARM")))
     assert alarm.decoded("trigger") == dt.timedelta(minutes=-10)
     description = str(event["description"])
-    assert "Squat: 3 sets × 10 reps" in description and "Plank: 2 sets × hold 20 s" in description
+    assert "Squat: 3 sets of 10 repetitions" in description
+    assert "Plank: 2 sets: hold 20 seconds each" in description
     assert event["url"] == "https://rehab.example.org/?page=home&patient=17"
     assert str(event["uid"]) == "program-17@clinic-5"
     assert calendar.walk("VTIMEZONE")  # the time zone travels with the file

@@ -51,7 +51,7 @@ LEAD_S = 4.0  # still first frame: the set-up check passes on it
 # max_unseen_ms (10 s): a curl still rising at the clip's last frame must not be completed
 # by the still lead-in of the next pass (the counter keeps a rep through shorter absences)
 EMPTY_S = 11.0
-PASSWORD = "pw-patient-1"
+PASSWORD = "pw-patient-1-long"
 
 
 def letterbox(rgb: np.ndarray, width: int = 640, height: int = 480) -> np.ndarray:
@@ -108,9 +108,12 @@ def make_home(folder: Path, exercise_id: str, reps: int) -> Home:
     upgrade_database(url)
     db = connect(url)
     with db.transaction() as tx:
-        admin = Actor(create_user(tx, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN)
+        admin = Actor(
+            create_user(tx, None, "admin", "Admin", Role.ADMIN, "pw-admin-1-long"), Role.ADMIN
+        )
         ther = Actor(
-            create_user(tx, admin, "ther", "Therapist", Role.THERAPIST, "pw-ther-1"), Role.THERAPIST
+            create_user(tx, admin, "ther", "Therapist", Role.THERAPIST, "pw-ther-1-long"),
+            Role.THERAPIST,
         )
         pat_user = create_user(tx, admin, "pat", "Patient", Role.PATIENT, PASSWORD)
         patient_id = create_patient(tx, admin, pat_user, ther.user_id, "shoulder", Side.BOTH)
@@ -153,14 +156,15 @@ def sign_in_and_begin(page: Any, server: StreamlitServer, home: Home) -> None:
     page.get_by_label("Username").fill(home.username)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Begin today's session").click(timeout=60_000)
-    start = page.frame_locator("iframe[title*='webrtc']").get_by_role("button", name="START")
+    page.get_by_role("button", name=re.compile(r"Start: ")).first.click(timeout=60_000)
+    page.get_by_role("button", name="Start the camera").click(timeout=60_000)
+    start = page.frame_locator("iframe[title*='webrtc']").get_by_role("button", name="Start camera")
     start.click(timeout=60_000)
 
 
 def shown_reps(page: Any) -> int | None:
     """The big rep count on the page ("3 / 10" -> 3)."""
-    metric = page.locator("[data-testid='stMetric']").filter(has_text="Reps").first
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Repetitions").first
     if metric.count() == 0:
         return None
     value = metric.locator("[data-testid='stMetricValue']").inner_text()
@@ -181,8 +185,8 @@ MIN_FPS = 5.0  # below this the counter misses movements: the machine, not the c
 
 def shown_fps(page: Any) -> float:
     """The frames/s the page reports reaching the counter (0 when not shown)."""
-    caption = " ".join(page.get_by_text("frames/s").all_inner_texts())
-    match = re.search(r"camera (\d+) frames/s", caption)
+    caption = " ".join(page.get_by_text(re.compile(r"pictures? a second")).all_inner_texts())
+    match = re.search(r"camera: (\d+) pictures? a second", caption)
     return float(match.group(1)) if match else 0.0
 
 
@@ -265,7 +269,9 @@ def test_live_count_on_page_and_in_db_equals_hand_count(
         passes = rep_passes(home.db)
         spoken = page.evaluate("window.__rehabSaid || []")
         page.get_by_role("button", name="End session").click()
-        summary_line = page.get_by_text(re.compile(r"Biceps curl.*reps.*range of motion")).first
+        summary_line = page.get_by_text(
+            re.compile(r"Biceps curl: \d+ sets?, \d+ repetitions")
+        ).first
         summary_line.wait_for(timeout=30_000)
         page.get_by_text("Counting").wait_for(state="detached", timeout=30_000)
         page.screenshot(path=str(screenshot_path("live-summary")))
@@ -278,7 +284,7 @@ def test_live_count_on_page_and_in_db_equals_hand_count(
     assert any(said.strip().endswith(str(on_page)) for said in spoken), spoken
     final = stored(home.db)
     assert final[0] == ["completed"] and final[1] >= on_page
-    assert f"{final[1]} reps" in summary
+    assert f"{final[1]} repetitions" in summary
 
 
 def test_setup_check_refuses_clip_without_the_needed_joints(
@@ -333,4 +339,4 @@ def test_killed_session_keeps_its_reps_and_is_marked_interrupted(
             text = notice.inner_text()
     assert 2 <= kept <= clip.reps
     assert stored(home.db) == (["interrupted"], kept)
-    assert f"the {kept} reps you did were saved" in text
+    assert f"the {kept} repetitions you did were saved" in text

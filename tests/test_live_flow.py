@@ -325,7 +325,7 @@ def test_a_session_left_behind_is_closed_as_interrupted_with_its_reps(
     later = dt.datetime.now(dt.UTC) + CUT_OFF_AFTER + dt.timedelta(seconds=1)
     sessions = close_cut_off_sessions(db, actor, patient, now=later)  # the tab went quiet
     assert [(s.status, s.complete_reps) for s in sessions] == [("interrupted", 3)]
-    assert "the 3 reps you did were saved" in cut_off_notice(sessions)
+    assert "the 3 repetitions you did were saved" in cut_off_notice(sessions)
     live.finish(SessionStatus.COMPLETED)
     assert _statuses(db) == [("interrupted", 3)]  # closed is final
 

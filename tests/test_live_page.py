@@ -1,4 +1,4 @@
-"""AppTest of the patient's "Today's session" page (no browser, no camera)."""
+"""AppTest of the patient's "Exercise with the camera" page (no browser, no camera)."""
 
 from __future__ import annotations
 
@@ -24,17 +24,24 @@ def _patient(clinic: Clinic, n: int = 0):  # type: ignore[no-untyped-def]
     return signed_in(clinic.pat_users[n], f"Patient {n}", clinic.patients[n])
 
 
-def test_the_patient_sees_todays_program_and_one_button(home: Clinic) -> None:
-    at = open_page(_patient(home))
+def _first_item(at) -> int:  # type: ignore[no-untyped-def]
+    key = next(b.key for b in at.button if str(b.key).startswith("choose_"))
+    return int(str(key).removeprefix("choose_"))
+
+
+def test_without_a_chosen_exercise_the_page_offers_each_one(home: Clinic) -> None:
+    at = open_page(_patient(home), "live_session", timeout_s=120)
     no_exception(at)
-    assert texts(at, "title") == ["Today's session"]
-    assert "Knee program" in texts(at, "subheader")
-    labels = [e.label for e in at.expander]
-    assert labels == [
-        "**1. Seated knee extension** (left side): 3 × 10 reps",
-        "**2. Wall sit**: 2 × hold 20 s",
+    assert texts(at, "title") == ["Exercise with the camera"]
+    starts = [b.label for b in at.button if b.label.startswith("Start")]
+    assert starts == ["Start: Seated knee extension", "Start: Wall sit"]
+    assert [c.replace("\\", "") for c in texts(at, "caption")[:2]] == [  # Markdown escapes
+        "3 sets of 10 repetitions · Left side",
+        "2 sets: hold 20 seconds each · Both sides",
     ]
-    assert [b.label for b in at.button if b.label.startswith("Begin")] == ["Begin today's session"]
+    at.button(key=f"choose_{_first_item(at)}").click().run()
+    assert texts(at, "subheader")[0] == "Seated knee extension"
+    assert at.button(key="start_camera").label == "Start the camera"
     assert not texts(at, "warning")  # nothing was cut off
 
 
@@ -48,10 +55,11 @@ def test_a_session_cut_off_earlier_is_reported_with_its_saved_reps(
     recorder.begin_set("knee_extension")
     for n in (1, 2):
         recorder.record_rep(make_rep(n))  # then the tab was closed: nothing since
-    at = open_page(_patient(home))
+    at = open_page(_patient(home), "live_session", timeout_s=120)
     no_exception(at)
     (notice,) = texts(at, "warning")
-    assert "stopped before the end" in notice and "the 2 reps you did were saved" in notice
+    assert "stopped before the end" in notice
+    assert "the 2 repetitions you did were saved" in notice
 
 
 def test_a_session_written_to_just_now_is_left_alone(home: Clinic, db: Database) -> None:
@@ -60,7 +68,7 @@ def test_a_session_written_to_just_now_is_left_alone(home: Clinic, db: Database)
     recorder.begin_set("knee_extension")
     recorder.record_rep(make_rep(1))
     first = recorder.session_id
-    at = open_page(_patient(home))
+    at = open_page(_patient(home), "live_session", timeout_s=120)
     no_exception(at)
     assert not texts(at, "warning")
     recorder.record_rep(make_rep(2))  # still the same session, still in progress

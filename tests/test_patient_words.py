@@ -52,8 +52,10 @@ def test_no_change_less_and_a_first_time() -> None:
 
 
 def test_holds() -> None:
-    assert hold_sentence((NOV_3, 20.0), 30.4, EN) == "You held 10 s longer than on 3 November."
+    assert (
+        hold_sentence((NOV_3, 20.0), 30.4, EN) == "You held 10 seconds longer than on 3 November."
+    )
     assert hold_sentence((NOV_3, 20.0), 21.0, ES) == (
         "Has aguantado más o menos lo mismo que el 3 de noviembre."
     )
-    assert hold_sentence(None, 12.2, EN) == "Your first time: you held 12 s."
+    assert hold_sentence(None, 12.2, EN) == "Your first time: you held 12 seconds."

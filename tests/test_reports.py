@@ -72,9 +72,11 @@ def expected_figures(data: ReportData) -> list[str]:
     for means in by_side.values():
         figures += [f"{means[0]:.1f}°", f"{max(means):.1f}°", f"{means[-1]:.1f}°"]
         figures.append(f"{means[-1] - means[0]:+.1f}°")
-    done = sum(w.sessions_done for w in data.adherence)
-    wanted = sum(w.sessions_prescribed for w in data.adherence)
-    figures.append(f"{done} of {wanted} prescribed ({100 * done / wanted:.0f}%)")
+    done = sum(w.prescribed_done for w in data.adherence)
+    wanted = round(sum(w.due for w in data.adherence))
+    share = queries.adherence_ratio(data.adherence)
+    assert share is not None
+    figures.append(f"{done} of {wanted} due ({100 * share:.0f}%, capped per week)")
     knee = [v for v in data.volume if v.exercise_id == "knee_extension"]
     reps_wanted = sum(v.reps_prescribed or 0 for v in knee)
     figures.append(f"Reps: {sum(v.reps_done for v in knee)} of {reps_wanted} prescribed")
@@ -110,7 +112,9 @@ def test_pdf_prints_the_figures_the_queries_compute(
         assert squash(figure) in words, figure
     assert PATIENT_NAME in words  # accents survive (DejaVu)
     assert "Knee flexion improving — aim for 90° by the next review." in words
-    assert "10 of 12 prescribed (83%)" in words  # the seed: 12 planned, 2 missed
+    assert "10 of 12 due (83%, capped per week)" in words  # the seed: 12 planned, 2 missed
+    # the longest key and its value side by side on one line, not overprinted
+    assert re.search(r"Prescribed sessions done +10 of 12 due", pdf_text(pdf))
     assert "Complete reps 100" in words
     assert "Sessions interrupted 1" in words
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
@@ -238,7 +242,7 @@ def test_pseudonymised_reports_hold_no_name_or_comment(
 
 
 def test_other_therapist_refused_unknown_patient_not_found(db: Database, seeded: Seeded) -> None:
-    with db.transaction() as tx, pytest.raises(AccessDenied, match="not one of your"):
+    with db.transaction() as tx, pytest.raises(AccessDenied, match="among yours"):
         render_report(tx, seeded.clinic.ther_b, seeded.patient_id, *PERIOD, "pdf")
     with db.transaction() as tx, pytest.raises(NotFound, match="no patient #9999"):
         render_report(tx, seeded.clinic.admin, 9999, *PERIOD, "html")
@@ -295,3 +299,22 @@ def test_make_report_renders_after_its_transaction_ended(
     with sql_session(db) as s:
         audits = s.scalars(select(AuditEntry).where(AuditEntry.resource == "report")).all()
     assert [a.patient_id for a in audits] == [patient, patient]  # both reads were recorded
+
+
+def test_make_report_reads_without_the_write_lock(
+    db: Database, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report reads a read-only snapshot: a live session's rep write never waits behind it
+    (the dashboard's download buttons and the CLI both go through make_report)."""
+    if db.backend != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    real_build, free_while_reading = render_module.build, []
+
+    def build_and_look(*args: object, **kwargs: object) -> object:
+        report = real_build(*args, **kwargs)  # type: ignore[arg-type]
+        free_while_reading.append(_write_lock_free(db))
+        return report
+
+    monkeypatch.setattr(render_module, "build", build_and_look)
+    assert make_report(db, seeded.clinic.ther_a, seeded.patient_id, *PERIOD, "html")
+    assert free_while_reading == [True]

@@ -40,7 +40,7 @@ def test_pdf_as_the_therapist_with_a_note(url: str, seeded: Seeded, tmp_path: Pa
     assert f"wrote {out}" in result.stdout
     words = pdf_text(out)
     assert PATIENT_NAME in words and "Bravo!" in words
-    assert "10 of 12 prescribed" in words
+    assert "10 of 12 due" in words
     assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was renamed
 
 
@@ -60,7 +60,7 @@ def test_unknown_patient(url: str, seeded: Seeded, tmp_path: Path) -> None:
 
 def test_other_therapists_patient(url: str, seeded: Seeded, tmp_path: Path) -> None:
     result = report(url, seeded.patient_id, "-o", tmp_path / "r.html", "--as", "ther_b")
-    assert_user_error(result, "not one of your patients")
+    assert_user_error(result, "no patient #1 among yours")  # as for a missing patient
 
 
 def test_from_after_to(url: str, seeded: Seeded, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from rehab.core.results import Side
 from rehab.domain import Role
-from rehab.errors import AccessDenied, NotFound, StoreError
+from rehab.errors import AccessDenied, NotYours, StoreError
 from rehab.store import (
     Actor,
     Database,
@@ -58,12 +58,17 @@ def test_patient_reads_refuse_other_therapists_and_patients(
         read(tx, clinic.ther_a, patient)  # type: ignore[operator]
         read(tx, clinic.admin, patient)  # type: ignore[operator]
         read(tx, clinic.pat_users[0], patient)  # type: ignore[operator]
-        with pytest.raises(AccessDenied, match="not one of your patients"):
-            read(tx, clinic.ther_b, patient)  # type: ignore[operator]
-        with pytest.raises(AccessDenied, match="only see their own"):
-            read(tx, clinic.pat_users[1], patient)  # type: ignore[operator]
-        with pytest.raises(NotFound):
-            read(tx, clinic.admin, 9999)  # type: ignore[operator]
+        answers = set()  # "not found" and "not allowed" look the same to the asker
+        for asker, asked in (
+            (clinic.ther_b, patient),
+            (clinic.pat_users[1], patient),
+            (clinic.ther_b, 9999),
+            (clinic.admin, 9999),
+        ):
+            with pytest.raises(NotYours) as refused:
+                read(tx, asker, asked)  # type: ignore[operator]
+            answers.add(str(refused.value).replace(f"#{asked} ", "#ID "))
+        assert answers == {"no patient #ID among yours"}
 
 
 def test_reports_and_sessions_are_guarded_too(db: Database, clinic: Clinic) -> None:
@@ -101,23 +106,65 @@ def test_reads_are_audited_with_ids_only(db: Database, clinic: Clinic) -> None:
         assert not any(name in detail for name in names for detail in details)
 
 
-def test_refused_reads_write_nothing(db: Database, clinic: Clinic) -> None:
+def _entries_after(db: Database, first_id: int) -> list[tuple[object, ...]]:
     with sql_session(db) as s:
-        before = s.scalar(select(func.count(AuditEntry.id)))
-    with pytest.raises(AccessDenied), db.transaction() as tx:
-        queries.rom_progress(tx, clinic.ther_b, clinic.patients[0])
+        rows = s.execute(
+            select(
+                AuditEntry.user_id,
+                AuditEntry.patient_id,
+                AuditEntry.action,
+                AuditEntry.resource,
+                AuditEntry.resource_id,
+                AuditEntry.detail,
+            )
+            .where(AuditEntry.id > first_id)
+            .order_by(AuditEntry.id)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["transaction", "read"])
+def test_refused_accesses_are_audited_in_their_own_transaction(
+    db: Database, clinic: Clinic, read_only: bool
+) -> None:
+    """The refused work rolls back (nothing it wrote stays), its refusal is kept."""
     with sql_session(db) as s:
-        assert s.scalar(select(func.count(AuditEntry.id))) == before
+        last = s.scalar(select(func.max(AuditEntry.id))) or 0
+    unit = db.read if read_only else db.transaction
+    with pytest.raises(NotYours), unit() as tx:
+        queries.patient_detail(tx, clinic.ther_b, clinic.patients[2])  # theirs: audited read
+        queries.rom_progress(tx, clinic.ther_b, clinic.patients[0])  # therapist A's
+    with pytest.raises(NotYours), unit() as tx:
+        queries.rom_progress(tx, clinic.ther_b, 9999)
+    b = clinic.ther_b.user_id
+    # a read-only snapshot audits what it did read, even when its caller failed afterwards
+    read = [(b, clinic.patients[2], "read", "patient", None, "")] if read_only else []
+    assert _entries_after(db, last) == [
+        *read,
+        (b, clinic.patients[0], "refuse", "patient", clinic.patients[0], "not allowed"),
+        (b, None, "refuse", "patient", 9999, "not found"),
+    ]
+
+
+def test_a_session_of_someone_elses_patient_reads_as_missing(db: Database, clinic: Clinic) -> None:
+    recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0], clock=lambda: T0)
+    recorder.finish()
+    answers = set()
+    for asked in (recorder.session_id, 999_999):
+        with pytest.raises(NotYours) as refused, db.transaction() as tx:
+            queries.session_detail(tx, clinic.ther_b, asked)
+        answers.add(str(refused.value).replace(f"#{asked} ", "#ID "))
+    assert answers == {"no session #ID among yours"}  # the patient's id is never named
 
 
 def test_passwords(db: Database, clinic: Clinic) -> None:
     with db.transaction() as tx:
         s = raw(tx)
-        assert authenticate(tx, "ther_a", "pw-ther_a-1") == clinic.ther_a
+        assert authenticate(tx, "ther_a", "pw-ther_a-1-long") == clinic.ther_a
         with pytest.raises(AccessDenied, match="wrong username or password"):
             authenticate(tx, "ther_a", "not-the-password")
         with pytest.raises(AccessDenied, match="wrong username or password"):
-            authenticate(tx, "nobody", "pw-ther_a-1")
+            authenticate(tx, "nobody", "pw-ther_a-1-long")
         stored = s.scalar(select(User.password_hash).where(User.username == "ther_a"))
         assert stored is not None and stored.startswith("$argon2")
         with pytest.raises(StoreError, match="too short"):
@@ -165,5 +212,5 @@ def test_deactivated_users_are_refused(db: Database, clinic: Clinic) -> None:
         with pytest.raises(AccessDenied):
             actor_for(tx, clinic.ther_b.user_id)
         with pytest.raises(AccessDenied):
-            authenticate(tx, "ther_b", "pw-ther_b-1")
+            authenticate(tx, "ther_b", "pw-ther_b-1-long")
         assert actor_for(tx, clinic.ther_a.user_id) == Actor(clinic.ther_a.user_id, Role.THERAPIST)

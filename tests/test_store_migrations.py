@@ -40,7 +40,15 @@ TABLES = {
     "check_ins",
     "audit_log",
     "landmark_streams",
+    "web_sessions",
+    "sign_in_throttle",
+    "jobs",
     "set_stats",
+    "clinic_settings",
+    "program_templates",
+    "sign_in_codes",
+    "outcome_assignments",
+    "outcome_responses",
 }
 
 
@@ -175,6 +183,7 @@ def _snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
         "exercise_sets": "id, session_id",
         "reps": "id, set_id, rom_deg",
         "check_ins": "id, session_id, pain_before",
+        "users": "id, username, role, password_hash",  # 0005 rewrites users on SQLite
     }
     with engine.connect() as c:
         out = {
@@ -223,6 +232,42 @@ def test_migration_that_rewrites_a_table_keeps_every_row(db_url: str) -> None:
                 sum(80.0 + n for n in range(1, 41)),
             )
         engine.dispose()
+
+
+def test_usernames_that_differ_only_in_case_stop_the_upgrade(db_url: str) -> None:
+    """0005 makes usernames unique regardless of case: existing clashes are named, and the
+    database is left as it was (the whole upgrade is one transaction)."""
+    upgrade_database(db_url, "on_device")
+    engine = create_db_engine(db_url)
+    at = dt.datetime(2026, 1, 5, 9, 0)
+    with engine.begin() as c:
+        for n, name in ((1, "Dana"), (2, "dana"), (3, "sam"), (4, "ÉMILE"), (5, "émile")):
+            c.execute(
+                text(
+                    "INSERT INTO users (id, username, display_name, role, password_hash, "
+                    "is_active, is_demo, created_at) "
+                    "VALUES (:id, :u, :u, 'therapist', 'x', true, false, :at)"
+                ),
+                {"id": n, "u": name, "at": at},
+            )
+    engine.dispose()
+    with pytest.raises(RuntimeError) as stopped:
+        upgrade_database(db_url)
+    message = str(stopped.value)
+    assert "'Dana' (#1) and 'dana' (#2)" in message
+    assert "'ÉMILE' (#4) and 'émile' (#5)" in message  # beyond ASCII too
+    assert current_revision(create_db_engine(db_url)) == "on_device"
+    engine = create_db_engine(db_url)
+    with engine.begin() as c:
+        c.execute(text("UPDATE users SET username = 'dana2' WHERE id = 2"))
+        c.execute(text("UPDATE users SET username = 'emile2' WHERE id = 5"))
+    engine.dispose()
+    upgrade_database(db_url)
+    engine = create_db_engine(db_url)
+    with engine.connect() as c:
+        keys = c.execute(text("SELECT username_key FROM users ORDER BY id")).scalars().all()
+    engine.dispose()
+    assert keys == ["dana", "dana2", "sam", "émile", "emile2"]
 
 
 def test_sqlite_engine_settings(tmp_path: Path) -> None:

@@ -39,7 +39,16 @@ SCHEMA_VERSION = 1
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are never valid in a definition (`.nan` / `.inf` are valid YAML).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# What the numbers of a definition can mean: every angle we measure lies in 0-180 degrees
+# (joint angles and segment angles alike, see geometry.py); an offset is in segment lengths.
+MAX_ANGLE_DEG = 180.0
+MAX_OFFSET = 10.0
+Degrees = Annotated[float, Field(ge=0, le=MAX_ANGLE_DEG)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class BodyRegion(StrEnum):
@@ -185,8 +194,8 @@ class AngleSpec(_Model):
 class Zone(_Model):
     """An angle interval in degrees; an open end is None."""
 
-    min_deg: float | None = None
-    max_deg: float | None = None
+    min_deg: Degrees | None = None
+    max_deg: Degrees | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Zone:
@@ -205,8 +214,8 @@ class Zone(_Model):
 class Bounds(_Model):
     """Allowed values of a form measure (degrees for angles, segment lengths for offsets)."""
 
-    min: float | None = None
-    max: float | None = None
+    min: float | None = Field(default=None, ge=-MAX_ANGLE_DEG, le=MAX_ANGLE_DEG)
+    max: float | None = Field(default=None, ge=-MAX_ANGLE_DEG, le=MAX_ANGLE_DEG)
 
     @model_validator(mode="after")
     def _ordered(self) -> Bounds:
@@ -248,29 +257,48 @@ Measure = Annotated[AngleSpec | OffsetSpec, Field(discriminator="kind")]
 class FormRule(_Model):
     """A condition checked while the exercise is done; breaking it shows `cue`."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     measure: Measure
     allowed: Bounds
     when: Literal["always", "during_rep", "at_peak", "during_hold"] = "during_rep"
-    cue: str = Field(min_length=3)
+    cue: str = Field(min_length=3, max_length=200)
     severity: Severity = Severity.WARNING
-    min_duration_ms: float = Field(default=300.0, ge=0)
+    min_duration_ms: float = Field(default=300.0, ge=0, le=60_000)
+
+    @model_validator(mode="after")
+    def _bounds_fit_the_measure(self) -> FormRule:
+        if isinstance(self.measure, AngleSpec):
+            low, high, unit = 0.0, MAX_ANGLE_DEG, "an angle lies in 0-180 degrees"
+        else:
+            low, high, unit = -MAX_OFFSET, MAX_OFFSET, f"an offset lies within ±{MAX_OFFSET:g}"
+        for name in ("min", "max"):
+            value = getattr(self.allowed, name)
+            if value is not None and not low <= value <= high:
+                raise ValueError(f"allowed.{name} {value:g} can never be reached ({unit})")
+        return self
 
 
 class Tempo(_Model):
     """Tempo limits per rep: a cue when the lifting phase or the whole rep is off."""
 
-    min_concentric_s: float | None = Field(default=None, gt=0)
-    max_rep_s: float | None = Field(default=None, gt=0)
-    too_fast_cue: str = "Slow down: take about two seconds to lift"
-    too_slow_cue: str = "Keep the movement flowing"
+    min_concentric_s: float | None = Field(default=None, gt=0, le=60)
+    max_rep_s: float | None = Field(default=None, gt=0, le=600)
+    too_fast_cue: ShortText = "Slow down: take about two seconds to lift"
+    too_slow_cue: ShortText = "Keep the movement flowing"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Tempo:
+        fast, slow = self.min_concentric_s, self.max_rep_s
+        if fast is not None and slow is not None and fast >= slow:
+            raise ValueError(f"min_concentric_s {fast:g} must be below max_rep_s {slow:g}")
+        return self
 
 
 class PositionCheck(_Model):
     """Part of a hold's position besides the primary angle, e.g. the hips straight in a
     plank: a frame where the check fails is out of the hold."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     measure: Measure
     allowed: Bounds
 
@@ -288,14 +316,16 @@ class Hold(_Model):
     """
 
     zone: Zone
-    target_s: float = Field(gt=0)
-    min_s: float = Field(default=2.0, ge=0)  # shorter stays are not reported as holds
-    grace_ms: float = Field(default=800.0, ge=0)  # brief wobbles out of the zone
-    settle_ms: float = Field(default=500.0, ge=0)
-    requires: list[PositionCheck] = []
+    target_s: float = Field(gt=0, le=3600)
+    min_s: float = Field(default=2.0, ge=0, le=3600)  # shorter stays are not reported as holds
+    grace_ms: float = Field(default=800.0, ge=0, le=10_000)  # brief wobbles out of the zone
+    settle_ms: float = Field(default=500.0, ge=0, le=10_000)
+    requires: list[PositionCheck] = Field([], max_length=10)
 
     @model_validator(mode="after")
-    def _unique_checks(self) -> Hold:
+    def _consistent(self) -> Hold:
+        if self.min_s > self.target_s:
+            raise ValueError(f"min_s {self.min_s:g} is above target_s {self.target_s:g}")
         ids = [c.id for c in self.requires]
         if len(ids) != len(set(ids)):
             raise ValueError(f"hold.requires ids repeat: {ids}")
@@ -306,13 +336,15 @@ class Exercise(_Model):
     """One exercise definition (schema version 1)."""
 
     schema_version: Literal[1]
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: str = Field(min_length=1)
-    aliases: list[str] = []
-    description: str = Field(min_length=1)
-    instructions: list[str] = Field(min_length=1)
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    name: str = Field(min_length=1, max_length=80)
+    aliases: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field([], max_length=20)
+    description: str = Field(min_length=1, max_length=4000)
+    instructions: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+        min_length=1, max_length=30
+    )
     body_region: BodyRegion
-    camera_views: list[CameraView] = Field(min_length=1)
+    camera_views: list[CameraView] = Field(min_length=1, max_length=3)
     sides: SideMode
     # sides `both` only: the limbs must make the movement at once (both heels in a heel
     # raise). The count runs on the limb that moved less, so a movement of one limb alone
@@ -322,21 +354,24 @@ class Exercise(_Model):
     rest: Zone | None = None
     peak: Zone | None = None
     hysteresis_deg: float = Field(default=5.0, ge=0, le=30)
-    complete_rom_deg: float | None = Field(default=None, gt=0)
-    target_rom_deg: float | None = Field(default=None, gt=0)
+    complete_rom_deg: float | None = Field(default=None, gt=0, le=MAX_ANGLE_DEG)
+    target_rom_deg: float | None = Field(default=None, gt=0, le=MAX_ANGLE_DEG)
+    # A ROM not to go beyond (a caution when passed), e.g. a mini squat kept shallow;
+    # the default limit of a prescription of this exercise.
+    rom_limit_deg: float | None = Field(default=None, gt=0, le=MAX_ANGLE_DEG)
     hold: Hold | None = None
     tempo: Tempo | None = None
-    form_rules: list[FormRule] = []
+    form_rules: list[FormRule] = Field([], max_length=30)
     # Landmarks that must be visible (>= min_visibility) for a frame to be measured, besides
     # the primary angle's own points (a fallback angle can stand in for those).
-    required_landmarks: list[JointName] = []
+    required_landmarks: list[JointName] = Field([], max_length=33)
     min_visibility: float = Field(default=0.5, ge=0, le=1)
-    max_gap_ms: float = Field(default=600.0, gt=0)  # shorter gaps are bridged (interpolated)
+    max_gap_ms: float = Field(default=600.0, gt=0, le=10_000)  # shorter gaps are bridged
     # Longer gaps (a cut to a close-up, a limb hidden behind the other) keep the rep or the
     # hold under way up to this long: it goes on when the joints are seen again. Longer
     # still, the rep under way is abandoned (partial) and the hold ends where last seen.
-    max_unseen_ms: float = Field(default=10_000.0, gt=0)
-    cutoff_hz: float = Field(default=3.0, gt=0)
+    max_unseen_ms: float = Field(default=10_000.0, gt=0, le=600_000)
+    cutoff_hz: float = Field(default=3.0, gt=0, le=15)  # below half a webcam's frame rate
     # How the demonstration figure moves (default: read from the counted angle).
     demo: MotionSpec | None = None
     # The words in other languages, beside the English (see rehab.core.exercise_text).

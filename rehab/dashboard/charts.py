@@ -15,27 +15,30 @@ import numpy as np
 import numpy.typing as npt
 import plotly.graph_objects as go
 
+from rehab.clinic_time import local
 from rehab.core.exercise import Exercise
 from rehab.core.landmarks import POSE_CONNECTIONS, Joint, LandmarkStream
+from rehab.core.prescription import TARGET_BAND
 from rehab.core.results import RepResult, Side, asymmetry_pct
 from rehab.display import SIDE_HEX, joint_side
 from rehab.store.queries import (
-    CheckInPoint,
     FormIssueCount,
     RomPoint,
-    SessionSummary,
     VolumePoint,
-    WeekAdherence,
 )
 
 FloatArray = npt.NDArray[np.float64]
 TARGET_COLOUR = "#2e9e5b"
 MIDLINE_COLOUR = "#888888"  # the nose, on a white chart
-TARGET_BAND = 0.10  # the target band: target ROM ± 10%
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 HEIGHT = 320
 DAY_MS = 86_400_000
 BAR_MS = DAY_MS * 0.8  # a session's bar on a date axis
+
+
+def _x(stamps: Sequence[dt.datetime], zone: dt.tzinfo) -> list[dt.datetime]:
+    """Timestamps as the clinic's wall-clock times (plotly draws naive times as given)."""
+    return [local(t, zone).replace(tzinfo=None) for t in stamps]
 
 
 def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> go.Figure:
@@ -50,7 +53,9 @@ def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> g
     return fig
 
 
-def rom_figure(points: Sequence[RomPoint], title: str, target_deg: float | None) -> go.Figure:
+def rom_figure(
+    points: Sequence[RomPoint], title: str, target_deg: float | None, zone: dt.tzinfo = dt.UTC
+) -> go.Figure:
     """Mean ROM per session (line) and best rep (dots), per side, against the target band."""
     fig = go.Figure()
     if target_deg is not None:
@@ -67,7 +72,7 @@ def rom_figure(points: Sequence[RomPoint], title: str, target_deg: float | None)
         by_side[point.side].append(point)
     for side, rows in sorted(by_side.items()):
         colour = SIDE_HEX[side]
-        x = [r.started_at for r in rows]
+        x = _x([r.started_at for r in rows], zone)
         fig.add_scatter(
             x=x,
             y=[r.mean_rom_deg for r in rows],
@@ -85,10 +90,12 @@ def rom_figure(points: Sequence[RomPoint], title: str, target_deg: float | None)
     return _layout(fig, title, "ROM (°)")
 
 
-def volume_figure(points: Sequence[VolumePoint], title: str, holds: bool = False) -> go.Figure:
+def volume_figure(
+    points: Sequence[VolumePoint], title: str, zone: dt.tzinfo = dt.UTC, holds: bool = False
+) -> go.Figure:
     """Reps (or, for a hold exercise, seconds held) done per session against what was
-    prescribed (per side: VolumePoint counts like rehab.core.results.done_each_side)."""
-    x = [p.started_at for p in points]
+    prescribed that day (per side: VolumePoint counts like rehab.core.results.done_each_side)."""
+    x = _x([p.started_at for p in points], zone)
     fig = go.Figure()
     if holds:
         fig.add_bar(x=x, y=[p.hold_s_done for p in points], name="held (s)",
@@ -118,7 +125,9 @@ def volume_figure(points: Sequence[VolumePoint], title: str, holds: bool = False
     return _layout(fig, title, unit)
 
 
-def asymmetry_figure(points: Sequence[RomPoint], title: str) -> go.Figure | None:
+def asymmetry_figure(
+    points: Sequence[RomPoint], title: str, zone: dt.tzinfo = dt.UTC
+) -> go.Figure | None:
     """Left/right ROM difference (% of the larger side) per session; None with one side."""
     sides: dict[int, dict[Side, RomPoint]] = defaultdict(dict)
     for point in points:
@@ -126,7 +135,7 @@ def asymmetry_figure(points: Sequence[RomPoint], title: str) -> go.Figure | None
     pairs = [s for s in sides.values() if Side.LEFT in s and Side.RIGHT in s]
     if not pairs:
         return None
-    x = [p[Side.LEFT].started_at for p in pairs]
+    x = _x([p[Side.LEFT].started_at for p in pairs], zone)
     y = [asymmetry_pct(p[Side.LEFT].mean_rom_deg, p[Side.RIGHT].mean_rom_deg) for p in pairs]
     fig = go.Figure()
     fig.add_hrect(y0=0, y1=10, fillcolor=TARGET_COLOUR, opacity=0.08, line_width=0)
@@ -134,72 +143,15 @@ def asymmetry_figure(points: Sequence[RomPoint], title: str) -> go.Figure | None
     return _layout(fig, title, "left/right difference (%)", height=260)
 
 
-def adherence_calendar(
-    sessions: Sequence[SessionSummary], weeks: Sequence[WeekAdherence]
+def form_issues_figure(
+    counts: Sequence[FormIssueCount], names: dict[str, str], zone: dt.tzinfo = dt.UTC
 ) -> go.Figure:
-    """Weeks across, weekdays down: sessions done each day; each week's done/prescribed."""
-    done: dict[dt.date, int] = defaultdict(int)
-    for s in sessions:
-        if s.status in ("completed", "interrupted"):
-            done[s.started_at.astimezone(dt.UTC).date()] += 1
-    mondays = [w.week_start for w in weeks]
-    z = [[done.get(m + dt.timedelta(days=d), 0) for m in mondays] for d in range(7)]
-    labels = [f"{m.day} {m:%b %Y}" for m in mondays]
-    week_text = [f"{w.sessions_done} done of {w.sessions_prescribed} prescribed" for w in weeks]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=labels,
-            y=WEEKDAYS,
-            customdata=[week_text] * 7,
-            colorscale=[[0, "#eef1f5"], [0.01, "#b7e1c4"], [1, "#1f7a44"]],
-            zmin=0,
-            zmax=max(2, max((max(row) for row in z), default=0)),
-            xgap=3,
-            ygap=3,
-            showscale=False,
-            hovertemplate=(
-                "%{y}, week of %{x}: %{z} session(s)<br>that week: %{customdata}<extra></extra>"
-            ),
-        )
-    )
-    fig.update_yaxes(autorange="reversed")
-    step = max(1, math.ceil(len(labels) / 12))  # at most 12 week labels
-    fig.update_xaxes(
-        type="category", tickvals=labels[::step], ticktext=[t[:-5] for t in labels[::step]]
-    )
-    done_total = sum(w.sessions_done for w in weeks)
-    wanted = sum(w.sessions_prescribed for w in weeks)
-    title = f"Adherence: sessions each day ({done_total} done of {wanted} prescribed)"
-    fig = _layout(fig, title, "", 300)
-    fig.update_layout(hovermode="closest")
-    return fig
-
-
-def pain_effort_figure(points: Sequence[CheckInPoint]) -> go.Figure:
-    x = [p.recorded_at for p in points]
-    fig = go.Figure()
-    series = (
-        ("pain before", [p.pain_before for p in points], "#e0a100", "dot"),
-        ("pain after", [p.pain_after for p in points], "#d62728", "solid"),
-        ("effort (RPE)", [p.effort_rpe for p in points], "#6b6b6b", "dash"),
-    )
-    for name, y, colour, dash in series:
-        fig.add_scatter(
-            x=x, y=y, name=name, mode="lines+markers", line={"color": colour, "dash": dash}
-        )
-    fig.add_hrect(y0=7, y1=10, fillcolor="#d62728", opacity=0.07, line_width=0)
-    fig.update_yaxes(range=[-0.3, 10.3])
-    return _layout(fig, "Pain and effort (0-10)", "score")
-
-
-def form_issues_figure(counts: Sequence[FormIssueCount], names: dict[str, str]) -> go.Figure:
     """Form issues per session, stacked by rule."""
     by_rule: dict[str, list[FormIssueCount]] = defaultdict(list)
     for c in counts:
         by_rule[c.rule_id].append(c)
     sessions = sorted({(c.started_at, c.session_id) for c in counts})
-    label = _session_labels(sessions)
+    label = _session_labels(sessions, zone)
     fig = go.Figure()
     for _rule, rows in sorted(by_rule.items()):
         first = rows[0]
@@ -216,11 +168,11 @@ def form_issues_figure(counts: Sequence[FormIssueCount], names: dict[str, str]) 
     return _layout(fig, "Form issues per session, by type", "issues")
 
 
-def _session_labels(sessions: Sequence[tuple[dt.datetime, int]]) -> dict[int, str]:
-    """'4 Nov' per session; the time is added only where two sessions share a day."""
-    days = [f"{at.astimezone(dt.UTC):%d %b}" for at, _ in sessions]
+def _session_labels(sessions: Sequence[tuple[dt.datetime, int]], zone: dt.tzinfo) -> dict[int, str]:
+    """'4 Nov' per session (clinic days); the time is added where two sessions share a day."""
+    days = [f"{local(at, zone):%d %b}" for at, _ in sessions]
     return {
-        sid: day if days.count(day) == 1 else f"{day} {at.astimezone(dt.UTC):%H:%M}"
+        sid: day if days.count(day) == 1 else f"{day} {local(at, zone):%H:%M}"
         for (at, sid), day in zip(sessions, days, strict=True)
     }
 

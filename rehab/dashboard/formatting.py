@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
+from rehab.clinic_time import local, local_day
+from rehab.core.results import Side
 from rehab.display import DASH as DASH
 from rehab.display import pct as pct
+from rehab.domain import condition_line, condition_text
 from rehab.exercise_library import ExerciseLibrary
 from rehab.store import Alert, AlertSeverity
 
@@ -28,11 +32,11 @@ def deg(value: float | None, signed: bool = False) -> str:
     return f"{value:+.0f}°" if signed else f"{value:.0f}°"
 
 
-def ago(stamp: dt.datetime | None, now: dt.datetime) -> str:
-    """'today', 'yesterday', '5 days ago', '3 weeks ago', or 'never'."""
+def ago(stamp: dt.datetime | None, now: dt.datetime, zone: dt.tzinfo = dt.UTC) -> str:
+    """'today', 'yesterday', '5 days ago', '3 weeks ago', or 'never' (clinic days)."""
     if stamp is None:
         return "never"
-    days = (now.date() - stamp.astimezone(dt.UTC).date()).days
+    days = (local_day(now, zone) - local_day(stamp, zone)).days
     if days <= 0:
         return "today"
     if days == 1:
@@ -42,20 +46,48 @@ def ago(stamp: dt.datetime | None, now: dt.datetime) -> str:
     return f"{days // 7} weeks ago"
 
 
-def day(stamp: dt.datetime | dt.date) -> str:
-    """'Mon 2 Mar 2026' (dates are UTC)."""
-    value = stamp.astimezone(dt.UTC) if isinstance(stamp, dt.datetime) else stamp
+def day(stamp: dt.datetime | dt.date, zone: dt.tzinfo = dt.UTC) -> str:
+    """'Mon 2 Mar 2026' (a timestamp's day in the clinic's time zone)."""
+    value = local(stamp, zone) if isinstance(stamp, dt.datetime) else stamp
     return f"{value:%a} {value.day} {value:%b %Y}"
 
 
-def when(stamp: dt.datetime) -> str:
-    """'Mon 2 Mar 2026 09:00 UTC'."""
-    value = stamp.astimezone(dt.UTC)
-    return f"{day(value)} {value:%H:%M} UTC"
+def when(stamp: dt.datetime, zone: dt.tzinfo = dt.UTC) -> str:
+    """'Mon 2 Mar 2026 10:00 CET': the clinic's local time, its zone's abbreviation."""
+    value = local(stamp, zone)
+    return f"{day(value.date())} {value:%H:%M} {value.tzname()}"
 
 
-def alert_text(alert: Alert) -> str:
-    return f"{SEVERITY_LABEL[alert.severity]}: {alert.message}"
+def alert_text(alert: Alert, name_of: Callable[[str], str] = str) -> str:
+    """'CRITICAL: Seated knee extension (left): ROM down 25% in a week (80° → 60°)'."""
+    return f"{SEVERITY_LABEL[alert.severity]}: {alert.describe(name_of)}"
+
+
+def condition(text: str, side: Side) -> str:
+    """The condition with the affected side, said once (rehab.domain.condition_text)."""
+    return condition_text(text, side.value)
+
+
+def condition_and_side(text: str, side: Side) -> str:
+    """A page header's condition and affected side, the side said once."""
+    return condition_line(text, side.value)
+
+
+def check_in_text(before: int | None, after: int | None, effort: int | None, asked: bool) -> str:
+    """A check-in as a therapist reads it: 'pain 3 → 4 /10 · effort 5', 'skipped' (asked,
+    nothing given), '—' (not asked); a value not given is '–', never 0."""
+    if not asked:
+        return DASH
+    if before is None and after is None and effort is None:
+        return "skipped"
+    shown = [f"pain {_score(before)} → {_score(after)} /10"]
+    if effort is not None:
+        shown.append(f"effort {effort}")
+    return " · ".join(shown)
+
+
+def _score(value: int | None) -> str:
+    return "–" if value is None else str(value)
 
 
 def exercise_name(library: ExerciseLibrary, exercise_id: str) -> str:

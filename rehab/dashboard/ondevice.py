@@ -1,12 +1,13 @@
-"""The on-device live session inside the patient's Today page.
+"""The on-device live session inside the patient's exercise page.
 
 When the server registered the on-device routes (`rehab/server`) and the pose runtime and
-models are installed, "Begin today's session" shows the on-device component (an iframe
-served from `/ondevice/component/`) instead of the server-side camera: the picture stays in
-the browser, the landmarks go to the ingest, the page shows and speaks what it answers. The
-component gets a short-lived token for this patient and program (through Streamlit's own
-channel, never in a URL) and tells the page when the session is finished, or that the
-browser cannot run the model (then the server-side camera takes over).
+models are installed, "Start the camera" (for the exercise chosen on Today) shows the
+on-device component (an iframe served from `/ondevice/component/`) instead of the
+server-side camera: the picture stays in the browser, the landmarks go to the ingest, the
+page shows and speaks what it answers. The component gets a short-lived token for this
+patient and program (through Streamlit's own channel, never in a URL) and tells the page
+when the session is finished, or that the browser cannot run the model (then the
+server-side camera takes over).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rehab.live.ondevice.models import DEFAULT_VARIANT, SLOW_VARIANT
 from rehab.live.ondevice.texts import page_texts
 from rehab.live.ondevice.tokens import LiveClaims, issue_token
 from rehab.store import Actor
-from rehab.store.queries import Program
+from rehab.store.queries import PatientProgram, Program
 
 START_KEY = "ondevice_start"
 MODE_KEY = "live_mode"  # "server" once the patient's browser could not run the model
@@ -37,13 +38,14 @@ TARGET_FPS = 15.0  # the page runs the model at most this often (what the counte
 
 @dataclass(frozen=True)
 class OnDeviceStart:
-    """What "Begin" fixed: the program's items, the pain before, the language."""
+    """What "Start" fixed: the program's items to do, the pain before, the language."""
 
     prescription_id: int
     item_ids: tuple[int, ...]
     pain_before: int | None
     language: str
     nonce: int  # a new component (and value) for each session
+    speak: bool = True  # the page's "speak aloud" control starts as the patient left it
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,18 @@ def ondevice_problem() -> str:
     return server.problem
 
 
-def begin(program: Program, pain_before: int | None, language: str = "en") -> bool:
+def begin(
+    program: Program | PatientProgram,
+    pain_before: int | None,
+    language: str = "en",
+    speak: bool = True,
+) -> bool:
     """Start an on-device session when they are on; False to use the server-side camera."""
     if ondevice_problem():
         return False
     items = tuple(item.item_id for item in program.items)
     st.session_state[START_KEY] = OnDeviceStart(
-        program.prescription_id, items, pain_before, language, time.time_ns()
+        program.prescription_id, items, pain_before, language, time.time_ns(), speak
     )
     return True
 
@@ -115,6 +122,7 @@ def show(actor: Actor, patient_id: int, start: OnDeviceStart) -> Outcome | None:
         token=_token(actor, patient_id, start),
         texts=page_texts(start.language),
         speech_lang=SPEECH_LANGUAGE[start.language],
+        speak=start.speak,
         connections=[[int(a), int(b)] for a, b in POSE_CONNECTIONS],
         model=DEFAULT_VARIANT,
         slow_model=SLOW_VARIANT,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from rehab.dashboard.state import SignedIn, database
-from rehab.reports import ReportFormat, render_report, report_filename
+from rehab.reports import ReportFormat, make_report, report_filename
 from rehab.store import Actor, Database
 
 LABELS = {
@@ -33,8 +33,7 @@ def report_maker(
     """A function that renders the report when called (access checked by the store)."""
 
     def make() -> bytes:
-        with db.transaction() as tx:
-            return render_report(tx, actor, patient_id, *period, fmt, note or None)
+        return make_report(db, actor, patient_id, *period, fmt, note or None)
 
     return make
 

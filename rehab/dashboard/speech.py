@@ -4,8 +4,7 @@ browser has one (else the browser picks by the tag)."""
 
 from __future__ import annotations
 
-import json
-
+from rehab.dashboard.safe_text import js_literal
 from rehab.i18n import SPEECH_LANGUAGE
 
 _SCRIPT = """<script>(function(){
@@ -21,8 +20,10 @@ s.cancel();s.speak(u);})();</script>"""
 
 
 def speech_script(words: list[str], language: str) -> str:
-    """A <script> that says `words` (joined as sentences) in `language` ('en', 'es')."""
+    """A <script> that says `words` (joined as sentences) in `language` ('en', 'es').
+
+    The words go in through `js_literal`: a `</script>` in a cue cannot end the element."""
     return _SCRIPT % {
-        "text": json.dumps(". ".join(words)),
-        "lang": json.dumps(SPEECH_LANGUAGE[language]),
+        "text": js_literal(". ".join(words)),
+        "lang": js_literal(SPEECH_LANGUAGE[language]),
     }

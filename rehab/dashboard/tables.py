@@ -1,4 +1,7 @@
-"""Tables of reps and holds (pure: dataclasses in, pandas DataFrames out)."""
+"""Tables of reps and holds (pure: dataclasses in, pandas DataFrames out).
+
+Each column holds one type (Arrow converts a column as a whole: a column of ints and the
+word "partial" makes Streamlit log an ArrowInvalid traceback and convert it again)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ def rep_table(reps: tuple[RepResult, ...], origin_ms: float) -> pd.DataFrame:
     table = pd.DataFrame(
         [
             {
-                "rep": r.index if r.complete else "partial",
+                "rep": str(r.index) if r.complete else "partial",  # one type: Arrow-safe
                 "side": r.side.value,
                 "start s": (r.start_ms - origin_ms) / 1000,
                 "peak s": (r.peak_ms - origin_ms) / 1000,

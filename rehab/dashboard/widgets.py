@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from rehab.clinic_time import days_window
 from rehab.dashboard import formatting as fmt
-from rehab.dashboard.state import SignedIn, choose_patient, chosen_patient_id, today, transaction
+from rehab.dashboard.state import (
+    SignedIn,
+    choose_patient,
+    chosen_patient_id,
+    exercise_library,
+    today,
+    transaction,
+)
 from rehab.domain import Role
 from rehab.store import Alert
 from rehab.store.queries import patient_names
@@ -48,29 +57,31 @@ def pick_patient(user: SignedIn, *, required: bool = True) -> int | None:
     return None
 
 
-def date_range(start_of_care: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[since, until) as aware UTC datetimes; the default is since the start of care."""
-    end = today()
+def date_range(start_of_care: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """[since, until) as aware UTC datetimes covering whole clinic days; the default is
+    since the start of care."""
+    end = today(zone)
     left, right = st.columns([2, 3])
     choice = left.segmented_control("Period", list(RANGES), default="Since the start", key="period")
     days = RANGES.get(choice or "Since the start")
     first = start_of_care if days is None else max(start_of_care, end - dt.timedelta(days=days))
     picked = right.date_input("From – to", value=(first, end), max_value=end, key=f"dates_{choice}")
     since, until = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, end)
-    return _utc(since), _utc(until + dt.timedelta(days=1))
-
-
-def _utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), dt.UTC)
+    return days_window(since, until, zone)
 
 
 def show_alerts(alerts: Sequence[Alert]) -> None:
-    """One box per severity (worst first), one line per alert."""
+    """One box per severity (worst first), one line per alert, exercises by name."""
     boxes = {3: st.error, 2: st.warning, 1: st.info}
     for rank, box in boxes.items():
-        lines = [fmt.alert_text(a) for a in alerts if a.severity.rank == rank]
+        lines = [fmt.alert_text(a, exercise_name) for a in alerts if a.severity.rank == rank]
         if lines:
             box("  \n".join(lines))
+
+
+def exercise_name(exercise_id: str) -> str:
+    """The library's name of an exercise (its id when the library lacks it)."""
+    return fmt.exercise_name(exercise_library(), exercise_id)
 
 
 POSE_MODEL_LABELS = {

@@ -45,6 +45,7 @@ from rehab.store import (
 log = logging.getLogger(__name__)
 
 DEMO_NOTE = "demo: simulated landmark stream analysed by the counting engine"
+PATIENT_NOTE = "Warm up for five minutes first. Stop and tell us if the pain goes above 5."
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def _create_people(
         )  # fmt: skip
         prescription_id = prescribe(
             tx, therapist, patient_id, "Home program", _plans(patient.exercises),
-            sessions_per_week=3, start_date=start, notes="Demo program",
+            sessions_per_week=3, start_date=start, clinical_notes="Demo program",
+            patient_notes=PATIENT_NOTE,
         )  # fmt: skip
         (program,) = queries.patient_detail(tx, therapist, patient_id).programs
         items = [item.item_id for item in program.items]

@@ -5,6 +5,7 @@ dose, the demonstration's start and peak stills, the steps and the therapist's n
 from __future__ import annotations
 
 import io
+from typing import cast
 
 import segno
 from fpdf import FPDF
@@ -118,7 +119,8 @@ def _steps_height(pdf: HandoutPDF, item: HandoutItem) -> float:
     pdf.set_font(FONT, "", 9.5)
     width = pdf.w - MARGIN_MM - (TEXT_X_MM if item.stills else MARGIN_MM)
     text = "\n".join(f"{n}. {step}" for n, step in enumerate(item.instructions, 1))
-    return float(pdf.multi_cell(width, LINE_MM, text, align="L", dry_run=True, output="HEIGHT"))
+    height = pdf.multi_cell(width, LINE_MM, text, align="L", dry_run=True, output="HEIGHT")
+    return float(cast(float, height))
 
 
 def _item(pdf: HandoutPDF, number: int, item: HandoutItem, t: Translator) -> None:

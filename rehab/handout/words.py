@@ -26,14 +26,17 @@ IN_TURN = N_("Left and right in turn")
 
 
 def dose(sets: int, reps: int | None, hold_s: float | None, t: Translator) -> str:
-    """'3 sets × 10 reps' or '2 sets × hold 30 s'."""
+    """'3 sets of 10 repetitions' or '2 sets: hold 30 seconds each' (words, no abbreviations)."""
     sets_text = t.ngettext("{n} set", "{n} sets", sets).format(n=sets)
     if hold_s is not None:
-        each = t.gettext("hold {seconds} s").format(seconds=f"{hold_s:g}")
-    else:
-        count = reps or 0
-        each = t.ngettext("{n} rep", "{n} reps", count).format(n=count)
-    return f"{sets_text} × {each}"
+        seconds = round(hold_s)
+        each = t.ngettext(
+            "{sets}: hold {seconds} second each", "{sets}: hold {seconds} seconds each", seconds
+        )
+        return each.format(sets=sets_text, seconds=f"{hold_s:g}")
+    count = reps or 0
+    each = t.ngettext("{n} repetition", "{n} repetitions", count).format(n=count)
+    return t.gettext("{sets} of {each}").format(sets=sets_text, each=each)
 
 
 def days(per_week: int, t: Translator) -> str:

@@ -20,6 +20,7 @@ import datetime as dt
 import functools
 import gettext
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,12 @@ def load_catalog(language: str) -> Catalog:
         return read_po(handle, locale=language)
 
 
+@functools.cache
+def _plural_rule(language: str) -> Callable[[int], int]:
+    """The catalogue's plural rule (n -> which form), compiled once per language."""
+    return gettext.c2py(load_catalog(language).plural_expr)
+
+
 @dataclass(frozen=True)
 class Translator:
     """gettext and ngettext for one language; an untranslated message stays English."""
@@ -81,7 +88,7 @@ class Translator:
         fallback = singular if n == 1 else plural
         if found is None or found.fuzzy or not isinstance(found.string, tuple):
             return fallback
-        index = int(gettext.c2py(load_catalog(self.language).plural_expr)(n))
+        index = int(_plural_rule(self.language)(n))
         text = found.string[min(index, len(found.string) - 1)]
         return str(text) if text else fallback
 

@@ -17,12 +17,15 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rehab.argtypes import positive_int, seconds
 from rehab.errors import StoreError
-from rehab.live.flow import DEFAULT_REST_S, Phase, SetPlan, expand_sets
 from rehab.pose.commands import add_model_option
 from rehab.pose.models import DEFAULT_LIVE_MODEL
+
+if TYPE_CHECKING:  # the flow pulls in scipy: imported when a session runs, not at start-up
+    from rehab.live.flow import SetPlan
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +58,17 @@ def _sign_in(db: Any, username: str) -> tuple[Any, int]:
 
 def _plans(args: argparse.Namespace, program: Any) -> tuple[list[SetPlan], int | None]:
     """The prescribed sets of this exercise when the program has it, else the options'."""
+    from rehab.live.flow import DEFAULT_REST_S, expand_sets
+
+    rest_s = DEFAULT_REST_S if args.rest_s is None else args.rest_s
     for item in program.items if program is not None else ():
         if item.exercise_id == args.exercise:
             plans = expand_sets(
                 item.exercise_id, item.sets, item.reps, item.hold_s, item.side, item.item_id,
-                args.rest_s,
+                rest_s,
             )  # fmt: skip
             return plans, program.prescription_id
-    plans = expand_sets(args.exercise, args.sets, args.reps, args.hold_s, rest_s=args.rest_s)
+    plans = expand_sets(args.exercise, args.sets, args.reps, args.hold_s, rest_s=rest_s)
     return plans, None
 
 
@@ -78,6 +84,8 @@ def _show(rgb: Any, window: bool) -> int:
 
 def _run_loop(live: Any, frames: Iterator[Any], window: bool, realtime: bool) -> bool:
     """Process frames until the session is done or the patient quits; True if they quit."""
+    from rehab.live.flow import Phase
+
     processor = live.processor
     t0 = time.monotonic()
     for frame in frames:
@@ -97,11 +105,30 @@ def _run_loop(live: Any, frames: Iterator[Any], window: bool, realtime: bool) ->
 def cmd_live(args: argparse.Namespace) -> int:
     from rehab.domain import SessionStatus
     from rehab.exercise_library import load_library
-    from rehab.live.history import todays_program
-    from rehab.store import open_database
 
     library = load_library()
     library.get(args.exercise)  # an unknown id fails here, with the known ones listed
+    source = _frames(args.camera)  # a camera or file that cannot be read fails before output
+    try:
+        live = _start(args, library)
+        try:
+            quit_ = _run_loop(live, iter(source), not args.no_window, args.camera.isdigit())
+        finally:
+            _close_window(not args.no_window)
+    finally:
+        source.close()
+    lost = not quit_ and getattr(source, "disconnected", True)
+    status = SessionStatus.INTERRUPTED if lost else SessionStatus.COMPLETED
+    live.finish(status)
+    _report(live, status)
+    return 0
+
+
+def _start(args: argparse.Namespace, library: Any) -> Any:
+    """Sign in (with --patient), find today's program, and make the live session."""
+    from rehab.live.history import todays_program
+    from rehab.store import open_database
+
     db = open_database()
     if args.patient:
         actor, patient_id = _sign_in(db, args.patient)
@@ -110,18 +137,7 @@ def cmd_live(args: argparse.Namespace) -> int:
         actor, patient_id, program = None, None, None
         print("not signed in (--patient): counting only, nothing is saved")
     plans, prescription_id = _plans(args, program)
-    source = _frames(args.camera)
-    live = _make_session(db, actor, patient_id, plans, library, prescription_id, args)
-    try:
-        quit_ = _run_loop(live, iter(source), not args.no_window, args.camera.isdigit())
-    finally:
-        source.close()
-        _close_window(not args.no_window)
-    lost = not quit_ and getattr(source, "disconnected", True)
-    status = SessionStatus.INTERRUPTED if lost else SessionStatus.COMPLETED
-    live.finish(status)
-    _report(live, status)
-    return 0
+    return _make_session(db, actor, patient_id, plans, library, prescription_id, args)
 
 
 def _today() -> Any:
@@ -187,26 +203,16 @@ def register(commands: Any) -> None:
     live.add_argument(
         "--patient", help=f"patient username: save the session (password: ${ENV_PASSWORD} or asked)"
     )
-    live.add_argument("--sets", type=_positive_int, default=1, help="sets (without a program)")
-    live.add_argument("--reps", type=_positive_int, help="reps per set (default: open-ended)")
-    live.add_argument("--hold-s", type=float, help="hold seconds per set (hold exercises)")
-    live.add_argument("--rest-s", type=float, default=DEFAULT_REST_S, help="rest between sets")
+    live.add_argument("--sets", type=positive_int, default=1, help="sets (without a program)")
+    live.add_argument("--reps", type=positive_int, help="reps per set (default: open-ended)")
+    live.add_argument("--hold-s", type=seconds, help="hold seconds per set (hold exercises)")
+    live.add_argument("--rest-s", type=seconds, default=None, help="rest between sets (s)")
     live.add_argument(
         "--mirrored-camera", action="store_true", help="the camera itself delivers a mirror image"
     )
     live.add_argument(
-        "--every-nth", type=_positive_int, default=1, help="run BlazePose on every n-th frame"
+        "--every-nth", type=positive_int, default=1, help="run BlazePose on every n-th frame"
     )
     live.add_argument("--no-window", action="store_true", help="no window (headless)")
     add_model_option(live, DEFAULT_LIVE_MODEL)
     live.set_defaults(handler=cmd_live)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
-    return value

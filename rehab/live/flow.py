@@ -157,7 +157,7 @@ class SessionFlow:
         `gettext` translates the flow's own words (English by default)."""
         if not plans:
             raise ValueError("a session needs at least one set")
-        self._ = gettext
+        self._ = self.gettext = gettext  # the overlay writes its words through it too
         self.plans = list(plans)
         self._exercises = exercises
         self._stable_ms = setup_stable_ms

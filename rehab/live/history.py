@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from rehab.clinic_time import local
+from rehab.core.prescription import RomGoal, RomVerdict, rom_goal, rom_summary
 from rehab.domain import SessionStatus
+from rehab.i18n import N_, Translator, translator
 from rehab.live.flow import DEFAULT_REST_S, SetPlan, expand_sets
 from rehab.live.writer import CUT_OFF_AFTER
 from rehab.store import Actor, Database, close_stale_sessions
 from rehab.store.queries import (
+    PatientProgram,
     Program,
     RomPoint,
     SessionSummary,
@@ -30,7 +34,9 @@ def todays_program(db: Database, actor: Actor, patient_id: int, day: dt.date) ->
     return next((p for p in programs if p.active_on(day) and p.items), None)
 
 
-def plans_from_program(program: Program, rest_s: float = DEFAULT_REST_S) -> list[SetPlan]:
+def plans_from_program(
+    program: Program | PatientProgram, rest_s: float = DEFAULT_REST_S
+) -> list[SetPlan]:
     """Every set of every exercise of a program, in the therapist's order."""
     plans: list[SetPlan] = []
     for item in program.items:
@@ -58,19 +64,33 @@ def close_cut_off_sessions(
         return list_sessions(tx, actor, patient_id)
 
 
-def cut_off_notice(sessions: list[SessionSummary]) -> str:
-    """A plain sentence about the latest session when it stopped early ("" otherwise)."""
+STOPPED = N_(
+    "Your session of {day} at {time} stopped before the end (the page or the camera "
+    "closed): {saved}."
+)
+NOTHING_SAVED = N_("no repetition had been counted yet")
+
+
+def cut_off_notice(
+    sessions: list[SessionSummary], t: Translator | None = None, zone: dt.tzinfo = dt.UTC
+) -> str:
+    """A plain sentence about the latest session when it stopped early ("" otherwise), in
+    the patient's language (English by default), its time in the clinic's time zone."""
+    t = t or translator()
     if not sessions or sessions[-1].status != SessionStatus.INTERRUPTED.value:
         return ""
     last = sessions[-1]
-    day = last.started_at.strftime("%A %d %B at %H:%M")
     reps = last.complete_reps
     saved = (
-        f"the {reps} rep{'s' if reps != 1 else ''} you did were saved"
+        t.ngettext(
+            "the {n} repetition you did was saved", "the {n} repetitions you did were saved", reps
+        ).format(n=reps)
         if reps
-        else "no rep had been counted yet"
+        else t.gettext(NOTHING_SAVED)
     )
-    return f"Your session of {day} stopped before the end (the page or the camera closed): {saved}."
+    started = local(last.started_at, zone)
+    day, time = t.day(started.date()), started.strftime("%H:%M")
+    return t.gettext(STOPPED).format(day=day, time=time, saved=saved)
 
 
 @dataclass(frozen=True)
@@ -83,10 +103,18 @@ class ExerciseSummary:
     mean_rom_deg: float  # NaN when no complete rep
     last_rom_deg: float  # the previous session's, NaN when none
     target_rom_deg: float | None
+    last_day: dt.date | None = None  # the day of the previous session's `last_rom_deg`
+    goal: RomGoal = field(default_factory=RomGoal)  # the prescription's target and limit
 
     @property
     def rom_change_deg(self) -> float:
         return self.mean_rom_deg - self.last_rom_deg
+
+    @property
+    def rom_verdict(self) -> tuple[RomVerdict, str]:
+        """The ROM judged against the prescription, and the words for it (beyond a limit:
+        a caution, whatever the change since last time)."""
+        return rom_summary(self.mean_rom_deg, self.last_rom_deg, self.goal)
 
 
 def _rom_by_session(points: list[RomPoint], exercise_id: str) -> dict[int, float]:
@@ -100,10 +128,20 @@ def _rom_by_session(points: list[RomPoint], exercise_id: str) -> dict[int, float
     return {sid: total / n for sid, (total, n) in totals.items() if n}
 
 
+def _day_of(points: list[RomPoint], session_id: int) -> dt.date | None:
+    return next((p.started_at.date() for p in points if p.session_id == session_id), None)
+
+
 def session_summary(
-    db: Database, actor: Actor, patient_id: int, session_id: int, name_of: Callable[[str], str]
+    db: Database,
+    actor: Actor,
+    patient_id: int,
+    session_id: int,
+    name_of: Callable[[str], str],
+    library_limit: Callable[[str], float | None] = lambda _: None,
 ) -> list[ExerciseSummary]:
-    """Per exercise of the session: sets, reps, hold time, and ROM against the last session."""
+    """Per exercise of the session: sets, reps, hold time, ROM against the last session and
+    against what was prescribed (target, and the limit: the item's, or the library's)."""
     with db.transaction() as tx:
         volume = [v for v in volume_progress(tx, actor, patient_id) if v.session_id == session_id]
         rom = rom_progress(tx, actor, patient_id)
@@ -111,11 +149,11 @@ def session_summary(
     for v in (v for v in volume if v.session_id == session_id):
         by_session = _rom_by_session(rom, v.exercise_id)
         earlier = [sid for sid in by_session if sid < session_id]
-        targets = [
-            p.target_rom_deg
-            for p in rom
-            if p.session_id == session_id and p.exercise_id == v.exercise_id
-        ]
+        here = [p for p in rom if p.session_id == session_id and p.exercise_id == v.exercise_id]
+        targets = [p.target_rom_deg for p in here]
+        limits = [p.rom_limit_deg for p in here if p.rom_limit_deg is not None]
+        target = next((t for t in targets if t is not None), None)
+        goal = rom_goal(target, limits[0] if limits else None, library_limit(v.exercise_id))
         out.append(
             ExerciseSummary(
                 exercise_id=v.exercise_id,
@@ -125,7 +163,9 @@ def session_summary(
                 hold_s=v.hold_s_done,
                 mean_rom_deg=by_session.get(session_id, math.nan),
                 last_rom_deg=by_session[max(earlier)] if earlier else math.nan,
-                target_rom_deg=next((t for t in targets if t is not None), None),
+                target_rom_deg=target,
+                last_day=_day_of(rom, max(earlier)) if earlier else None,
+                goal=goal,
             )
         )
     return out

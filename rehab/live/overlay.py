@@ -8,14 +8,17 @@ is flipped, then the text is written so it stays readable.
 from __future__ import annotations
 
 import textwrap
+import unicodedata
+from collections.abc import Callable
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 from rehab.core.landmarks import PoseFrame
-from rehab.core.results import Severity
+from rehab.core.results import Severity, Side
 from rehab.display import side_rgb
+from rehab.i18n import N_
 from rehab.live.flow import LiveStatus, Phase
 from rehab.pose.drawing import draw_pose
 
@@ -30,9 +33,26 @@ RED = (230, 60, 60)
 _CUE_COLOURS = {Severity.INFO: WHITE, Severity.WARNING: AMBER, Severity.CRITICAL: RED}
 
 
+REPETITIONS = N_("repetitions")
+OF_REPETITIONS = N_("of {target} repetitions")
+SECONDS_HELD = N_("seconds held, of {target}")
+SET_OF = N_("Set {set} of {sets}")
+EACH_SIDE = N_("{count}, each side")
+SIDE_COUNT = {Side.LEFT: N_("left {reps}"), Side.RIGHT: N_("right {reps}")}
+REST = N_("Rest {seconds}")
+SET_DONE = N_("Set done")
+ALL_DONE = N_("All sets done")
+Gettext = Callable[[str], str]
+
+
+def _same(message: str) -> str:
+    return message
+
+
 def _ascii(text: str) -> str:
-    """OpenCV's Hershey fonts draw ASCII only."""
-    return text.replace("°", " deg").encode("ascii", "replace").decode("ascii")
+    """OpenCV's Hershey fonts draw ASCII only: accents are dropped ('Mantén' -> 'Manten')."""
+    folded = unicodedata.normalize("NFKD", text.replace("°", " deg"))
+    return folded.encode("ascii", "ignore").decode("ascii")
 
 
 def _text(
@@ -55,32 +75,31 @@ def _panel(canvas: Image, top_left: tuple[int, int], bottom_right: tuple[int, in
     region[:] = cv2.addWeighted(region, 0.35, shade, 0.65, 0.0)
 
 
-def _count_text(status: LiveStatus) -> tuple[str, str]:
+def _count_text(status: LiveStatus, _: Gettext) -> tuple[str, str]:
     if status.hold_target_s is not None:
-        return f"{int(status.hold_s)}s", f"HOLD / {round(status.hold_target_s)}s"
-    target = f" / {status.target_reps}" if status.target_reps is not None else ""
-    each = " EACH" if len(status.reps_by_side) > 1 else ""
-    return str(status.reps), f"REPS{target}{each}"
+        return str(int(status.hold_s)), _(SECONDS_HELD).format(target=round(status.hold_target_s))
+    if status.target_reps is None:
+        label = _(REPETITIONS)
+    else:
+        label = _(OF_REPETITIONS).format(target=status.target_reps)
+    if len(status.reps_by_side) > 1:
+        label = _(EACH_SIDE).format(count=label)
+    return str(status.reps), label
 
 
-def _draw_counts(canvas: Image, status: LiveStatus, u: float) -> None:
-    big, label = _count_text(status)
+def _draw_counts(canvas: Image, status: LiveStatus, u: float, _: Gettext) -> None:
+    big, label = _count_text(status, _)
     by_side = status.reps_by_side
     _panel(canvas, (0, 0), (int(250 * u), int((174 if by_side else 150) * u)))
     _text(canvas, big, (int(14 * u), int(88 * u)), 2.6 * u, WHITE)
     _text(canvas, label, (int(14 * u), int(116 * u)), 0.6 * u, WHITE)
-    _text(
-        canvas,
-        f"SET {status.set_index} of {status.sets}",
-        (int(14 * u), int(140 * u)),
-        0.6 * u,
-        WHITE,
-    )
+    set_of = _(SET_OF).format(set=status.set_index, sets=status.sets)
+    _text(canvas, set_of, (int(14 * u), int(140 * u)), 0.6 * u, WHITE)
     x = int(14 * u)
     for side, reps in by_side:  # each limb's count, in the skeleton's colour for that side
-        words = f"{side.value.upper()} {reps}  "
+        words = _(SIDE_COUNT.get(side, "{reps}")).format(reps=reps) + "  "
         _text(canvas, words, (x, int(164 * u)), 0.6 * u, side_rgb(side))
-        x += cv2.getTextSize(words, FONT, 0.6 * u, max(1, round(1.2 * u)))[0][0]
+        x += cv2.getTextSize(_ascii(words), FONT, 0.6 * u, max(1, round(1.2 * u)))[0][0]
 
 
 def _draw_message(canvas: Image, text: str, colour: tuple[int, ...], u: float) -> None:
@@ -97,7 +116,7 @@ def _draw_message(canvas: Image, text: str, colour: tuple[int, ...], u: float) -
 def _draw_centre(canvas: Image, text: str, colour: tuple[int, ...], u: float) -> None:
     height, width = canvas.shape[:2]
     scale = 1.6 * u
-    (tw, th), _ = cv2.getTextSize(text, FONT, scale, max(1, round(scale * 2)))
+    (tw, th), _ = cv2.getTextSize(_ascii(text), FONT, scale, max(1, round(scale * 2)))
     x, y = (width - tw) // 2, height // 2
     _panel(canvas, (x - int(16 * u), y - th - int(16 * u)), (x + tw + int(16 * u), y + int(18 * u)))
     _text(canvas, text, (x, y), scale, colour)
@@ -109,17 +128,20 @@ def draw_overlay(
     status: LiveStatus,
     mirror: bool = False,
     min_visibility: float = 0.5,
+    gettext: Gettext = _same,
 ) -> Image:
-    """A new RGB image: the skeleton, then (flipped if `mirror`) the counts, cue and timers."""
+    """A new RGB image: the skeleton, then (flipped if `mirror`) the counts, cue and timers,
+    their words through `gettext` (the patient's language; English by default)."""
     canvas = draw_pose(rgb, pose, min_visibility) if pose is not None else rgb.copy()
     if mirror:
         canvas = cv2.flip(canvas, 1)
     u = max(0.5, min(canvas.shape[0], canvas.shape[1] * 0.75) / 480.0)
-    _draw_counts(canvas, status, u)
+    _ = gettext
+    _draw_counts(canvas, status, u, _)
     if status.phase is Phase.REST:
-        _draw_centre(canvas, f"REST {int(status.rest_left_s + 0.999)}", WHITE, u)
+        _draw_centre(canvas, _(REST).format(seconds=int(status.rest_left_s + 0.999)), WHITE, u)
     if status.set_done:
-        done = "SESSION DONE" if status.phase is Phase.DONE else "SET DONE"
+        done = _(ALL_DONE) if status.phase is Phase.DONE else _(SET_DONE)
         _draw_centre(canvas, done, GREEN, u)
     if status.message:
         colour = AMBER if status.phase is Phase.SETUP else _CUE_COLOURS[status.severity]

@@ -139,7 +139,12 @@ class LiveProcessor:
             status = self.flow.status()
             speech = tuple(self.flow.take_speech())
         out = draw_overlay(
-            rgb, self._pose_for_drawing(), status, self.mirror_display, self._min_visibility()
+            rgb,
+            self._pose_for_drawing(),
+            status,
+            self.mirror_display,
+            self._min_visibility(),
+            self.flow.gettext,
         )
         spent_ms = (time.perf_counter() - started) * 1000.0
         self.frame_ms.append(spent_ms)

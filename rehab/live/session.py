@@ -74,11 +74,14 @@ class LiveSession:
         prescription_id: int | None = None,
         pain_before: int | None = None,
         source: SessionSource = SessionSource.LIVE,
+        gettext: Callable[[str], str] | None = None,
         **processor_options: object,
     ) -> LiveSession:
+        """`exercises` gives each exercise in the patient's language, `gettext` translates
+        the flow's and the overlay's own words (English when None)."""
         writer = SessionWriter(db, actor, patient_id, prescription_id, pain_before, source)
         updates: queue.Queue[LiveUpdate] = queue.Queue(maxsize=64)
-        flow = SessionFlow(plans, exercises)
+        flow = SessionFlow(plans, exercises, **({"gettext": gettext} if gettext else {}))
         processor = LiveProcessor(flow, updates, writer, **processor_options)  # type: ignore[arg-type]
         writer.alive = lambda: processor.seconds_since_frame() < IDLE_S
         return cls(patient_id, processor, writer, updates)

@@ -31,10 +31,10 @@ FURTHER = {
 SAME = N_("About the same range as on {day}: keep going.")
 LESS = N_("{deg}° less range than on {day}. Tell your therapist if it hurts more.")
 FIRST = N_("Your first time: {deg}° of movement.")
-HELD_LONGER = N_("You held {seconds} s longer than on {day}.")
+HELD_LONGER = N_("You held {seconds} seconds longer than on {day}.")
 HELD_SAME = N_("You held about as long as on {day}.")
-HELD_LESS = N_("You held {seconds} s less than on {day}.")
-HELD_FIRST = N_("Your first time: you held {seconds} s.")
+HELD_LESS = N_("You held {seconds} seconds less than on {day}.")
+HELD_FIRST = N_("Your first time: you held {seconds} seconds.")
 
 
 def movement(exercise: Exercise) -> str:

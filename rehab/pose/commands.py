@@ -6,8 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from rehab.argtypes import fraction
 from rehab.display import pct
 from rehab.errors import InputError
+from rehab.outputs import Protected, check_output
 from rehab.pose.models import DEFAULT_VIDEO_MODEL, MODEL_NAMES
 from rehab.progress import progress_bar
 
@@ -18,7 +20,13 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from rehab.pose.sources import VideoFile, media_kind
 
     source, output = Path(args.input), Path(args.output)
-    if media_kind(source) == "image":
+    json_path = _json_path(args.json, output)
+    kind = media_kind(source)
+    the_input = Protected(f"the input {kind}", source)
+    check_output(output, [the_input])
+    if json_path is not None:
+        check_output(json_path, [the_input, Protected("the annotated output", output)])
+    if kind == "image":
         result = annotate_image(source, output, args.model, args.min_visibility)
         poses, model = [result.pose], result.model
         if result.pose.detected:
@@ -37,24 +45,29 @@ def cmd_annotate(args: argparse.Namespace) -> int:
             f"wrote {output}: {len(stream)} frames, person found in "
             f"{pct(100 * stream.detection_rate)} of them"
         )
-    if args.json is not None:
-        json_path = output.with_suffix(".json") if args.json is True else Path(args.json)
+    if json_path is not None:
         write_json(poses, json_path, model)
         print(f"wrote {json_path}")
     return 0
+
+
+def _json_path(option: str | bool | None, output: Path) -> Path | None:
+    """`--json` alone: OUTPUT with .json; `--json PATH`: that path; absent: None."""
+    if option is None:
+        return None
+    return output.with_suffix(".json") if option is True else Path(str(option))
 
 
 def cmd_landmarks(args: argparse.Namespace) -> int:
     from rehab.pose.options import PoseOptions
     from rehab.pose.pipeline import extract_stream
     from rehab.pose.sources import VideoFile, media_kind
-    from rehab.streamfile import save_stream
+    from rehab.streamfile import save_stream, stream_path
 
-    source, output = Path(args.video), Path(args.output)
+    source, output = Path(args.video), stream_path(args.output)
     if media_kind(source) != "video":
         raise InputError(f"{source}: `rehab landmarks` takes a video (use `annotate` for images)")
-    if not output.parent.is_dir():
-        raise InputError(f"{output}: output folder {output.parent} does not exist")
+    check_output(output, [Protected("the input video", source)])
     with VideoFile(source) as probe:
         total = probe.frame_count
     with progress_bar(total, "frame", "landmarks") as bar:
@@ -93,7 +106,7 @@ def register(commands: Any) -> None:
         help="also write the landmarks as JSON (default: OUTPUT with .json)",
     )
     annotate.add_argument(
-        "--min-visibility", type=float, default=0.5, help="hide joints below this (0-1)"
+        "--min-visibility", type=fraction, default=0.5, help="hide joints below this (0-1)"
     )
     add_model_option(annotate)
     annotate.set_defaults(handler=cmd_annotate)

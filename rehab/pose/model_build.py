@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rehab.errors import RehabError
-from rehab.paths import write_atomic
+from rehab.outputs import write_bytes_atomically
 from rehab.pose.tflite_metadata import MetadataError, ModelSpec, OutputSpec, add_metadata
 
 log = logging.getLogger(__name__)
@@ -293,7 +293,8 @@ def build(
             check_sha256(
                 f"{bundle_name(variant)} (built)", sha256_bytes(data), BUNDLE_SHA256[variant]
             )
-            write_atomic(written[variant], data)
+            written[variant].parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomically(written[variant], data)
             log.info("wrote %s (%d bytes)", written[variant], len(data))
     except MetadataError as exc:
         raise ModelBuildError(str(exc)) from exc

@@ -17,9 +17,11 @@ import numpy as np
 
 from rehab.core.landmarks import Joint, LandmarkStream, PoseFrame, StreamInfo
 from rehab.errors import InputError
+from rehab.outputs import atomic_output, write_text_atomically
 from rehab.pose.backends import create_estimator
 from rehab.pose.drawing import draw_pose
 from rehab.pose.estimator import PoseEstimator
+from rehab.pose.media_limits import queue_depth
 from rehab.pose.models import resolve_model
 from rehab.pose.options import PoseOptions
 from rehab.pose.sources import VideoFile, VideoFrame, prefetch, read_image
@@ -59,16 +61,18 @@ def annotate_image(
         pose = estimator.estimate(rgb, 0.0)
         model = estimator.model_name
     annotated = draw_pose(rgb, pose, min_visibility)
-    if not cv2.imwrite(str(output), cv2.cvtColor(annotated, cv2.COLOR_RGB2BGR)):
-        raise InputError(f"{output}: cannot write the image here")
+    with atomic_output(output) as partial:
+        if not cv2.imwrite(str(partial), cv2.cvtColor(annotated, cv2.COLOR_RGB2BGR)):
+            raise InputError(f"{output}: cannot write the image here")
     return ImageResult(pose=pose, output=output, model=model)
 
 
 def track_video(
-    frames: Iterable[VideoFrame], estimator: PoseEstimator
+    frames: Iterable[VideoFrame], estimator: PoseEstimator, depth: int = 8
 ) -> Iterator[tuple[VideoFrame, PoseFrame]]:
-    """Each decoded frame with its pose; decoding runs one thread ahead of inference."""
-    for frame in prefetch(frames, depth=8):
+    """Each decoded frame with its pose; decoding runs one thread ahead of inference
+    (at most `depth` frames: see `media_limits.queue_depth`)."""
+    for frame in prefetch(frames, depth=depth):
         yield frame, estimator.estimate(frame.rgb, frame.t_ms)
 
 
@@ -123,7 +127,8 @@ def _track_segment(
 ) -> tuple[list[PoseFrame], str]:
     with VideoFile(source) as video, create_estimator(options) as estimator:
         poses = []
-        for _frame, pose in track_video(video.frames(*span), estimator):
+        depth = queue_depth(*video.size)
+        for _frame, pose in track_video(video.frames(*span), estimator, depth):
             poses.append(pose)
             if on_progress:
                 on_progress(1)
@@ -157,18 +162,14 @@ def annotate_video(
     resolve_model(options.model)
     # Written under a temporary name and renamed at the end: a failure never leaves a
     # half-written MP4 (unplayable: its index comes last) where the user expects a video.
-    partial = output.with_name(f".{output.stem}.partial.mp4")
-    try:
-        with (
-            VideoFile(source) as video,
-            create_estimator(options) as estimator,
-            H264Writer(partial, video.fps, video.size) as writer,
-        ):
-            poses = _track_and_write(video, estimator, writer, min_visibility, on_progress)
-            info = StreamInfo(video.fps, source.name, estimator.model_name, video.size)
-        partial.replace(output)
-    finally:
-        partial.unlink(missing_ok=True)
+    with (
+        atomic_output(output) as partial,
+        VideoFile(source) as video,
+        create_estimator(options) as estimator,
+        H264Writer(partial, video.fps, video.size) as writer,
+    ):
+        poses = _track_and_write(video, estimator, writer, min_visibility, on_progress)
+        info = StreamInfo(video.fps, source.name, estimator.model_name, video.size)
     return LandmarkStream.from_frames(poses, info)
 
 
@@ -180,14 +181,15 @@ def _track_and_write(
     on_progress: ProgressCallback | None,
 ) -> list[PoseFrame]:
     """Track every frame; drawing and encoding run on a thread of their own, overlapping
-    the next inference (at most 8 frames behind, to bound memory)."""
+    the next inference (a few frames behind, bounded in bytes, to bound memory)."""
     poses = []
+    depth = queue_depth(*video.size)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoder:
         pending: deque[Future[None]] = deque()
-        for frame, pose in track_video(video, estimator):
+        for frame, pose in track_video(video, estimator, depth):
             pending.append(encoder.submit(_draw_and_write, writer, frame, pose, min_visibility))
             poses.append(pose)
-            while len(pending) > 8 or (pending and pending[0].done()):
+            while len(pending) > depth or (pending and pending[0].done()):
                 pending.popleft().result()
             if on_progress:
                 on_progress(1)
@@ -237,4 +239,4 @@ def write_json(poses: list[PoseFrame], path: Path, model: str) -> None:
     if not path.parent.is_dir():
         raise InputError(f"{path}: output folder {path.parent} does not exist")
     document = {"model": model, "frames": [pose_to_json(p) for p in poses]}
-    path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    write_text_atomically(path, json.dumps(document, indent=1))

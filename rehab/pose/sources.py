@@ -7,6 +7,7 @@ Video frames come upright: a phone clip's display matrix (rotation) is applied o
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import queue
 import threading
@@ -21,6 +22,7 @@ import cv2
 import numpy as np
 
 from rehab.errors import InputError
+from rehab.pose import media_limits
 from rehab.pose.rotation import frame_rotation_deg, upright, upright_size
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,17 @@ def media_kind(path: Path) -> str:
     raise InputError(f"{path}: unsupported file type '{suffix or '(none)'}' (use one of {known})")
 
 
+def parse_creation_time(text: str) -> dt.datetime | None:
+    """A creation_time tag ('2026-03-02T09:15:04.000000Z') as an aware UTC datetime; None for
+    an empty, malformed or placeholder (before 1990: cameras with no clock set) value."""
+    try:
+        stamp = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    stamp = stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC) if stamp.year >= 1990 else None
+
+
 def _require_file(path: Path) -> None:
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -58,9 +71,12 @@ def read_image(path: str | Path) -> np.ndarray:
     """An image file as RGB uint8; InputError when missing or unreadable."""
     source = Path(path)
     _require_file(source)
+    width, height = media_limits.check_image_file(source)  # before OpenCV decodes anything
     bgr = cv2.imread(str(source), cv2.IMREAD_COLOR)
     if bgr is None:
         raise InputError(f"{source}: cannot read this image (corrupt or not an image)")
+    if bgr.shape[:2] not in ((height, width), (width, height)):  # EXIF may turn a photo
+        raise InputError(f"{source}: the image's header and its pixels disagree on its size")
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
@@ -75,13 +91,20 @@ class VideoFile:
         self.path = Path(path)
         _require_file(self.path)
         try:
-            self._container = av.open(str(self.path))
+            self._container = media_limits.open_video(self.path)
         except (av.FFmpegError, UnicodeDecodeError) as exc:
             raise InputError(f"{self.path}: cannot open as a video ({exc})") from exc
         if not self._container.streams.video:
             self._container.close()
             raise InputError(f"{self.path}: contains no video stream")
         self._stream = self._container.streams.video[0]
+        try:
+            media_limits.VIDEO_LIMITS.check_header(
+                str(self.path), *self.source_size, self.frame_count, self.duration_s, self.fps
+            )
+        except InputError:
+            self._container.close()
+            raise
         self._stream.thread_type = "AUTO"  # let FFmpeg decode on several threads
         self.rotation_deg = _first_frame_rotation(self.path)
 
@@ -91,10 +114,15 @@ class VideoFile:
         return float(rate) if rate else 30.0
 
     @property
+    def source_size(self) -> tuple[int, int]:
+        """(width, height) the file announces (as coded: before any rotation)."""
+        return (self._stream.codec_context.width, self._stream.codec_context.height)
+
+    @property
     def size(self) -> tuple[int, int]:
-        """(width, height) of the frames as they come: upright."""
-        coded = (self._stream.codec_context.width, self._stream.codec_context.height)
-        return upright_size(coded, self.rotation_deg)
+        """(width, height) of the frames yielded: the file's, scaled down when very large,
+        turned upright."""
+        return upright_size(media_limits.decoded_size(*self.source_size), self.rotation_deg)
 
     @property
     def frame_count(self) -> int:
@@ -109,6 +137,16 @@ class VideoFile:
             return float(stream.duration * stream.time_base)
         if self._container.duration is not None:
             return float(self._container.duration) / 1_000_000  # AV_TIME_BASE
+        return None
+
+    @property
+    def recorded_at(self) -> dt.datetime | None:
+        """When the video was recorded: the container's (or video stream's) creation_time
+        tag, as cameras and phones write it (None when absent or unreadable)."""
+        for tags in (self._container.metadata, self._stream.metadata):
+            found = parse_creation_time(tags.get("creation_time", ""))
+            if found is not None:
+                return found
         return None
 
     @property
@@ -137,11 +175,14 @@ class VideoFile:
             for frame in self._container.decode(self._stream):
                 t_ms = _frame_time_ms(frame.time, start_s, last_ms, self.fps)
                 last_ms = t_ms
+                media_limits.check_video_frame(self.path, frame.width, frame.height, count, t_ms)
                 if t_ms < from_s * 1000.0:
                     continue
                 if t_ms >= until_s * 1000.0:
                     break
-                rgb = upright(np.asarray(frame.to_ndarray(format="rgb24")), self.rotation_deg)
+                width, height = media_limits.decoded_size(frame.width, frame.height)
+                decoded = frame.to_ndarray(format="rgb24", width=width, height=height)
+                rgb = upright(np.asarray(decoded), self.rotation_deg)
                 yield VideoFrame(rgb, t_ms, count)
                 count += 1
         except av.FFmpegError as exc:

@@ -17,12 +17,14 @@ from PIL import Image
 from rehab.core.check_in import worse_pain
 from rehab.display import SIDE_HEX
 from rehab.reports.model import ExerciseSection, Report
+from rehab.reports.outcomes import OutcomeSummary
 
 DPI = 150
 DONE_COLOUR, PRESCRIBED_COLOUR, GRID = "#4c72b0", "#222222", "#dddddd"
 ADHERENCE_SIZE_IN = (7.0, 1.9)
 EXERCISE_SIZE_IN = (7.0, 2.2)
 PAIN_SIZE_IN = (7.0, 1.9)
+OUTCOME_SIZE_IN = (7.0, 1.8)
 MAX_BARS = 40  # sessions per chart drawn as bars; more are drawn as dots
 
 
@@ -127,10 +129,10 @@ def _bars(
 
 
 def adherence_chart(report: Report) -> Image.Image:
-    """Sessions done per week (bars) against sessions prescribed (black ticks)."""
+    """The program's sessions done per week (bars) against those due (black ticks)."""
     figure, (ax,) = _figure(*ADHERENCE_SIZE_IN)
     weeks = [_stamp(w.week_start) for w in report.adherence]
-    done = [w.sessions_done for w in report.adherence]
+    done = [w.prescribed_done for w in report.adherence]  # the program's sessions
     wanted = [w.sessions_prescribed for w in report.adherence]
     _bars(ax, weeks, done, width_days=5.0, offset_days=0.0)
     ax.scatter(
@@ -233,6 +235,23 @@ def _line(
     if kept:
         xs, ys = zip(*kept, strict=True)
         ax.plot(xs, ys, marker="o", markersize=2.5, linewidth=1.1, color=colour, label=label)  # type: ignore[arg-type]
+
+
+def outcome_chart(report: Report, summary: OutcomeSummary) -> Image.Image:
+    """A questionnaire's scores over the period; shaded: within the MCID of the first."""
+    figure, (ax,) = _figure(*OUTCOME_SIZE_IN)
+    low, high = summary.score_range
+    first = summary.first
+    ax.axhspan(max(low, first - summary.mcid), min(high, first + summary.mcid),
+               color="#7a4fb0", alpha=0.10, linewidth=0)  # fmt: skip
+    ax.plot(list(summary.dates), list(summary.scores), marker="o", markersize=3,  # type: ignore[arg-type]
+            linewidth=1.2, color="#7a4fb0", label=summary.name)  # fmt: skip
+    pad = (high - low) * 0.04
+    ax.set_ylim(low - pad, high + pad)
+    better = "higher is better" if summary.higher_is_better else "lower is better"
+    _title(ax, f"{summary.name}, {better}; shaded: within the MCID ({summary.mcid:g})")
+    _dates_axis(ax, report.first_day, report.last_day)
+    return _png(figure)
 
 
 def height_mm(size_in: tuple[float, float], width_mm: float) -> float:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rehab.argtypes import record_id
 from rehab.cli import database_url_option
 from rehab.errors import InputError, NotFound
+from rehab.outputs import Protected, check_output, write_bytes_atomically
 
 if TYPE_CHECKING:
     from rehab.store import Actor, Transaction
@@ -52,28 +52,6 @@ def infer_format(output: Path, given: str | None) -> str:
     return found
 
 
-def check_writable(output: Path) -> None:
-    """Fail before any work when the report could not be written to `output`."""
-    if output.is_dir():
-        raise InputError(f"{output} is a folder: give a file name")
-    folder = output.parent
-    if not folder.is_dir():
-        raise InputError(f"{output}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
-        raise InputError(f"{output}: not writable (permission denied)")
-
-
-def write_atomically(output: Path, payload: bytes) -> None:
-    """Write to a temporary file beside `output`, then rename: never a half-written report."""
-    try:
-        handle, temp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-        os.replace(temp, output)
-    except OSError as exc:
-        raise InputError(f"{output}: cannot write the report ({exc.strerror})") from exc
-
-
 def acting_user(tx: Transaction, username: str | None) -> Actor:
     """The Actor for `--as USERNAME`, or the first active admin when none is given."""
     from rehab.store import actor_named, first_admin
@@ -90,23 +68,26 @@ def acting_user(tx: Transaction, username: str | None) -> Actor:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from rehab.clinic_time import today
     from rehab.reports.render import make_report, period_for_days
-    from rehab.store import open_database
+    from rehab.store import clinic_settings, open_database
 
     output = Path(args.output)
     fmt = infer_format(output, args.format)
-    first_day, last_day = report_days(args.date_from, args.date_to, dt.datetime.now(dt.UTC).date())
     note = _note(args)
-    check_writable(output)
-    since, until = period_for_days(first_day, last_day)
+    note_file = [Protected("the note file", Path(args.note_file))] if args.note_file else []
+    check_output(output, note_file, database_url=args.url)
     db = open_database(args.url)
     try:
         with db.transaction() as tx:
             actor = acting_user(tx, args.acting_user)
+            zone = clinic_settings(tx).zone  # the report's days are the clinic's
+        first_day, last_day = report_days(args.date_from, args.date_to, today(zone))
+        since, until = period_for_days(first_day, last_day, zone)
         payload = make_report(db, actor, args.patient, since, until, fmt, note, args.pseudonymise)
     finally:
         db.dispose()
-    write_atomically(output, payload)
+    write_bytes_atomically(output, payload)
     print(f"wrote {output} ({fmt}, {first_day} to {last_day}, {len(payload):,} bytes)")
     return 0
 
@@ -124,7 +105,7 @@ def register(commands: Any) -> None:
     report = commands.add_parser(
         "report", help="a patient's progress report (PDF, HTML or a zip of CSV tables)"
     )
-    report.add_argument("--patient", type=int, required=True, metavar="ID", help="patient id")
+    report.add_argument("--patient", type=record_id, required=True, metavar="ID", help="patient id")
     report.add_argument(
         "--from", dest="date_from", type=_date, metavar="DATE", help="first day (YYYY-MM-DD)"
     )

@@ -15,6 +15,7 @@ from rehab.core.check_in import worse_pain
 from rehab.display import SIDE_HEX
 from rehab.reports import text
 from rehab.reports.model import ExerciseSection, Report
+from rehab.reports.outcomes import OUTCOME_HEADERS, outcome_rows
 
 WEEK_MS = 7 * 24 * 3600 * 1000
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
@@ -43,6 +44,7 @@ def render_html(report: Report) -> bytes:
         parts.append(_adherence(report))
         parts.extend(_exercise(report, section) for section in report.exercises)
         parts.append(_pain(report))
+    parts.append(_outcomes(report))
     parts.append(_closing())
     page = (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -97,8 +99,8 @@ def _adherence(report: Report) -> str:
     figure = go.Figure()
     figure.add_bar(
         x=weeks,
-        y=[w.sessions_done for w in report.adherence],
-        name="done",
+        y=[w.prescribed_done for w in report.adherence],
+        name="of the program",
         marker={"color": "#4c72b0"},
         xperiod=WEEK_MS,  # a week's bar spans its week
         xperiodalignment="middle",
@@ -106,7 +108,7 @@ def _adherence(report: Report) -> str:
     figure.add_scatter(
         x=weeks,
         y=[w.sessions_prescribed for w in report.adherence],
-        name="prescribed",
+        name="due",
         mode="markers",
         marker={"symbol": "line-ew-open", "size": 18, "color": "#222"},
         xperiod=WEEK_MS,
@@ -114,7 +116,7 @@ def _adherence(report: Report) -> str:
     )
     figure.update_layout(title="Sessions per week", yaxis_title="sessions")
     summary = f"<p>{escape(text.adherence_line(report))}</p>"
-    table = _table(("Week of", "Done", "Prescribed", "Adherence"), text.adherence_rows(report))
+    table = _table(("Week of", "Of the program", "Due", "Adherence"), text.adherence_rows(report))
     return (
         f"<h2>Adherence</h2>{summary}{_plot(report, figure, 300)}"
         f"<details><summary>Week by week</summary>{table}</details>"
@@ -195,6 +197,26 @@ def _pain(report: Report) -> str:
     comments = [(text.day(c.recorded_at), c.comment) for c in report.check_ins if c.comment.strip()]
     listing = _table(("Date", "Patient comment"), comments) if comments else ""
     return f"<h2>Pain and effort</h2>{_plot(report, figure, 300)}{listing}"
+
+
+def _outcomes(report: Report) -> str:
+    if not report.outcomes:
+        return ""
+    html = ["<h2>Outcome measures</h2>", _table(OUTCOME_HEADERS, outcome_rows(report.outcomes))]
+    for summary in report.outcomes:
+        figure = go.Figure()
+        figure.add_scatter(
+            x=list(summary.dates), y=list(summary.scores), name=summary.name,
+            mode="lines+markers", line={"color": "#7a4fb0"},
+        )  # fmt: skip
+        low, high = summary.score_range
+        figure.add_hrect(
+            y0=max(low, summary.first - summary.mcid), y1=min(high, summary.first + summary.mcid),
+            fillcolor="#7a4fb0", opacity=0.10, line_width=0,
+        )  # fmt: skip
+        figure.update_layout(title=summary.name, yaxis={"range": [low, high]})
+        html.append(_plot(report, figure, 260))
+    return "\n".join(html)
 
 
 def _note_and_alerts(report: Report) -> str:

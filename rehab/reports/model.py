@@ -12,13 +12,15 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rehab import __version__
+from rehab.clinic_time import local_day, zone_named
 from rehab.core.check_in import worse_pain
 from rehab.core.results import Side, asymmetry_pct
 from rehab.display import percent_of
 from rehab.reports.data import ReportInputs
+from rehab.reports.outcomes import OutcomeSummary, QuestionnaireLookup, outcome_summaries
 from rehab.store import Alert
 from rehab.store.queries import (
     CheckInPoint,
@@ -31,6 +33,8 @@ from rehab.store.queries import (
     SessionSummary,
     VolumePoint,
     WeekAdherence,
+    adherence_ratio,
+    sessions_by_source,
 )
 
 ExerciseNamer = Callable[[str], str]
@@ -157,10 +161,19 @@ class Report:
     volume_points: tuple[VolumePoint, ...]
     reps: tuple[RepRow, ...]
     holds: tuple[HoldRow, ...]
+    time_zone: str = "UTC"  # the clinic's: the report's days and weeks
+    outcomes: tuple[OutcomeSummary, ...] = ()
+    alert_texts: tuple[str, ...] = ()  # the alerts worded with the exercises' names
 
     @property
     def sessions_done(self) -> int:
+        """Every session done in the period, whatever its source or exercises."""
         return sum(w.sessions_done for w in self.adherence)
+
+    @property
+    def sessions_of_program(self) -> int:
+        """Sessions done of the program's exercises (what adherence counts)."""
+        return sum(w.prescribed_done for w in self.adherence)
 
     @property
     def sessions_interrupted(self) -> int:
@@ -168,11 +181,18 @@ class Report:
 
     @property
     def sessions_prescribed(self) -> int:
-        return sum(w.sessions_prescribed for w in self.adherence)
+        """Sessions due over the days a program was active (rounded)."""
+        return round(sum(w.due for w in self.adherence))
 
     @property
     def adherence_pct(self) -> float | None:
-        return percent_of(self.sessions_done, self.sessions_prescribed)
+        """Credited / due, capped per week (rehab.store.adherence): never above 100%."""
+        share = adherence_ratio(self.adherence)
+        return None if share is None else 100.0 * share
+
+    @property
+    def sessions_by_source(self) -> dict[str, int]:
+        return sessions_by_source(self.adherence)
 
     @property
     def complete_reps(self) -> int:
@@ -195,10 +215,12 @@ def build_report(
     generated_at: dt.datetime,
     therapist_note: str | None = None,
     pseudonymise: bool = False,
+    questionnaires: QuestionnaireLookup = lambda _: None,
 ) -> Report:
     data = inputs.data
     patient = data.patient
     check_ins = data.check_ins
+    zone = zone_named(data.time_zone)
     if pseudonymise:  # free text may hold names: keep the scores, drop the comments
         check_ins = tuple(_without_comment(c) for c in check_ins)
     return Report(
@@ -208,8 +230,8 @@ def build_report(
         therapist_name=patient.therapist_name,
         condition=patient.condition,
         affected_side=patient.affected_side,
-        first_day=data.since.date(),
-        last_day=last_day(data.until),
+        first_day=local_day(data.since, zone),
+        last_day=local_day(data.until - dt.timedelta(microseconds=1), zone),
         generated_at=generated_at,
         app_version=__version__,
         programs=_programs(patient.programs, data.since, data.until, names),
@@ -224,25 +246,30 @@ def build_report(
         volume_points=data.volume,
         reps=inputs.reps,
         holds=inputs.holds,
+        time_zone=data.time_zone,
+        outcomes=outcome_summaries(data.outcomes, questionnaires),
+        alert_texts=tuple(f"{a.severity.value.upper()}: {a.describe(names)}" for a in data.alerts),
     )
 
 
 def _without_comment(point: CheckInPoint) -> CheckInPoint:
-    return CheckInPoint(
-        point.session_id,
-        point.recorded_at,
-        point.pain_before,
-        point.pain_after,
-        point.effort_rpe,
-        "",
-    )
+    return replace(point, comment="")
 
 
 def describe_item(item: ProgramItem) -> str:
-    amount = f"{item.reps} reps" if item.reps is not None else f"{item.hold_s:g} s hold"
+    """'3 × 10 reps (+2 reps a week, up to 20 reps), left, target 80°, not beyond 95°'."""
+    rise = item.reps_progression.describe("reps")
+    amount = (
+        f"{item.reps} reps" + (f" ({rise})" if rise else "")
+        if item.reps is not None
+        else f"{item.hold_s:g} s hold"
+    )
     parts = [f"{item.sets} × {amount}", item.side.value]
     if item.target_rom_deg is not None:
-        parts.append(f"target {item.target_rom_deg:g}°")
+        lift = item.rom_progression.describe("°")
+        parts.append(f"target {item.target_rom_deg:g}°" + (f" ({lift})" if lift else ""))
+    if item.rom_limit_deg is not None:
+        parts.append(f"not beyond {item.rom_limit_deg:g}°")
     return ", ".join(parts)
 
 

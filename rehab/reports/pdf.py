@@ -17,6 +17,7 @@ from PIL import Image
 from rehab.errors import RehabError
 from rehab.reports import charts, text
 from rehab.reports.model import ExerciseSection, Report
+from rehab.reports.outcomes import OUTCOME_HEADERS, outcome_rows
 
 FONT = "DejaVu"
 MARGIN_MM = 15.0
@@ -87,10 +88,13 @@ class ReportPDF(FPDF):
         self.set_font(FONT, "", BODY_PT)
 
     def key_values(self, rows: Sequence[tuple[str, str]]) -> None:
-        self.set_font(FONT, "", BODY_PT)
+        """Bold keys in a column as wide as the widest of them (at least 45 mm), values
+        beside them: a long key never runs into its value."""
+        self.set_font(FONT, "B", BODY_PT)
+        key_mm = max([45.0, *(self.get_string_width(key) + 3 for key, _ in rows)])
         for key, value in rows:
             self.set_font(FONT, "B", BODY_PT)
-            self.cell(45, LINE_MM, key)
+            self.cell(key_mm, LINE_MM, key)
             self.set_font(FONT, "", BODY_PT)
             self.multi_cell(0, LINE_MM, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
@@ -141,6 +145,7 @@ def render_pdf(report: Report) -> bytes:
         for section in report.exercises:
             _exercise(pdf, report, section)
         _pain(pdf, report)
+    _outcomes(pdf, report)
     return bytes(pdf.output())
 
 
@@ -189,6 +194,17 @@ def _pain(pdf: ReportPDF, report: Report) -> None:
         pdf.paragraph("No check-ins in this period.")
         return
     pdf.chart(charts.pain_chart(report), charts.PAIN_SIZE_IN)
+
+
+def _outcomes(pdf: ReportPDF, report: Report) -> None:
+    """Questionnaires answered in the period: the change against the MCID, the trend."""
+    if not report.outcomes:
+        return
+    pdf.ensure_space(30)
+    pdf.heading("Outcome measures")
+    pdf.grid(OUTCOME_HEADERS, outcome_rows(report.outcomes), (58, 18, 14, 14, 16, 46, 14))
+    for summary in report.outcomes:
+        pdf.chart(charts.outcome_chart(report, summary), charts.OUTCOME_SIZE_IN)
 
 
 def _note_and_alerts(pdf: ReportPDF, report: Report) -> None:

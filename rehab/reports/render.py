@@ -8,6 +8,8 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 
+from rehab.clinic_time import days_window
+from rehab.core.questionnaire import Questionnaire
 from rehab.errors import InputError, RehabError
 from rehab.reports.data import load_report_inputs
 from rehab.reports.model import Report, build_report, last_day, pseudonym
@@ -50,12 +52,29 @@ def exercise_name(exercise_id: str) -> str:
     return _exercise_names().get(exercise_id, exercise_id)
 
 
-def period_for_days(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[since, until) in UTC covering whole days from `first_day` to `last_day` inclusive."""
+@functools.cache
+def _questionnaires() -> dict[str, Questionnaire]:
+    from rehab.questionnaires import load_questionnaires
+
+    try:
+        return load_questionnaires().questionnaires
+    except RehabError as exc:  # a report must not fail because a questionnaire file is broken
+        log.warning("questionnaires not loaded (%s): reports leave outcome measures out", exc)
+        return {}
+
+
+def questionnaire(questionnaire_id: str) -> Questionnaire | None:
+    return _questionnaires().get(questionnaire_id)
+
+
+def period_for_days(
+    first_day: dt.date, last_day: dt.date, zone: dt.tzinfo = dt.UTC
+) -> tuple[dt.datetime, dt.datetime]:
+    """[since, until) in UTC covering whole days (of the clinic's time zone) from
+    `first_day` to `last_day` inclusive."""
     if first_day > last_day:
         raise InputError(f"the period starts ({first_day}) after it ends ({last_day})")
-    since = dt.datetime.combine(first_day, dt.time(), dt.UTC)
-    return since, dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), dt.UTC)
+    return days_window(first_day, last_day, zone)
 
 
 def check_period(since: dt.datetime, until: dt.datetime) -> None:
@@ -81,7 +100,7 @@ def build(
     check_period(since, until)
     inputs = load_report_inputs(tx, actor, patient_id, since, until, with_rows=with_rows)
     moment = generated_at or dt.datetime.now(dt.UTC)
-    return build_report(inputs, exercise_name, moment, therapist_note, pseudonymise)
+    return build_report(inputs, exercise_name, moment, therapist_note, pseudonymise, questionnaire)
 
 
 def _renderer(fmt: ReportFormat) -> Callable[[Report], bytes]:
@@ -156,14 +175,13 @@ def make_report(
     therapist_note: str | None = None,
     pseudonymise: bool = False,
 ) -> bytes:
-    """Like `render_report`, in its own transaction that ends before the layout starts.
-
-    `db.transaction()` holds SQLite's write lock (BEGIN IMMEDIATE) until it commits; reading here
-    and rendering after the commit keeps live sessions' rep writes from waiting a second or
-    two behind a report. What the dashboard's download buttons and the CLI call.
+    """Like `render_report`, in its own read-only transaction that ends before the layout
+    starts: a read-only snapshot (`db.read()`) holds no write lock, so live sessions' rep
+    writes never wait behind a report (its audit entries are written when the reading ends).
+    What the dashboard's download buttons and the CLI call.
     """
     kind = report_format(fmt)
-    with db.transaction() as tx:
+    with db.read() as tx:
         report = build(
             tx,
             actor,

@@ -108,6 +108,16 @@ WEEK_COLUMNS: tuple[Column, ...] = (
     ("sessions_done", lambda w: w.sessions_done),
     ("sessions_interrupted", lambda w: w.sessions_interrupted),
     ("sessions_prescribed", lambda w: w.sessions_prescribed),
+    ("sessions_of_program_done", lambda w: w.prescribed_done),
+    ("sessions_due", lambda w: round(w.due, 2)),
+    ("sessions_credited", lambda w: round(w.credited, 2)),
+    ("sessions_by_source", lambda w: "; ".join(f"{k} {n}" for k, n in w.by_source)),
+)
+
+OUTCOME_COLUMNS: tuple[Column, ...] = (
+    ("questionnaire_id", lambda o: o[0]),
+    ("completed_at_utc", lambda o: o[1]),
+    ("score", lambda o: o[2]),
 )
 
 CHECK_IN_COLUMNS: tuple[Column, ...] = (
@@ -124,20 +134,36 @@ def _span_s(start: dt.datetime, end: dt.datetime | None) -> float | None:
     return None if end is None else (end - start).total_seconds()
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+# injection"); the fullwidth forms are converted to them by some spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` that a spreadsheet shows as text: a leading `'` when it could start a formula.
+
+    Applied to every text cell and every README line; numbers are written as numbers, so
+    a negative angle stays a number."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def cell(value: Cell) -> str:
-    """One CSV cell: NaN and None empty, floats exact (repr), times ISO 8601 UTC."""
+    """One CSV cell: NaN and None empty, floats exact (repr), times ISO 8601 UTC, text
+    neutralised for spreadsheets (`spreadsheet_safe`)."""
     kind = type(value)
     if kind is float:
         return "" if math.isnan(value) else repr(value)  # type: ignore[arg-type]
-    if kind is int or kind is str:
+    if kind is int:
         return str(value)
+    if kind is str:
+        return spreadsheet_safe(value)  # type: ignore[arg-type]
     if value is None:
         return ""
     if kind is bool:
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
         return _stamp(value)
-    return str(value)
+    return spreadsheet_safe(str(value))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -160,7 +186,8 @@ def _about(report: Report) -> str:
     if report.therapist_note:
         lines += ["", "Therapist's note:", report.therapist_note]
     lines += ["", "Tables: " + ", ".join(TABLES), "Empty cell: not measured (not visible)."]
-    return "\n".join(lines) + "\n"
+    text_lines = "\n".join(lines).splitlines()  # a note's own line breaks too
+    return "\n".join(spreadsheet_safe(line) for line in text_lines) + "\n"
 
 
 TABLES = (
@@ -171,7 +198,16 @@ TABLES = (
     "holds.csv",
     "weeks.csv",
     "check_ins.csv",
+    "outcomes.csv",
 )
+
+
+def _outcome_rows(report: Report) -> list[tuple[str, dt.datetime, float]]:
+    return [
+        (o.questionnaire_id, at, score)
+        for o in report.outcomes
+        for at, score in zip(o.dates, o.scores, strict=True)
+    ]
 
 
 def render_csv_zip(report: Report) -> bytes:
@@ -183,6 +219,7 @@ def render_csv_zip(report: Report) -> bytes:
         "holds.csv": table_csv(HOLD_COLUMNS, report.holds),
         "weeks.csv": table_csv(WEEK_COLUMNS, report.adherence),
         "check_ins.csv": table_csv(CHECK_IN_COLUMNS, report.check_ins),
+        "outcomes.csv": table_csv(OUTCOME_COLUMNS, _outcome_rows(report)),
         "README.txt": _about(report),
     }
     buffer = io.BytesIO()

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from rehab.display import DASH, pct, percent_of
+from rehab.clinic_time import local, zone_named
+from rehab.display import DASH, pct
+from rehab.domain import condition_line, source_label
 from rehab.reports.model import ExerciseSection, ProgramView, Report
 from rehab.store.queries import WeekAdherence
 
@@ -16,7 +18,9 @@ METHOD_NOTE = (
     "session mean; at target: sessions whose best rep reached the target. Reps (and hold "
     "time): per set, what each side did, as prescriptions count per side (10 reps of an "
     "exercise done one leg at a time: 10 with each leg); a rep of both limbs together counts "
-    "for each. Every figure is computed from the stored reps."
+    "for each; against what the program asked that day (with its progression). Adherence: "
+    "sessions of the program's exercises done, against those due over the days the program "
+    "was active, capped per week. Every figure is computed from the stored reps."
 )
 
 
@@ -51,33 +55,37 @@ def program_line(program: ProgramView) -> str:
     return f"{program.sessions_per_week} sessions a week, from {day(program.start_date)}{end}."
 
 
-def adherence_line(report: Report) -> str:
-    return (
-        f"{report.sessions_done} sessions done of {report.sessions_prescribed} prescribed "
-        f"({pct(report.adherence_pct)}) over {len(report.adherence)} weeks."
-    )
-
-
 def header_rows(report: Report) -> list[tuple[str, str]]:
     patient = report.patient_label + (" (pseudonymised)" if report.pseudonymised else "")
     programs = "; ".join(
         f"#{p.prescription_id} “{p.title}” from {day(p.start_date)}" for p in report.programs
     )
+    generated = local(report.generated_at, zone_named(report.time_zone))
     return [
         ("Patient", patient),
         ("Therapist", report.therapist_name),
-        ("Condition", f"{report.condition} (affected side: {report.affected_side.value})"),
-        ("Period", period(report) + " (UTC)"),
+        ("Condition", condition_line(report.condition, report.affected_side.value)),
+        ("Period", f"{period(report)} (clinic time, {report.time_zone})"),
         ("Program", programs or "none active in this period"),
-        ("Generated", f"{report.generated_at:%Y-%m-%d %H:%M} UTC by rehab {report.app_version}"),
+        (
+            "Generated",
+            f"{generated:%Y-%m-%d %H:%M} {generated.tzname()} by rehab {report.app_version}",
+        ),
     ]
 
 
 def summary_rows(report: Report) -> list[tuple[str, str]]:
-    done, wanted = report.sessions_done, report.sessions_prescribed
+    done, wanted = report.sessions_of_program, report.sessions_prescribed
     pain = report.pain
+    sources = " · ".join(
+        f"{source_label(k)} {n}" for k, n in sorted(report.sessions_by_source.items())
+    )
     return [
-        ("Sessions done", f"{done} of {wanted} prescribed ({pct(report.adherence_pct)})"),
+        (
+            "Prescribed sessions done",
+            f"{done} of {wanted} due ({pct(report.adherence_pct)}, capped per week)",
+        ),
+        ("Sessions by source", sources or DASH),
         ("Sessions interrupted", str(report.sessions_interrupted)),
         ("Complete reps", str(report.complete_reps)),
         ("Check-ins", str(pain.check_ins)),
@@ -154,16 +162,29 @@ def form_rows(section: ExerciseSection) -> list[tuple[str, ...]]:
     ]
 
 
+def adherence_line(report: Report) -> str:
+    """The adherence paragraph of the PDF and the HTML."""
+    return (
+        f"{report.sessions_of_program} sessions of the program done of "
+        f"{report.sessions_prescribed} due ({pct(report.adherence_pct)}, capped per week) over "
+        f"{len(report.adherence)} weeks; {report.sessions_done} sessions in all."
+    )
+
+
 def adherence_rows(report: Report) -> list[tuple[str, str, str, str]]:
     return [
-        (day(w.week_start), str(w.sessions_done), str(w.sessions_prescribed), pct(_ratio(w)))
+        (day(w.week_start), str(w.prescribed_done), str(w.sessions_prescribed), pct(_ratio(w)))
         for w in report.adherence
     ]
 
 
 def _ratio(week: WeekAdherence) -> float | None:
-    return percent_of(week.sessions_done, week.sessions_prescribed)
+    share = week.ratio
+    return None if share is None else 100.0 * share
 
 
 def alert_lines(report: Report) -> list[str]:
-    return [f"{a.severity.value.upper()}: {a.message}" for a in report.alerts]
+    """'CRITICAL: Seated knee extension (left): ROM down 22% in a week (80° → 62°)'."""
+    if report.alert_texts:
+        return list(report.alert_texts)
+    return [f"{a.severity.value.upper()}: {a.describe(str)}" for a in report.alerts]

@@ -22,12 +22,16 @@ LAUNCHER = Path(__file__).resolve().parent / "st_app.py"
 
 
 def routes() -> list[BaseRoute]:
-    """Every extra route: the on-device live sessions (page assets, models, ingest)."""
+    """Every extra route: the sign-in cookie (/auth/) and the on-device live sessions (page
+    assets, models, ingest)."""
     from rehab.live.ondevice.routes import ondevice_routes
+    from rehab.web import auth_routes
 
-    return [*ondevice_routes()]
+    return [*auth_routes.routes(), *ondevice_routes()]
 
 
 def middleware() -> list[Middleware]:
-    """Every extra middleware (none yet)."""
-    return []
+    """Every extra middleware: the security headers on every HTTP response."""
+    from rehab.web.security import SecurityHeaders
+
+    return [Middleware(SecurityHeaders)]

@@ -7,5 +7,8 @@ its bare name, so no other module here may shadow a library's.
 import streamlit as st
 
 from rehab.server import PAGE_SCRIPT, middleware, routes
+from rehab.web.security import on_script_error
 
-app = st.App(str(PAGE_SCRIPT), routes=routes(), middleware=middleware())
+app = st.App(
+    str(PAGE_SCRIPT), routes=routes(), middleware=middleware(), on_script_error=on_script_error
+)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -43,9 +44,18 @@ class Alert:
     patient_id: int
     kind: AlertKind
     severity: AlertSeverity
-    message: str
+    message: str  # without the exercise: `describe` names it
     at: dt.datetime  # when the fact behind the alert happened (or was checked)
     exercise_id: str | None = None
+    side: str | None = None
+
+    def describe(self, name_of: Callable[[str], str]) -> str:
+        """The message with the exercise's name and side first, e.g. 'Seated knee
+        extension (left): ROM down 18% in a week (80° → 66°)'."""
+        if self.exercise_id is None:
+            return self.message
+        side = f" ({self.side})" if self.side else ""
+        return f"{name_of(self.exercise_id)}{side}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -73,10 +83,42 @@ class PainFact:
 
 @dataclass(frozen=True)
 class RomFact:
+    """The ROM trend of an exercise and side: the mean ROM (complete reps) of the last
+    `rom_window` against the window before. One definition: the alert and the progress
+    headline both read it, in the same words (`trend_words`)."""
+
     exercise_id: str
     side: str
     recent_mean_deg: float  # the last `rom_window`
     previous_mean_deg: float  # the window before
+
+    @property
+    def change(self) -> float:
+        """Relative change, e.g. -0.18 for down 18% (NaN when not measurable)."""
+        before, recent = self.previous_mean_deg, self.recent_mean_deg
+        if not (before > 0 and math.isfinite(before) and math.isfinite(recent)):
+            return math.nan
+        return (recent - before) / before
+
+    @property
+    def direction(self) -> str:
+        """'up', 'down' or 'steady' (a change under 1%), '' when not measurable."""
+        change = self.change
+        if math.isnan(change):
+            return ""
+        if round(abs(change) * 100) < 1:
+            return "steady"
+        return "up" if change > 0 else "down"
+
+
+def trend_words(fact: RomFact) -> str:
+    """'ROM down 18% in a week (80° → 66°)': the words of the alert and of the headline."""
+    before, recent = f"{fact.previous_mean_deg:.0f}°", f"{fact.recent_mean_deg:.0f}°"
+    direction = fact.direction
+    if not direction:
+        return "ROM trend: not measurable"
+    amount = "" if direction == "steady" else f" {pct(100 * abs(fact.change))}"
+    return f"ROM {direction}{amount} in a week ({before} → {recent})"
 
 
 def pain_alert(
@@ -103,38 +145,41 @@ def inactivity_alert(
 ) -> Alert | None:
     since = last_activity if last_activity is not None else program_start
     idle = now - since
+    hours = idle.total_seconds() / 3600
+    span = f"{idle.days} days" if idle.days >= 3 else f"{hours:.0f} h"
+    why = (  # a patient who never exercised is not told "for N days" as if one had happened
+        f"no session for {span}"
+        if last_activity is not None
+        else f"no session yet ({span} since the program started)"
+    )
     if idle >= rules.inactive_high:
-        severity = AlertSeverity.HIGH
-        why = f"stalled: no session for {idle.days} days"
+        severity, why = AlertSeverity.HIGH, f"stalled: {why}"
     elif idle >= rules.inactive_low:
         severity = AlertSeverity.LOW
-        hours = idle.total_seconds() / 3600
-        why = (
-            f"no session for {idle.days} days"
-            if idle.days >= 3
-            else f"no session for {hours:.0f} h"
-        )
     else:
         return None
     return Alert(patient_id, AlertKind.INACTIVE, severity, why, since)
 
 
 def rom_alert(patient_id: int, fact: RomFact, now: dt.datetime, rules: AlertRules) -> Alert | None:
-    before, recent = fact.previous_mean_deg, fact.recent_mean_deg
-    if not (before > 0 and math.isfinite(before) and math.isfinite(recent)):
+    drop = -fact.change
+    if math.isnan(drop):
         return None
-    drop = (before - recent) / before
     if drop >= rules.rom_drop_critical:
         severity = AlertSeverity.CRITICAL
     elif drop >= rules.rom_drop_high:
         severity = AlertSeverity.HIGH
     else:
         return None
-    why = (
-        f"{fact.exercise_id} ({fact.side}): ROM down {pct(100 * drop)} in a week "
-        f"({before:.0f}° → {recent:.0f}°)"
+    return Alert(
+        patient_id,
+        AlertKind.ROM_FALLING,
+        severity,
+        trend_words(fact),
+        now,
+        fact.exercise_id,
+        fact.side,
     )
-    return Alert(patient_id, AlertKind.ROM_FALLING, severity, why, now, fact.exercise_id)
 
 
 def adherence_alert(

@@ -1,6 +1,8 @@
 """Patients and their programs (prescriptions), with the access rules applied.
 
-- an admin or a therapist creates patient records (a therapist only on their own list);
+- an admin or a therapist creates patient records (a therapist only on their own list),
+  with their account (`add_patient`: a first password, or a one-time sign-in code), and
+  edits them (`update_patient`);
 - a therapist (or an admin) prescribes for, and ends the programs of, their own patients.
 
 User accounts are in `accounts.py`.
@@ -9,17 +11,21 @@ User accounts are in `accounts.py`.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from rehab.core.exercise_text import LANGUAGES
 from rehab.core.results import Side
 from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, StoreError
-from rehab.store.access import Actor, audit, check_patient_access, require_role
+from rehab.store.access import Actor, audit, check_patient_access, refuse, require_role
+from rehab.store.accounts import add_user
 from rehab.store.database import Transaction, sql
 from rehab.store.models import AuditAction, Patient, Prescription, PrescriptionItem, User
+from rehab.store.sign_in_codes import issue_sign_in_code
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,11 @@ class ExercisePlan:
     target_rom_deg: float | None = None
     side: Side = Side.BOTH
     notes_for_patient: str = ""
+    rom_limit_deg: float | None = None  # beyond it is a caution
+    reps_step: int | None = None  # +N reps a week ...
+    reps_up_to: int | None = None  # ... up to this many
+    rom_step_deg: float | None = None  # +N degrees of target ROM a week ...
+    rom_up_to_deg: float | None = None  # ... up to this target
 
     def check(self) -> None:
         where = f"exercise '{self.exercise_id}'"
@@ -46,6 +57,30 @@ class ExercisePlan:
             raise StoreError(f"{where}: reps must be at least 1 (got {self.reps})")
         if self.hold_s is not None and self.hold_s <= 0:
             raise StoreError(f"{where}: hold seconds must be positive (got {self.hold_s})")
+        self._check_rom(where)
+        self._check_progression(where)
+
+    def _check_rom(self, where: str) -> None:
+        limit, target = self.rom_limit_deg, self.target_rom_deg
+        if limit is not None and limit <= 0:
+            raise StoreError(f"{where}: the ROM limit must be positive (got {limit})")
+        if limit is not None and target is not None and limit < target:
+            raise StoreError(
+                f"{where}: the ROM limit ({limit:g}°) is below the target ({target:g}°)"
+            )
+
+    def _check_progression(self, where: str) -> None:
+        if self.reps_step is not None:
+            if self.reps is None or self.reps_step < 1:
+                raise StoreError(f"{where}: a reps progression needs reps and a step of 1 or more")
+            if self.reps_up_to is not None and self.reps_up_to < self.reps:
+                raise StoreError(f"{where}: 'up to' {self.reps_up_to} reps is below {self.reps}")
+        if self.rom_step_deg is not None:
+            if self.target_rom_deg is None or self.rom_step_deg <= 0:
+                raise StoreError(f"{where}: a ROM progression needs a target and a positive step")
+            cap = self.rom_up_to_deg
+            if cap is not None and cap < self.target_rom_deg:
+                raise StoreError(f"{where}: 'up to' {cap:g}° is below the target")
 
 
 def create_patient(
@@ -87,6 +122,87 @@ def create_patient(
     return patient.id
 
 
+@dataclass(frozen=True)
+class NewPatient:
+    """A patient just added: their record, their account, and the one-time sign-in code to
+    hand them (None when a first password was given instead)."""
+
+    patient_id: int
+    user_id: int
+    username: str
+    sign_in_code: str | None
+
+
+@dataclass(frozen=True)
+class PatientFields:
+    """What a therapist writes about a patient (name, condition, affected side, notes,
+    consent to keep pose landmarks)."""
+
+    display_name: str
+    condition: str
+    affected_side: Side
+    notes: str = ""
+    store_landmarks: bool = False
+
+    def check(self) -> None:
+        if not self.display_name.strip():
+            raise StoreError("a patient needs a name")
+        if len(self.display_name) > 120:
+            raise StoreError("the name is too long (120 characters at most)")
+        if len(self.condition) > 200:
+            raise StoreError("the condition is too long (200 characters at most)")
+
+
+def add_patient(
+    tx: Transaction,
+    actor: Actor,
+    username: str,
+    fields: PatientFields,
+    *,
+    password: str | None = None,
+    therapist_id: int | None = None,
+) -> NewPatient:
+    """A patient account and record in one go, by a therapist (on their own list) or an
+    admin (for `therapist_id`). Without a `password`, a one-time sign-in code is made for the
+    patient to choose theirs."""
+    require_role(actor, Role.ADMIN, Role.THERAPIST)
+    fields.check()
+    owner = actor.user_id if therapist_id is None else therapist_id
+    session = sql(tx)
+    first = password if password is not None else secrets.token_urlsafe(24)  # never told
+    user_id = add_user(
+        session, actor, username.strip(), fields.display_name.strip(), Role.PATIENT, first,
+        is_demo=False,
+    )  # fmt: skip
+    patient_id = create_patient(
+        tx,
+        actor,
+        user_id,
+        owner,
+        fields.condition.strip(),
+        fields.affected_side,
+        notes=fields.notes,
+        store_landmarks=fields.store_landmarks,
+    )
+    code = issue_sign_in_code(tx, actor, patient_id) if password is None else None
+    return NewPatient(patient_id, user_id, username.strip(), code)
+
+
+def update_patient(tx: Transaction, actor: Actor, patient_id: int, fields: PatientFields) -> None:
+    """Change a patient's name, condition, affected side, notes and consent (their own
+    therapist, or an admin)."""
+    require_role(actor, Role.ADMIN, Role.THERAPIST)
+    fields.check()
+    session = sql(tx)
+    patient = check_patient_access(session, actor, patient_id)
+    patient.user.display_name = fields.display_name.strip()
+    patient.condition = fields.condition.strip()
+    patient.affected_side = Side(fields.affected_side).value
+    patient.notes = fields.notes
+    patient.store_landmarks = fields.store_landmarks
+    audit(session, actor, AuditAction.UPDATE, "patient", patient_id, patient_id)
+
+
 def prescribe(
     tx: Transaction,
     actor: Actor,
@@ -96,9 +212,14 @@ def prescribe(
     sessions_per_week: int,
     start_date: dt.date,
     end_date: dt.date | None = None,
-    notes: str = "",
+    clinical_notes: str = "",
+    patient_notes: str = "",
 ) -> int:
-    """A new program for one of the actor's patients; returns its id."""
+    """A new program for one of the actor's patients; returns its id.
+
+    `clinical_notes` are the clinic's (never shown to the patient); `patient_notes` are the
+    therapist's words to the patient for the whole program (their page, handout, reminders).
+    """
     require_role(actor, Role.ADMIN, Role.THERAPIST)
     session = sql(tx)
     check_patient_access(session, actor, patient_id)
@@ -117,7 +238,8 @@ def prescribe(
         sessions_per_week=sessions_per_week,
         start_date=start_date,
         end_date=end_date,
-        notes=notes,
+        clinical_notes=clinical_notes,
+        patient_notes=patient_notes,
         items=[_item(position, plan) for position, plan in enumerate(plans)],
     )
     session.add(prescription)
@@ -132,8 +254,8 @@ def end_program(tx: Transaction, actor: Actor, prescription_id: int, last_day: d
     session = sql(tx)
     program = session.get(Prescription, prescription_id)
     if program is None:
-        raise NotFound(f"no program #{prescription_id}")
-    check_patient_access(session, actor, program.patient_id)
+        raise refuse(session, actor, "program", prescription_id)
+    check_patient_access(session, actor, program.patient_id, asked=("program", prescription_id))
     if last_day < program.start_date:
         raise StoreError(
             f"program #{prescription_id} starts on {program.start_date}: "
@@ -151,6 +273,19 @@ def end_program(tx: Transaction, actor: Actor, prescription_id: int, last_day: d
     )
 
 
+def set_patient_language(tx: Transaction, actor: Actor, patient_id: int, language: str) -> None:
+    """The language of a patient's pages, live session, handout and reminders: set by the
+    patient themselves, their therapist or an admin."""
+    session = sql(tx)
+    patient = check_patient_access(session, actor, patient_id)
+    if language not in LANGUAGES:
+        raise StoreError(f"unsupported language '{language}' (use one of: {', '.join(LANGUAGES)})")
+    if patient.language == language:
+        return
+    patient.language = language
+    audit(session, actor, AuditAction.UPDATE, "patient_language", patient_id, detail=language)
+
+
 def _item(position: int, plan: ExercisePlan) -> PrescriptionItem:
     return PrescriptionItem(
         position=position,
@@ -161,4 +296,9 @@ def _item(position: int, plan: ExercisePlan) -> PrescriptionItem:
         target_rom_deg=plan.target_rom_deg,
         side=Side(plan.side).value,
         notes_for_patient=plan.notes_for_patient,
+        rom_limit_deg=plan.rom_limit_deg,
+        reps_step=plan.reps_step,
+        reps_up_to=plan.reps_up_to if plan.reps_step else None,
+        rom_step_deg=plan.rom_step_deg,
+        rom_up_to_deg=plan.rom_up_to_deg if plan.rom_step_deg else None,
     )

@@ -12,7 +12,8 @@ from rehab.core.results import Side
 from rehab.domain import Role
 from rehab.errors import NotFound, StoreError
 from rehab.store.access import Actor
-from rehab.store.database import Transaction
+from rehab.store.account_commands import register_account_actions
+from rehab.store.database import Database
 
 ENV_NEW_PASSWORD = "REHAB_NEW_PASSWORD"
 ENV_ADMIN_PASSWORD = "REHAB_ADMIN_PASSWORD"
@@ -50,9 +51,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from rehab.store.accounts import create_user
     from rehab.store.startup import open_database
 
-    with open_database(args.url).transaction() as tx:
-        actor = _admin(tx, args.admin)
-        password = _new_password(args.username)
+    db = open_database(args.url)
+    actor = admin_actor(db, args.admin)
+    password = _new_password(args.username)
+    with db.transaction() as tx:
         user_id = create_user(tx, actor, args.username, args.name, Role(args.role), password)
     print(f"created {args.role} '{args.username}' (user #{user_id})")
     return 0
@@ -63,13 +65,14 @@ def cmd_patient_add(args: argparse.Namespace) -> int:
     from rehab.store.clinic import create_patient
     from rehab.store.startup import open_database
 
-    with open_database(args.url).transaction() as tx:
-        actor = _admin(tx, args.admin)
+    db = open_database(args.url)
+    actor = admin_actor(db, args.admin)
+    password = _new_password(args.username)
+    with db.transaction() as tx:
         try:
             therapist_id = actor_named(tx, args.therapist).user_id
         except NotFound:
             raise StoreError(f"no therapist with username '{args.therapist}'") from None
-        password = _new_password(args.username)
         user_id = create_user(tx, actor, args.username, args.name, Role.PATIENT, password)
         assert actor is not None  # create_user refuses a patient account without an admin
         patient_id = create_patient(
@@ -85,16 +88,23 @@ def cmd_patient_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _admin(tx: Transaction, username: str | None) -> Actor | None:
-    """The admin acting (password from REHAB_ADMIN_PASSWORD or a prompt); None to bootstrap."""
-    from rehab.store.access import authenticate, require_role
+def admin_actor(db: Database, username: str | None) -> Actor | None:
+    """The admin acting (password from REHAB_ADMIN_PASSWORD or a prompt), signed in through
+    the throttle like the dashboard (client "cli"); None to bootstrap the first admin."""
+    from rehab.store.access import require_role
+    from rehab.store.sign_in_throttle import sign_in
 
     if username is None:
         return None
     password = os.environ.get(ENV_ADMIN_PASSWORD) or getpass.getpass(f"password for {username}: ")
-    actor = authenticate(tx, username, password)
+    actor = sign_in(db, username, password, "cli")
     require_role(actor, Role.ADMIN)
     return actor
+
+
+def new_password(username: str) -> str:
+    """A new password from REHAB_NEW_PASSWORD, or asked twice (the store checks the rules)."""
+    return _new_password(username)
 
 
 def _new_password(username: str) -> str:
@@ -154,3 +164,4 @@ def register(commands: Any) -> None:
     _admin_option(padd)
     database_url_option(padd)
     padd.set_defaults(handler=cmd_patient_add)
+    register_account_actions(user_commands, _admin_option)

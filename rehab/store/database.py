@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import Any, Final, TypeVar, final
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rehab.errors import StoreError
 from rehab.paths import data_dir
+from rehab.store.files import describe_safely, parse_database_url
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ DB_FILENAME = "rehab.db"
 BUSY_TIMEOUT_MS = 30_000
 _BEGIN_OPTION = "rehab_sqlite_begin"
 AUDIT_LATER: Final = "rehab_audit_later"  # Session.info key: audit entries of a read
+# Session.info key: audit entries of refused accesses, committed in their own transaction
+# after the unit of work ends (the refusal usually rolls the work back)
+AUDIT_ALWAYS: Final = "rehab_audit_always"
 
 T = TypeVar("T")
 
@@ -61,7 +65,7 @@ def database_url() -> str:
 
 def describe_url(url: str | URL) -> str:
     """The URL with its password hidden, for messages and logs."""
-    return make_url(url).render_as_string(hide_password=True)
+    return describe_safely(url)
 
 
 def create_db_engine(url: str | URL | None = None, *, for_migration: bool = False) -> Engine:
@@ -71,7 +75,7 @@ def create_db_engine(url: str | URL | None = None, *, for_migration: bool = Fals
     `for_migration=True` turns SQLite foreign keys OFF (table copies during batch migrations
     must not cascade or fail half-way); the app's engines always have them ON.
     """
-    target = make_url(url if url is not None else database_url())
+    target = parse_database_url(url if url is not None else database_url())
     if target.get_backend_name() == "sqlite":
         return _sqlite_engine(target, foreign_keys=not for_migration)
     try:
@@ -175,11 +179,15 @@ class Database:
     def transaction(self) -> Iterator[Transaction]:
         """A unit of work that may write: committed on success, rolled back on an error
         (a database failure comes out as StoreError)."""
+        always: list[object] = []
         try:
             with self._writing() as session, session.begin():
+                session.info[AUDIT_ALWAYS] = always
                 yield Transaction(session, read_only=False)
         except SQLAlchemyError as exc:
             raise store_error(exc, "a transaction") from exc
+        finally:
+            _write_refusals(self, always)
 
     @contextmanager
     def read(self) -> Iterator[Transaction]:
@@ -188,9 +196,11 @@ class Database:
         write transaction when it ends, before the caller goes on. It refuses to write
         (StoreError)."""
         later: list[object] = []
+        always: list[object] = []
         try:
             with self._reading() as session:
                 session.info[AUDIT_LATER] = later
+                session.info[AUDIT_ALWAYS] = always
                 with session.begin():
                     yield Transaction(session, read_only=True)
         except SQLAlchemyError as exc:
@@ -198,6 +208,7 @@ class Database:
         finally:  # what was read is audited, even when the caller failed afterwards
             if later:
                 run_transaction(self, lambda s: s.add_all(later), what="audit entries")
+            _write_refusals(self, always)
 
     def dispose(self) -> None:
         """Close the pooled connections (the handle can still be used: it reconnects)."""
@@ -213,6 +224,18 @@ def connect(url: str | URL | None = None) -> Database:
     """A Database on `url` (default: `database_url()`), as it is: no migration, no clean-up
     (`open_database()` is what the app uses)."""
     return Database(create_db_engine(url))
+
+
+def _write_refusals(db: Database, entries: list[object]) -> None:
+    """Commit the audit entries of refused accesses on their own (the refused work is
+    usually rolled back; the record that it was refused must not be). A failure to write
+    them is logged, never raised over the caller's own outcome."""
+    if not entries:
+        return
+    try:
+        run_transaction(db, lambda s: s.add_all(entries), what="audit entries of refusals")
+    except StoreError:
+        log.exception("could not write %d audit entries of refused accesses", len(entries))
 
 
 def _refuse_writes(session: Session, _context: object, _instances: object) -> None:
@@ -241,8 +264,10 @@ def run_transaction(
     busy (after the 30 s busy timeout): the user never sees "database is locked".
     Other database failures come out as StoreError."""
     for attempt in range(1, attempts + 1):
+        always: list[object] = []
         try:
             with db._writing() as session, session.begin():
+                session.info[AUDIT_ALWAYS] = always
                 return work(session)
         except OperationalError as exc:
             if not is_busy_error(exc) or attempt == attempts:
@@ -256,4 +281,7 @@ def run_transaction(
             time.sleep(pause)
         except SQLAlchemyError as exc:
             raise store_error(exc, what) from exc
+        finally:
+            if always and what != "audit entries of refusals":
+                _write_refusals(db, always)
     raise AssertionError("unreachable")

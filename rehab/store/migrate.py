@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from sqlalchemy import Engine, inspect
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
 from rehab.bundled import bundled_dir
 from rehab.errors import StoreError
 from rehab.store.database import database_url
+from rehab.store.files import parse_database_url
 
 MIGRATIONS_DIR = bundled_dir("migrations")
 
@@ -20,10 +22,12 @@ def alembic_config(url: str | URL | None = None) -> Any:
 
     if not MIGRATIONS_DIR.is_dir():
         raise StoreError(f"migrations folder {MIGRATIONS_DIR} is missing")
-    config = Config()
+    config = Config(stdout=sys.stdout)  # today's stdout (Config's default is import time's)
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    target = make_url(url if url is not None else database_url())
-    config.set_main_option("sqlalchemy.url", target.render_as_string(hide_password=False))
+    target = parse_database_url(url if url is not None else database_url())
+    # ConfigParser reads % as interpolation: a password holding % must be doubled
+    rendered = target.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", rendered)
     return config
 
 

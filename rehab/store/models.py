@@ -56,7 +56,11 @@ class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
-    REFUSE = "refuse"  # a credential or request turned away (e.g. a live-session token)
+    REFUSE = "refuse"  # a refused access or credential (written in its own transaction)
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_BLOCKED = "sign_in_blocked"  # refused unchecked: too many failures (throttled)
+    SIGN_OUT = "sign_out"
 
 
 def enum_check(column: str, enum: type[StrEnum], nullable: bool = False) -> str:
@@ -133,6 +137,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # the username as compared (NFKC, case-folded): unique, so "Dana" and "dana" are one
+    username_key: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -150,8 +156,10 @@ class Patient(Base):
     therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     condition: Mapped[str] = mapped_column(String(200))
     affected_side: Mapped[str] = mapped_column(String(8))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # the clinic's: never shown to the patient
     store_landmarks: Mapped[bool] = mapped_column(Boolean, default=False)  # opt-in
+    # the patient's language for their pages, the live session, the handout and reminders
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
 
@@ -175,7 +183,9 @@ class Prescription(Base):
     sessions_per_week: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    clinical_notes: Mapped[str] = mapped_column(Text, default="")  # for the clinic only
+    # the therapist's words to the patient (their page, handout and reminders)
+    patient_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
 
     items: Mapped[list[PrescriptionItem]] = relationship(
@@ -209,6 +219,15 @@ class PrescriptionItem(Base):
     target_rom_deg: Mapped[float | None] = mapped_column(Float)
     side: Mapped[str] = mapped_column(String(8))
     notes_for_patient: Mapped[str] = mapped_column(Text, default="")
+    # Going beyond this ROM is a caution (e.g. a mini squat kept shallow after surgery).
+    rom_limit_deg: Mapped[float | None] = mapped_column(Float)
+    # Progression, week by week from the program's start: +N reps (up to a cap), +N degrees
+    # of target ROM (up to a cap). NULL: no progression. (Checked by `ExercisePlan.check`:
+    # a CHECK here would rewrite the table on SQLite.)
+    reps_step: Mapped[int | None] = mapped_column(Integer)
+    reps_up_to: Mapped[int | None] = mapped_column(Integer)
+    rom_step_deg: Mapped[float | None] = mapped_column(Float)
+    rom_up_to_deg: Mapped[float | None] = mapped_column(Float)
 
     prescription: Mapped[Prescription] = relationship(back_populates="items")
 
@@ -248,6 +267,8 @@ class ExerciseSet(Base):
     __tablename__ = "exercise_sets"
     __table_args__ = (
         CheckConstraint(enum_check("side", Side), name="side"),
+        CheckConstraint("reported_reps IS NULL OR reported_reps >= 0", name="reported_reps"),
+        CheckConstraint("reported_hold_s IS NULL OR reported_hold_s >= 0", name="reported_hold_s"),
         # covers the progress queries' session -> sets step (no table lookups)
         Index(
             "ix_exercise_sets_session_cover", "session_id", "exercise_id", "prescription_item_id"
@@ -268,6 +289,10 @@ class ExerciseSet(Base):
     pose_model: Mapped[str | None] = mapped_column(String(64))
     extra: Mapped[dict[str, float]] = mapped_column(MetricMap, default=dict)  # SetFigures JSON
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # SetResult.warnings
+    # A set the patient logged by hand (a session of source "manual"): what they say they did
+    # (reps in the set, or seconds held); nothing was counted, so it has no reps or holds rows.
+    reported_reps: Mapped[int | None] = mapped_column(Integer)
+    reported_hold_s: Mapped[float | None] = mapped_column(Float)
 
     session: Mapped[ExerciseSession] = relationship(back_populates="sets")
     reps: Mapped[list[Rep]] = relationship(order_by="Rep.id", cascade="all, delete-orphan")
@@ -390,7 +415,10 @@ class FormIssueRow(Base):
 
 
 class CheckIn(Base):
-    """Pain 0-10 before and after a session, effort (RPE, Borg CR10 0-10), a comment."""
+    """Pain 0-10 before and after a session, effort (RPE, Borg CR10 0-10), a comment.
+
+    A value is NULL until the patient gives it (never a default); a check-in with no value
+    at all is one the patient was asked for and skipped (`rows.no_values`), never read as 0."""
 
     __tablename__ = "check_ins"
     __table_args__ = (
@@ -447,3 +475,99 @@ class LandmarkStreamRow(Base):
     n_frames: Mapped[int] = mapped_column(Integer)
     fps: Mapped[float] = mapped_column(Float)
     npz: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClinicSettings(Base):
+    """The clinic's settings: one row (id 1). Its time zone says what "today", a week and a
+    session's time mean on every page and report; timestamps stay stored in UTC."""
+
+    __tablename__ = "clinic_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ProgramTemplate(Base):
+    """A program saved to start other patients from: its exercises as JSON (each an
+    `ExercisePlan`'s fields; side "affected" means the patient's affected side)."""
+
+    __tablename__ = "program_templates"
+    __table_args__ = (
+        CheckConstraint("sessions_per_week BETWEEN 1 AND 21", name="sessions_per_week"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    sessions_per_week: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class SignInCode(Base):
+    """A one-time sign-in code a therapist hands a patient (stored hashed): used once, before
+    it expires, to choose their own password."""
+
+    __tablename__ = "sign_in_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutcomeAssignment(Base):
+    """A questionnaire (`questionnaires/<id>.yaml`) a therapist asks a patient to fill in
+    every `every_days` days from `start_date`; `labels` are patient-specific items (the
+    activities of the Patient-Specific Functional Scale)."""
+
+    __tablename__ = "outcome_assignments"
+    __table_args__ = (
+        CheckConstraint("every_days >= 1", name="every_days"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    every_days: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class OutcomeResponse(Base):
+    """One filled-in questionnaire: the answers (item id -> value, null = not answered), the
+    labels of patient-specific items, and the score computed when it was saved."""
+
+    __tablename__ = "outcome_responses"
+    __table_args__ = (
+        Index("ix_outcome_responses_patient_completed", "patient_id", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outcome_assignments.id", ondelete="SET NULL"), index=True
+    )
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    score: Mapped[float | None] = mapped_column(Float)
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+# The account and job tables live in their own modules; importing them here puts them in
+# Base.metadata wherever the models are loaded (the app, Alembic's env, `alembic check`).
+import rehab.store.models_auth  # noqa: E402
+import rehab.store.models_jobs  # noqa: E402, F401

@@ -252,7 +252,9 @@ class SessionRecorder:
         comment: str = "",
     ) -> int:
         """The patient's pain (0-10) before/after and effort (RPE 0-10) for this session
-        (also once it is closed: the live page asks after the end)."""
+        (also once it is closed: the live page asks after the end); skipped questions stay
+        None (a check-in with no value at all reads as skipped). Replaces the session's
+        earlier check-in."""
         values = CheckInValues(pain_before, pain_after, effort_rpe, comment)
         check_check_in(values)
         now = self.clock()

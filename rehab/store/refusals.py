@@ -1,9 +1,9 @@
-"""Refusals in the audit log: a credential turned away at the door (a live-session token that
-is missing, expired, tampered with or someone else's), written in a transaction of its own so
-that the refusal itself is never rolled back.
+"""Refusals in the audit log of a credential turned away at the door (a live-session token
+that is missing, expired, tampered with or someone else's), outside any unit of work.
 
-Only ids that exist are stored as ids; what a forged credential claims goes into the detail
-text ("claims user #99"), never a name.
+Written the one way every refusal is (`access.audit_refusal`: action `refuse`, committed in a
+transaction of its own). Only ids that exist are stored as ids; what a forged credential
+claims goes into the detail text ("claims user #99"), never a name.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from rehab.domain import Role
-from rehab.store.access import Actor, audit
+from rehab.store.access import audit_refusal
 from rehab.store.database import Database, run_transaction
-from rehab.store.models import AuditAction, Patient, User
+from rehab.store.models import Patient, User
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +27,8 @@ def record_refusal(
     user_id: int | None = None,
     patient_id: int | None = None,
 ) -> None:
-    """Audit a refused credential for `resource` (e.g. "live_token") with a short `reason`."""
+    """Audit a refused credential for `resource` (e.g. "live_token") with a short `reason`.
+    A failure to write it is logged, never raised (as for every refusal)."""
 
     def work(session: Session) -> None:
         user = session.get(User, user_id) if user_id is not None else None
@@ -38,15 +38,12 @@ def record_refusal(
             claims.append(f"claims user #{user_id}")
         if patient_id is not None and patient is None:
             claims.append(f"claims patient #{patient_id}")
-        actor = Actor(user.id, Role(user.role)) if user is not None else None
-        detail = "; ".join([reason, *claims])
-        audit(
+        audit_refusal(
             session,
-            actor,
-            AuditAction.REFUSE,
+            user.id if user is not None else None,
             resource,
-            patient.id if patient is not None else None,
-            detail=detail,
+            patient_id=patient.id if patient is not None else None,
+            detail="; ".join([reason, *claims]),
         )
 
     run_transaction(db, work, what="audit of a refusal")

@@ -20,6 +20,12 @@ def check_check_in(values: CheckInValues) -> None:
         raise StoreError(problem)
 
 
+def no_values(pain_before: int | None, pain_after: int | None, effort_rpe: int | None) -> bool:
+    """A check-in the patient was asked for and gave no value in: shown as skipped (a value
+    is None until the patient sets it; it is never read as 0)."""
+    return pain_before is None and pain_after is None and effort_rpe is None
+
+
 def fill_check_in(row: CheckIn, values: CheckInValues, recorded_at: dt.datetime) -> CheckIn:
     row.recorded_at = recorded_at
     row.pain_before = values.pain_before

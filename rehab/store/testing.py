@@ -24,6 +24,11 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 
 
+def password_of(username: str) -> str:
+    """The test clinic's password of a user (long enough for the password rules)."""
+    return f"pw-{username}-1-long"
+
+
 def wipe_postgres(url: str) -> None:
     engine = create_db_engine(url)
     with engine.begin() as connection:
@@ -57,7 +62,8 @@ class Clinic:
     def __init__(self, db: Database) -> None:
         with db.transaction() as tx:
             self.admin = Actor(
-                create_user(tx, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN
+                create_user(tx, None, "admin", "Admin", Role.ADMIN, password_of("admin")),
+                Role.ADMIN,
             )
             self.ther_a = self._user(tx, "ther_a", "Therapist A", Role.THERAPIST)
             self.ther_b = self._user(tx, "ther_b", "Therapist B", Role.THERAPIST)
@@ -88,7 +94,7 @@ class Clinic:
             ]
 
     def _user(self, tx: Transaction, username: str, name: str, role: Role) -> Actor:
-        return Actor(create_user(tx, self.admin, username, name, role, f"pw-{username}-1"), role)
+        return Actor(create_user(tx, self.admin, username, name, role, password_of(username)), role)
 
 
 def make_rep(

@@ -4,19 +4,32 @@ stored in ONE transaction: all of it or none."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from rehab.core.check_in import CheckInValues
+from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import SetResult, Side
 from rehab.domain import SessionSource, SessionStatus
+from rehab.errors import AccessDenied
 from rehab.store.access import Actor, audit, check_patient_access
 from rehab.store.database import Database, run_transaction
-from rehab.store.models import AuditAction, CheckIn, ExerciseSession, ExerciseSet, Hold, Rep
+from rehab.store.models import (
+    AuditAction,
+    CheckIn,
+    ExerciseSession,
+    ExerciseSet,
+    Hold,
+    LandmarkStreamRow,
+    Rep,
+)
 from rehab.store.rollup import refresh_set_stats
 from rehab.store.rows import check_check_in, fill_check_in, hold_row, issue_row, rep_row
+from rehab.streamfile import save_stream
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,7 @@ class PlannedSet:
     side: Side = Side.BOTH
     prescription_item_id: int | None = None
     duration_s: float = 120.0  # wall time the set took (sets are laid out one after another)
+    landmarks: LandmarkStream | None = None  # kept for replay (the patient must have opted in)
 
 
 def record_session(
@@ -46,8 +60,14 @@ def record_session(
     if check_in is not None:
         check_check_in(check_in)
 
+    blobs = [_npz(p.landmarks) if p.landmarks is not None else None for p in sets]
+
     def work(session: Session) -> int:
-        check_patient_access(session, actor, patient_id)
+        patient = check_patient_access(session, actor, patient_id)
+        if any(blobs) and not patient.store_landmarks:
+            raise AccessDenied(
+                f"patient #{patient_id} has not opted in to storing landmark streams"
+            )
         at = started_at
         row = ExerciseSession(
             patient_id=patient_id, prescription_id=prescription_id, started_at=at,
@@ -57,8 +77,10 @@ def record_session(
         session.add(row)
         session.flush()
         seen: dict[str, int] = {}
-        for planned in sets:
-            at = _add_planned_set(session, row.id, planned, at, seen)
+        for planned, blob in zip(sets, blobs, strict=True):
+            set_id, at = _add_planned_set(session, row.id, planned, at, seen)
+            if blob is not None and planned.landmarks is not None:
+                session.add(_stream_row(row.id, set_id, planned.landmarks, blob))
         row.ended_at = row.last_activity_at = at
         if check_in is not None:
             check = CheckIn(patient_id=patient_id, session_id=row.id)
@@ -71,7 +93,7 @@ def record_session(
 
 def _add_planned_set(
     session: Session, session_id: int, planned: PlannedSet, at: dt.datetime, seen: dict[str, int]
-) -> dt.datetime:
+) -> tuple[int, dt.datetime]:
     result = planned.result
     seen[result.exercise_id] = seen.get(result.exercise_id, 0) + 1
     ended = at + dt.timedelta(seconds=planned.duration_s)
@@ -93,7 +115,24 @@ def _add_planned_set(
         for issue in hold.form_issues:
             session.add(issue_row(row.id, issue, hold_id=hold_id))
     refresh_set_stats(session, [row.id])
-    return ended
+    return row.id, ended
+
+
+def _npz(stream: LandmarkStream) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        return save_stream(stream, Path(folder) / "stream.npz").read_bytes()
+
+
+def _stream_row(
+    session_id: int, set_id: int, stream: LandmarkStream, blob: bytes
+) -> LandmarkStreamRow:
+    return LandmarkStreamRow(
+        session_id=session_id,
+        set_id=set_id,
+        n_frames=len(stream),
+        fps=float(stream.info.fps),
+        npz=blob,
+    )
 
 
 def _flush_id(session: Session, row: Rep | Hold) -> int:

@@ -3,8 +3,11 @@ per-rep metrics and the annotated video (H.264), and save it as a session."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
+from rehab.clinic_time import local
 from rehab.core.exercise import Exercise
 from rehab.core.results import Side
 from rehab.dashboard import charts
@@ -14,6 +17,7 @@ from rehab.dashboard.navigation import page_path
 from rehab.dashboard.state import (
     SESSION_KEY,
     SignedIn,
+    clinic_zone,
     database,
     exercise_library,
     require_user,
@@ -82,10 +86,11 @@ def _save(user: SignedIn, patient_id: int | None, result: VideoAnalysis) -> None
             "Choose a patient in the sidebar to save this analysis as one of their sessions."
         )
         return
+    recorded_at = _recorded_at(result)
     if not st.button("Save as a session", type="primary", key="save_video"):
         return
     try:
-        session_id, kept = save_session(database(), user.actor, patient_id, result)
+        session_id, kept = save_session(database(), user.actor, patient_id, result, recorded_at)
     except RehabError as exc:
         show_error(exc)
         return
@@ -93,6 +98,25 @@ def _save(user: SignedIn, patient_id: int | None, result: VideoAnalysis) -> None
     kept_text = " with its landmarks (for replay)" if kept else ""
     st.success(f"Saved as session #{session_id}{kept_text}.")
     st.page_link(page_path("session_detail"), label="Open the session", icon=":material/timeline:")
+
+
+def _recorded_at(result: VideoAnalysis) -> dt.datetime:
+    """When the video was recorded: the file's own date when it has one, else as stated
+    (the session is dated by it, not by the upload)."""
+    zone = clinic_zone()
+    known = result.recorded_at
+    start = local(known, zone) if known else dt.datetime.now(zone).replace(second=0, microsecond=0)
+    left, right = st.columns(2)
+    day = left.date_input("Recorded on", value=start.date(), key="video_recorded_day")
+    at = right.time_input("at", value=start.time(), key="video_recorded_time")
+    st.caption(
+        f"Date and time read from the video file ({fmt.when(known, zone)}): change them if "
+        "they are wrong." if known else "The video file does not say when it was recorded: "
+        "give the day it was filmed."
+    )  # fmt: skip
+    length = fmt.duration(result.length_s)
+    st.caption(f"The session is saved as {length} long, the length of the video.")
+    return dt.datetime.combine(day, at, zone).astimezone(dt.UTC)
 
 
 def main() -> None:

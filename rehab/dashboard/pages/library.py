@@ -9,6 +9,7 @@ import streamlit as st
 from rehab.core.exercise import AngleSpec, Bounds, Exercise, FormRule, OffsetSpec, Zone
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import exercise_library, require_user
 from rehab.exercise_library import ExerciseLibrary
 
@@ -112,7 +113,7 @@ def main() -> None:
     st.title("Exercise library")
     library = exercise_library()
     for problem in library.problems:
-        st.error(f"Not loaded: {problem}")
+        st.error(f"Not loaded: {plain(problem)}")
     if not library.exercises:
         st.info("No exercise definitions loaded: add YAML files to `exercises/` "
                 "(`rehab exercises validate` checks them).")  # fmt: skip

@@ -1,15 +1,33 @@
-"""Users (admin): every account, and forms to add therapists and patients."""
+"""Users (admin): the clinic's time zone, every account, and forms to add therapists and
+patients."""
 
 from __future__ import annotations
+
+from zoneinfo import available_timezones
 
 import pandas as pd
 import streamlit as st
 
 from rehab.core.results import Side
+from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import SignedIn, require_role, show_error, transaction
 from rehab.domain import Role
 from rehab.errors import RehabError
-from rehab.store import UserRow, create_patient, create_user, list_users, user_names
+from rehab.store import (
+    PASSWORD_RULE,
+    UserRow,
+    clinic_settings,
+    create_patient,
+    create_user,
+    list_users,
+    reset_password,
+    set_active,
+    set_time_zone,
+    user_names,
+)
+
+PASSWORD_LABEL = f"First password ({PASSWORD_RULE})"
+DEACTIVATE, REACTIVATE, RESET = "Deactivate", "Reactivate", "Set a new password"
 
 
 def users_table(rows: list[UserRow]) -> pd.DataFrame:
@@ -33,7 +51,7 @@ def _add_therapist(user: SignedIn) -> None:
         st.markdown("**Add a therapist**")
         name = st.text_input("Full name", key="t_name")
         username = st.text_input("Username", key="t_username")
-        password = st.text_input("First password (8+ characters)", type="password", key="t_pw")
+        password = st.text_input(PASSWORD_LABEL, type="password", key="t_pw")
         if not st.form_submit_button("Add therapist", key="add_therapist_submit"):
             return
     try:
@@ -42,7 +60,7 @@ def _add_therapist(user: SignedIn) -> None:
     except RehabError as exc:
         show_error(exc)
         return
-    st.success(f"Therapist '{username.strip()}' added.")
+    st.success(f"Therapist '{plain(username.strip())}' added.")
 
 
 def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
@@ -54,7 +72,7 @@ def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
         left, right = st.columns(2)
         name = left.text_input("Full name", key="p_name")
         username = right.text_input("Username", key="p_username")
-        password = left.text_input("First password (8+ characters)", type="password", key="p_pw")
+        password = left.text_input(PASSWORD_LABEL, type="password", key="p_pw")
         therapist = right.selectbox(
             "Therapist", list(therapists), format_func=therapists.__getitem__, key="p_therapist"
         )
@@ -84,12 +102,79 @@ def _add_patient(user: SignedIn, therapists: dict[int, str]) -> None:
     except RehabError as exc:
         show_error(exc)
         return
-    st.success(f"Patient '{username.strip()}' added.")
+    st.success(f"Patient '{plain(username.strip())}' added.")
+
+
+def _account_label(row: UserRow) -> str:
+    state = "" if row.is_active else ", inactive"
+    return f"{row.display_name} ({row.username}, {row.role.value}{state})"
+
+
+def _manage_account(user: SignedIn, rows: list[UserRow]) -> None:
+    """Deactivate (ends their sign-in at once), reactivate, or set a new password (ends
+    their sign-in sessions; they sign in again with it)."""
+    by_id = {r.user_id: r for r in rows}
+    with st.form("manage_account", clear_on_submit=True):
+        st.markdown("**Manage an account**")
+        left, right = st.columns(2)
+        user_id = left.selectbox(
+            "Account", list(by_id), index=None, placeholder="Choose an account",
+            format_func=lambda i: _account_label(by_id[i]),
+            key="manage_user",
+        )  # fmt: skip
+        action = right.radio("Action", [DEACTIVATE, REACTIVATE, RESET], key="manage_action")
+        password = right.text_input(
+            f"New password ({PASSWORD_RULE}; for a new password only)",
+            type="password",
+            key="manage_pw",
+        )
+        if not st.form_submit_button("Apply", key="manage_submit"):
+            return
+    if user_id is None:
+        st.error("Choose an account first.")
+        return
+    target = by_id[user_id]
+    try:
+        with transaction() as tx:
+            if action == RESET:
+                reset_password(tx, user.actor, target.user_id, password)
+            else:
+                set_active(tx, user.actor, target.user_id, action == REACTIVATE)
+    except RehabError as exc:
+        show_error(exc)
+        return
+    done = {DEACTIVATE: "deactivated: signed out everywhere", REACTIVATE: "reactivated",
+            RESET: "has a new password: signed out everywhere"}[action]  # fmt: skip
+    st.success(f"'{plain(target.username)}' {done}.")
+
+
+def _clinic_settings(user: SignedIn) -> None:
+    """The clinic's time zone: what "today", weeks, session times and reports mean."""
+    with transaction() as tx:
+        current = clinic_settings(tx).time_zone
+    zones = sorted(available_timezones() | {current})
+    with st.form("clinic_settings"):
+        st.markdown("**Clinic time zone**")
+        st.caption(
+            "Days, weeks (Monday first), the adherence calendar, session times and reports "
+            "are in this time zone; times are stored in UTC."
+        )
+        zone = st.selectbox("Time zone", zones, index=zones.index(current), key="clinic_zone")
+        if not st.form_submit_button("Save time zone", key="clinic_zone_submit"):
+            return
+    try:
+        with transaction() as tx:
+            set_time_zone(tx, user.actor, zone)
+    except RehabError as exc:
+        show_error(exc)
+        return
+    st.success(f"Clinic time zone: {zone}.")
 
 
 def main() -> None:
     user = require_role(Role.ADMIN)
     st.title("Users")
+    _clinic_settings(user)
     left, right = st.columns(2)
     with left:
         _add_therapist(user)
@@ -99,6 +184,9 @@ def main() -> None:
         _add_patient(user, therapists)
     with transaction() as tx:
         rows = list_users(tx, user.actor)
+    _manage_account(user, rows)
+    with transaction() as tx:
+        rows = list_users(tx, user.actor)  # as changed just now
     st.subheader(f"Accounts ({len(rows)})")
     st.dataframe(users_table(rows), hide_index=True, key="users_table")
 

@@ -1,5 +1,6 @@
 """From a verified token to a session the store agrees to: the user is an active patient,
-the patient record is theirs, the program is today's and has the items the page showed.
+the patient record is theirs, the program is today's and holds the items the page started
+(the patient's page starts one exercise of it).
 
 Runs in a worker thread (it reads the database). Every refusal is a `Refused` with a close
 code and a one-line reason; the caller audits it.
@@ -8,7 +9,7 @@ code and a one-line reason; the caller audits it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rehab.domain import Role
 from rehab.errors import AccessDenied, NotFound, StoreError
@@ -55,6 +56,7 @@ def authorize(db: Database, claims: LiveClaims, day: dt.date) -> Authorized:
         raise Refused(CLOSE_FORBIDDEN, "the database could not be read; try again") from exc
     if program is None or program.prescription_id != claims.prescription_id:
         raise Refused(CLOSE_FORBIDDEN, f"program #{claims.prescription_id} is not today's program")
-    if tuple(item.item_id for item in program.items) != claims.item_ids:
+    chosen = tuple(item for item in program.items if item.item_id in claims.item_ids)
+    if len(chosen) != len(set(claims.item_ids)):  # the patient's page starts one exercise
         raise Refused(CLOSE_FORBIDDEN, "the program has changed: reload the page")
-    return Authorized(actor, claims, tuple(plans_from_program(program)))
+    return Authorized(actor, claims, tuple(plans_from_program(replace(program, items=chosen))))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from rehab.argtypes import whole_number
 from rehab.live.ondevice.models import available_bundles
 from rehab.live.ondevice.runtime import (
     PACKAGE,
@@ -59,7 +60,9 @@ def register(commands: Any) -> None:
     check = sub.add_parser("check", help="check the installed runtime and pose models")
     check.set_defaults(handler=cmd_check)
     serve = sub.add_parser("serve", help="run the landmark ingest without the dashboard")
-    serve.add_argument("--port", type=int, default=8601, help="port (default 8601)")
+    serve.add_argument(
+        "--port", type=whole_number(1, 65535), default=8601, help="port (default 8601)"
+    )
     serve.add_argument("--address", default="127.0.0.1", help="interface (default 127.0.0.1)")
     serve.add_argument(
         "--proxy",

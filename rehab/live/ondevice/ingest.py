@@ -8,11 +8,13 @@ the token (signature, expiry), the claims against the store (in a worker thread)
 session: a new one, or the same one again when the patient comes back within the grace
 period (a dropped network, a reloaded page), or taken over from another tab. Each batch is
 checked (`protocol.decode_batch`), its times must go forwards and not run ahead of the
-server's clock, its frames must come at no more than a few times the declared rate; the
+server's clock; frames whose capture times come faster than a few times the declared rate
+are dropped (a sustained flood of them closes the connection: `limits.FrameBudget`); the
 flow runs on its frames in the event loop (about 0.1 ms a frame) and the answer goes back at
-once: the batch's `seq`, the status when it changed, the words to speak. Saving is the
-session writer's thread; reading the store is the hub's small thread pool. A broken message
-closes its own connection with a code and a reason, nothing else.
+once: the batch's `seq`, the status when it changed, the words to speak, how many of its
+frames were dropped. Saving is the session writer's thread; reading the store is the hub's
+small thread pool. A broken message closes its own connection with a code and a reason,
+nothing else.
 """
 
 from __future__ import annotations
@@ -196,7 +198,8 @@ class IngestHub:
                 p.CLOSE_BAD_MESSAGE, f"declared {parsed.fps:g} fps (at most {most:g})"
             )
         conn.hello = parsed
-        conn.budget = FrameBudget(parsed.fps, self.settings.rate_factor, self.settings.burst_s)
+        s = self.settings
+        conn.budget = FrameBudget(parsed.fps, s.rate_factor, s.burst_s, s.flood_s)
         return parsed
 
     async def _authorize(self, conn: Connection, hello: p.Hello) -> Authorized:
@@ -323,13 +326,21 @@ class IngestHub:
         self._check_times(conn, batch)
         hello = conn.hello
         assert hello is not None and conn.budget is not None
-        if not conn.budget.take(len(batch)):
+        keep = conn.budget.admit(batch.t_ms)
+        if conn.budget.flooding:
             factor = self.settings.rate_factor
-            reason = f"frames come faster than {factor:g}x the declared {hello.fps:g} fps"
+            reason = f"frames keep coming faster than {factor:g}x the declared {hello.fps:g} fps"
             raise p.ProtocolViolation(p.CLOSE_TOO_MANY, reason)
-        times = session.session_times(batch.t_ms, hello.fps)
-        session.step(batch, times, (hello.width, hello.height))
-        await self._send(conn, self._update(conn, session, batch.seq))
+        reply_to = batch.seq
+        if not keep.all():
+            batch = batch.only(keep)
+        if len(batch):
+            times = session.session_times(batch.t_ms, hello.fps)
+            session.step(batch, times, (hello.width, hello.height))
+        reply = self._update(conn, session, reply_to)
+        if len(keep) > len(batch):
+            reply["dropped"] = len(keep) - len(batch)  # over the frame budget: not worked on
+        await self._send(conn, reply)
 
     def _check_times(self, conn: Connection, batch: p.Batch) -> None:
         """Frame times go forwards, and not faster than the server's own clock."""
@@ -365,8 +376,8 @@ class IngestHub:
             session.model = message.model
             if message.fps is not None and conn.hello is not None:
                 conn.hello = conn.hello.model_copy(update={"fps": message.fps})
-                s = self.settings
-                conn.budget = FrameBudget(message.fps, s.rate_factor, s.burst_s)
+                if conn.budget is not None:
+                    conn.budget.declare(message.fps)
         elif message.type == "end_set":
             session.end_set()
         elif message.type == "skip_rest":

@@ -23,6 +23,7 @@ from rehab.i18n import translator
 from rehab.live.flow import LiveStatus, Note, Phase, SessionFlow, SetBegun, SetPlan
 from rehab.live.ondevice.models import recorded_name
 from rehab.live.ondevice.protocol import Batch
+from rehab.live.ondevice.texts import saved_reps_text
 from rehab.live.writer import Abandon, Finish, SessionWriter
 from rehab.store import Actor, Database
 
@@ -35,7 +36,7 @@ class SessionKey:
     prescription_id: int
 
 
-def status_message(status: LiveStatus, saved_reps: int) -> dict[str, object]:
+def status_message(status: LiveStatus, saved_reps: int, saved_text: str) -> dict[str, object]:
     """What the page shows, as plain JSON (rounded so that it changes only when the page would
     show something new)."""
     return {
@@ -54,6 +55,7 @@ def status_message(status: LiveStatus, saved_reps: int) -> dict[str, object]:
         "severity": status.severity.value,
         "set_done": status.set_done,
         "saved": saved_reps,
+        "saved_text": saved_text,  # "3 reps saved", in the patient's language
     }
 
 
@@ -92,6 +94,7 @@ class OnDeviceSession:
         self._last_t_ms = -math.inf  # session time of the last frame
         self._last_frame_mono = -math.inf
         self._offset_ms: float | None = None  # client time -> session time, per connection
+        self._saved_text: tuple[int, str] = (-1, "")
 
     # -- connections --------------------------------------------------------------------------
 
@@ -148,7 +151,10 @@ class OnDeviceSession:
         return self.flow.phase is Phase.DONE
 
     def status(self) -> dict[str, object]:
-        return status_message(self.flow.status(), self.writer.saved_reps)
+        saved = self.writer.saved_reps
+        if self._saved_text[0] != saved:  # made when the count changes, not every batch
+            self._saved_text = (saved, saved_reps_text(self.language, saved))
+        return status_message(self.flow.status(), saved, self._saved_text[1])
 
     def take_speech(self) -> list[str]:
         return self.flow.take_speech()

@@ -128,6 +128,11 @@ class Batch:
     def __len__(self) -> int:
         return len(self.t_ms)
 
+    def only(self, keep: npt.NDArray[np.bool_]) -> Batch:
+        """The batch with only the frames where `keep` is True (same seq and clamp count)."""
+        rows = keep[self.people > 0]
+        return Batch(self.seq, self.t_ms[keep], self.people[keep], self.values[rows], self.clamped)
+
     def pose_frames(
         self, times_ms: npt.NDArray[np.float64], image_size: tuple[int, int]
     ) -> list[PoseFrame]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rehab.errors import InputError
 from rehab.live.writer import CUT_OFF_AFTER, IDLE_S
-from rehab.store import data_dir
+from rehab.paths import data_dir
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,12 @@ class IngestSettings:
     cut_off: dt.timedelta = CUT_OFF_AFTER  # quiet this long: the store closes the session
     reaper_every_s: float = 20.0  # how often the store's stale-session rule runs
     max_fps: float = 60.0  # the highest frame rate a client may declare
-    rate_factor: float = 3.0  # frames may arrive at up to this times the declared rate...
-    burst_s: float = 4.0  # ...with bursts of this many seconds' worth of frames
+    # frames are worked on at up to this times the declared rate of the device's capture
+    # times (not of arrival: a late server reads queued frames together)...
+    rate_factor: float = 3.0
+    burst_s: float = 4.0  # ...with bursts of this many seconds' worth; the rest are dropped
+    # dropped frames beyond the declared rate for this many seconds' worth: a flood, closed
+    flood_s: float = 2.0
     max_batch_frames: int = 32
     max_text_bytes: int = 4096
     # client time may not run ahead of the server's clock by more than this (measured from

@@ -1,5 +1,6 @@
 """The on-device page's words, marked for translation; the page gets them translated into
-the patient's language (`{name}` placeholders are filled in by the page)."""
+the patient's language (`{name}` placeholders are filled in by the page). Words with a count
+in them are made on the server, where the catalogue's plural rule is (`saved_reps_text`)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ TEXTS: dict[str, str] = {
     "rest": N_("Set done. Rest: {seconds} s"),
     "set_done": N_("Set done"),
     "all_done": N_("All sets done. Well done!"),
-    "info": N_("Pose model: {model} · {fps} frames/s · {saved} reps saved"),
+    "info": N_("Pose model: {model} · {fps} frames/s"),  # then the status's `saved_text`
     "slow_switch": N_(
         "This device runs the full pose model at only {fps} frames/s: switched to the lighter "
         "model so that counting keeps up."
@@ -47,3 +48,8 @@ def page_texts(language: str) -> dict[str, str]:
     """Every word of the page in `language`."""
     _ = translator(language).gettext
     return {key: _(text) for key, text in TEXTS.items()}
+
+
+def saved_reps_text(language: str, n: int) -> str:
+    """ "1 rep saved", "3 reps saved" in `language`, by its catalogue's plural rule."""
+    return translator(language).ngettext("{n} rep saved", "{n} reps saved", n).format(n=n)

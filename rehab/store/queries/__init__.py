@@ -5,15 +5,28 @@ Every function takes the asking user (`Actor`), applies the access rules of
 `rehab.store.access` (AccessDenied for someone else's patient) and adds an audit entry to the
 transaction: `with db.transaction() as tx:` (commits it) or `with db.read() as tx:`.
 
-Times are aware UTC datetimes; weeks start on Monday (UTC). A session counts as done when it
-is completed or interrupted (the patient exercised; the camera or the tab gave up).
+Times are aware UTC datetimes; days and weeks (Monday first) are the clinic's local ones
+(its time zone: `rehab.store.clinic_settings`). A session counts as done when it is
+completed or interrupted (the patient exercised; the camera or the tab gave up); adherence
+counts the done sessions of program exercises, capped per week (`rehab.store.adherence`).
 
 By concern: `patients` (the list, one record, pickers), `facts` (alerts), `progress` (ROM,
 volume, form, pain, adherence over time), `sessions` (one session, kept landmark streams),
-`reports` (a period in one go), `programs`. Import from here, not from the modules.
+`reports` (a period in one go), `programs`, `home` (a patient's own pages: their program
+without the clinic's notes, their sessions, their language). Import from here, not from the modules.
 """
 
-from rehab.store.queries.facts import patient_alerts
+from rehab.store.adherence import WeekAdherence
+from rehab.store.adherence import by_source as sessions_by_source
+from rehab.store.adherence import ratio as adherence_ratio
+from rehab.store.queries.facts import patient_alerts, rom_trends
+from rehab.store.queries.home import (
+    DoneSession,
+    PatientHome,
+    PatientProgram,
+    patient_home,
+    patient_language,
+)
 from rehab.store.queries.patients import (
     PatientDetail,
     PatientSummary,
@@ -29,7 +42,6 @@ from rehab.store.queries.progress import (
     FormIssueCount,
     RomPoint,
     VolumePoint,
-    WeekAdherence,
     form_issues_over_time,
     pain_and_effort,
     rom_progress,
@@ -42,6 +54,7 @@ from rehab.store.queries.sessions import (
     SessionSummary,
     SetDetail,
     StoredStream,
+    first_session_at,
     list_sessions,
     load_landmarks,
     session_detail,
@@ -50,9 +63,12 @@ from rehab.store.queries.sessions import (
 
 __all__ = [
     "CheckInPoint",
+    "DoneSession",
     "FormIssueCount",
     "HoldRow",
     "PatientDetail",
+    "PatientHome",
+    "PatientProgram",
     "PatientSummary",
     "Program",
     "ProgramItem",
@@ -65,6 +81,8 @@ __all__ = [
     "StoredStream",
     "VolumePoint",
     "WeekAdherence",
+    "adherence_ratio",
+    "first_session_at",
     "form_issues_over_time",
     "latest_pains",
     "list_patients",
@@ -73,11 +91,15 @@ __all__ = [
     "pain_and_effort",
     "patient_alerts",
     "patient_detail",
+    "patient_home",
     "patient_id_for_user",
+    "patient_language",
     "patient_names",
     "report_data",
     "rom_progress",
+    "rom_trends",
     "session_detail",
+    "sessions_by_source",
     "stored_streams",
     "volume_progress",
     "weekly_adherence",

@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from rehab.core.check_in import worse_pain
 from rehab.core.results import Side
+from rehab.domain import Role
 from rehab.errors import NotFound
 from rehab.store.access import Actor, audit, visible_patients
-from rehab.store.alerts import DEFAULT_RULES, Alert, AlertRules
+from rehab.store.alerts import DEFAULT_RULES, Alert, AlertRules, PainFact
 from rehab.store.database import Transaction, sql
-from rehab.store.models import AuditAction, CheckIn, Patient, User
+from rehab.store.models import AuditAction, Patient, User
 from rehab.store.queries.common import open_patient
-from rehab.store.queries.facts import PatientFacts
+from rehab.store.queries.facts import NO_PAIN, PatientFacts, pain_states
 from rehab.store.queries.programs import Program, programs
 from rehab.store.times import utc_now
 
@@ -33,10 +33,12 @@ class PatientSummary:
     therapist_name: str
     is_demo: bool
     sessions_per_week: int | None  # of the active program (None: no active program)
-    sessions_last_7d: int
-    adherence_28d: float | None  # sessions done / prescribed, last 28 days (None: no program)
+    sessions_last_7d: int  # prescribed sessions done (program exercises), last 7 days
+    adherence_28d: float | None  # credited / due, last 28 days (see rehab.store.adherence)
     last_activity_at: dt.datetime | None
     alerts: tuple[Alert, ...]
+    latest_pain: PainFact | None = None  # the latest RECORDED pain (what the alerts read)
+    last_check_in_skipped: bool = False  # the newest check-in had no value at all
 
     @property
     def top_alert(self) -> Alert | None:
@@ -56,6 +58,7 @@ class PatientDetail:
     store_landmarks: bool
     is_demo: bool
     programs: tuple[Program, ...]  # newest first
+    language: str = "en"  # of the patient's pages, live session, handout and reminders
 
 
 def list_patients(
@@ -89,35 +92,40 @@ def list_patients(
             therapist_name=therapist_name,
             is_demo=patient.is_demo,
             sessions_per_week=facts.per_week(patient.id),
-            sessions_last_7d=facts.done_7d.get(patient.id, 0),
+            sessions_last_7d=facts.done_7d(patient.id),
             adherence_28d=facts.adherence_28d(patient.id),
             last_activity_at=facts.last_activity.get(patient.id),
             alerts=tuple(facts.alerts(patient.id)),
+            latest_pain=facts.pain.get(patient.id, NO_PAIN).latest,
+            last_check_in_skipped=facts.pain.get(patient.id, NO_PAIN).last_check_in_skipped,
         )
         for patient, name, therapist_name in rows
     ]
 
 
 def patient_detail(tx: Transaction, actor: Actor, patient_id: int) -> PatientDetail:
-    """A patient's record with their programs, newest first."""
+    """A patient's record with their programs, newest first. A patient asking for their own
+    record gets it without the clinic's notes (the record's and every program's)."""
     session = sql(tx)
     patient = open_patient(session, actor, patient_id, "patient")
-    return detail_of(session, patient)
+    return detail_of(session, patient, clinical=actor.role is not Role.PATIENT)
 
 
-def detail_of(session: Session, patient: Patient) -> PatientDetail:
+def detail_of(session: Session, patient: Patient, *, clinical: bool = True) -> PatientDetail:
+    found = programs(session, [patient.id]).get(patient.id, [])
     return PatientDetail(
         patient_id=patient.id,
         user_id=patient.user_id,
         name=patient.user.display_name,
         condition=patient.condition,
         affected_side=Side(patient.affected_side),
-        notes=patient.notes,
+        notes=patient.notes if clinical else "",
         therapist_id=patient.therapist_id,
         therapist_name=patient.therapist.display_name,
         store_landmarks=patient.store_landmarks,
         is_demo=patient.is_demo,
-        programs=tuple(programs(session, [patient.id]).get(patient.id, [])),
+        language=patient.language,
+        programs=tuple(p if clinical else p.without_clinical_notes() for p in found),
     )
 
 
@@ -142,23 +150,11 @@ def patient_names(tx: Transaction, actor: Actor) -> dict[int, str]:
     return {patient_id: name for patient_id, name in rows}
 
 
-def latest_pains(tx: Transaction, actor: Actor) -> dict[int, int]:
-    """Each visible patient's latest check-in pain (the worse of before/after)."""
+def latest_pains(tx: Transaction, actor: Actor, now: dt.datetime | None = None) -> dict[int, int]:
+    """Each visible patient's latest RECORDED check-in pain (the worse of before/after; a
+    skipped check-in is not a value): the same facts the alerts read."""
     session = sql(tx)
-    newest = (
-        select(CheckIn.patient_id, func.max(CheckIn.recorded_at).label("at"))
-        .join(Patient, Patient.id == CheckIn.patient_id)
-        .where(visible_patients(actor))
-        .where(CheckIn.pain_before.is_not(None) | CheckIn.pain_after.is_not(None))
-        .group_by(CheckIn.patient_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(CheckIn.patient_id, CheckIn.pain_before, CheckIn.pain_after).join(
-            newest,
-            (newest.c.patient_id == CheckIn.patient_id) & (newest.c.at == CheckIn.recorded_at),
-        )
-    ).all()
-    audit(session, actor, AuditAction.READ, "latest_pains", detail=f"{len(rows)} patients")
-    pains = {patient_id: worse_pain(before, after) for patient_id, before, after in rows}
-    return {patient_id: pain for patient_id, pain in pains.items() if pain is not None}
+    ids = list(session.scalars(select(Patient.id).where(visible_patients(actor))))
+    audit(session, actor, AuditAction.READ, "latest_pains", detail=f"{len(ids)} patients")
+    states = pain_states(session, ids, now or utc_now()) if ids else {}
+    return {pid: state.latest.pain for pid, state in states.items() if state.latest is not None}

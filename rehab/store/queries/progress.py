@@ -9,13 +9,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from rehab.clinic_time import local_day
 from rehab.core.results import Side, counts_for, done_each_side
-from rehab.domain import SessionStatus
 from rehab.store.access import Actor
+from rehab.store.adherence import WeekAdherence, weeks
 from rehab.store.database import Transaction, sql
 from rehab.store.models import (
     CheckIn,
@@ -23,11 +25,13 @@ from rehab.store.models import (
     ExerciseSet,
     FormIssueRow,
     Hold,
-    PrescriptionItem,
     SetStats,
 )
-from rehab.store.queries.common import DONE, Window, core, metric, open_patient
-from rehab.store.queries.programs import Program, programs
+from rehab.store.queries.common import Window, core, metric, open_patient
+from rehab.store.queries.facts import session_facts
+from rehab.store.queries.programs import Program, ProgramItem, items_by_id, programs
+from rehab.store.rows import no_values
+from rehab.store.settings import zone_of
 from rehab.store.times import aware, utc_now
 
 
@@ -46,7 +50,8 @@ class RomPoint:
     min_angle_deg: float
     max_angle_deg: float
     mean_confidence: float
-    target_rom_deg: float | None
+    target_rom_deg: float | None  # prescribed that day (with the program's progression)
+    rom_limit_deg: float | None = None  # prescribed limit, or the library's (see RomGoal)
 
     @property
     def target_reached(self) -> bool | None:
@@ -67,7 +72,7 @@ class VolumePoint:
     partial_reps: int
     hold_s_done: float  # per set, like SetResult.held_done_s
     sets_prescribed: int | None
-    reps_prescribed: int | None  # sets x reps
+    reps_prescribed: int | None  # sets x reps that day (with the program's progression)
     hold_s_prescribed: float | None  # sets x hold seconds
 
 
@@ -84,6 +89,8 @@ class FormIssueCount:
 
 @dataclass(frozen=True)
 class CheckInPoint:
+    """A check-in. A value is None when the patient did not give it (never 0 for it)."""
+
     session_id: int | None
     recorded_at: dt.datetime
     pain_before: int | None
@@ -91,13 +98,10 @@ class CheckInPoint:
     effort_rpe: int | None
     comment: str
 
-
-@dataclass(frozen=True)
-class WeekAdherence:
-    week_start: dt.date  # a Monday
-    sessions_done: int
-    sessions_interrupted: int
-    sessions_prescribed: int
+    @property
+    def skipped(self) -> bool:
+        """Asked, and no value given."""
+        return no_values(self.pain_before, self.pain_after, self.effort_rpe)
 
 
 def rom_progress(
@@ -139,12 +143,11 @@ def rom_points(
                 func.max(SetStats.max_angle_max),
                 func.sum(SetStats.confidence_sum),
                 func.sum(SetStats.confidence_n),
-                func.max(PrescriptionItem.target_rom_deg),
+                func.max(ExerciseSet.prescription_item_id),
             )
             .select_from(SetStats)
             .join(ExerciseSet, ExerciseSet.id == SetStats.set_id)
             .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
-            .outerjoin(PrescriptionItem, PrescriptionItem.id == ExerciseSet.prescription_item_id)
             .where(*filters)
             .group_by(
                 ExerciseSession.id,
@@ -161,19 +164,60 @@ def rom_points(
         )
         .all()
     )
-    return [_rom_point(tuple(row)) for row in rows]
+    prescribed = Prescribed.of(session, patient_id)
+    return [_rom_point(tuple(row), prescribed) for row in rows]
 
 
 def _mean(total: float | None, n: int | None) -> float:
     return float(total or 0.0) / int(n) if n else math.nan
 
 
-def _rom_point(row: tuple[Any, ...]) -> RomPoint:
+class Prescribed:
+    """What the patient's program items asked for on a day (progression included)."""
+
+    def __init__(self, plans: list[Program], zone: ZoneInfo) -> None:
+        self.items = items_by_id(plans)
+        self.zone = zone
+
+    @classmethod
+    def of(cls, session: Session, patient_id: int) -> Prescribed:
+        return cls(programs(session, [patient_id]).get(patient_id, []), zone_of(session))
+
+    def item(self, item_id: int | None) -> tuple[Program, ProgramItem] | None:
+        return None if item_id is None else self.items.get(int(item_id))
+
+    def target(self, item_id: int | None, at: dt.datetime) -> tuple[float | None, float | None]:
+        """(target, limit) of the item on the local day of `at`."""
+        found = self.item(item_id)
+        if found is None:
+            return None, None
+        program, item = found
+        return item.target_on(program.start_date, local_day(at, self.zone)), item.rom_limit_deg
+
+    def volume(
+        self, item_id: int | None, at: dt.datetime
+    ) -> tuple[int | None, int | None, float | None]:
+        """(sets, sets x reps, sets x hold seconds) the item asked for that day."""
+        found = self.item(item_id)
+        if found is None:
+            return None, None, None
+        program, item = found
+        reps = item.reps_on(program.start_date, local_day(at, self.zone))
+        return (
+            item.sets,
+            item.sets * reps if reps else None,
+            item.sets * item.hold_s if item.hold_s else None,
+        )
+
+
+def _rom_point(row: tuple[Any, ...], prescribed: Prescribed) -> RomPoint:
     (sid, started, exercise, side, reps, rom_sum, rom_n, rom_max, peak_sum, peak_n) = row[:10]
-    low, high, conf_sum, conf_n, target = row[10:]
+    low, high, conf_sum, conf_n, item_id = row[10:]
+    at = aware(started)
+    target, limit = prescribed.target(item_id, at)
     return RomPoint(
         session_id=int(sid),
-        started_at=aware(started),
+        started_at=at,
         exercise_id=str(exercise),
         side=Side(str(side)),
         reps=int(reps),
@@ -184,6 +228,7 @@ def _rom_point(row: tuple[Any, ...]) -> RomPoint:
         max_angle_deg=metric(high),
         mean_confidence=_mean(conf_sum, conf_n),
         target_rom_deg=None if target is None else float(target),
+        rom_limit_deg=limit,
     )
 
 
@@ -210,13 +255,12 @@ def volume_points(session: Session, patient_id: int, window: Window) -> list[Vol
                 ExerciseSession.started_at,
                 ExerciseSet.exercise_id,
                 func.count(ExerciseSet.id),
-                func.max(PrescriptionItem.sets),
-                func.max(PrescriptionItem.reps),
-                func.max(PrescriptionItem.hold_s),
+                func.sum(func.coalesce(ExerciseSet.reported_reps, 0)),  # logged by hand
+                func.sum(func.coalesce(ExerciseSet.reported_hold_s, 0.0)),
+                func.max(ExerciseSet.prescription_item_id),
             )
             .select_from(ExerciseSet)
             .join(ExerciseSession, ExerciseSession.id == ExerciseSet.session_id)
-            .outerjoin(PrescriptionItem, PrescriptionItem.id == ExerciseSet.prescription_item_id)
             .where(*where)
             .group_by(ExerciseSession.id, ExerciseSession.started_at, ExerciseSet.exercise_id)
             .order_by(ExerciseSession.started_at, ExerciseSession.id, ExerciseSet.exercise_id)
@@ -224,7 +268,10 @@ def volume_points(session: Session, patient_id: int, window: Window) -> list[Vol
         .all()
     )
     done = _done_per_exercise(session, where)
-    return [_volume_point(*row, done.get((row[0], row[2]), Done())) for row in rows]
+    prescribed = Prescribed.of(session, patient_id)
+    return [
+        _volume_point(tuple(row), prescribed, done.get((row[0], row[2]), Done())) for row in rows
+    ]
 
 
 @dataclass
@@ -283,27 +330,24 @@ def _per_set(
     return out
 
 
-def _volume_point(
-    session_id: int,
-    started_at: dt.datetime,
-    exercise_id: str,
-    sets_done: int,
-    sets_p: int | None,
-    reps_p: int | None,
-    hold_p: float | None,
-    done: Done,
-) -> VolumePoint:
+def _volume_point(row: tuple[Any, ...], prescribed: Prescribed, done: Done) -> VolumePoint:
+    """One session's sets of one exercise: done (per side, the core's rule) against what
+    the program asked that day (with its progression). A set logged by hand has no
+    counted reps or holds: its reported reps and hold time are added."""
+    session_id, started, exercise_id, sets_done, reported_reps, reported_hold_s, item_id = row
+    at = aware(started)
+    sets_p, reps_p, hold_p = prescribed.volume(item_id, at)
     return VolumePoint(
         session_id=session_id,
-        started_at=aware(started_at),
+        started_at=at,
         exercise_id=exercise_id,
         sets_done=sets_done,
-        reps_done=done.reps,
+        reps_done=done.reps + int(reported_reps),
         partial_reps=done.partial_reps,
-        hold_s_done=float(done.held_s),
+        hold_s_done=float(done.held_s) + float(reported_hold_s),
         sets_prescribed=sets_p,
-        reps_prescribed=sets_p * reps_p if sets_p and reps_p else None,
-        hold_s_prescribed=sets_p * hold_p if sets_p and hold_p else None,
+        reps_prescribed=reps_p,
+        hold_s_prescribed=hold_p,
     )
 
 
@@ -375,7 +419,12 @@ def check_ins(session: Session, patient_id: int, window: Window) -> list[CheckIn
     ).all()
     return [
         CheckInPoint(
-            c.session_id, c.recorded_at, c.pain_before, c.pain_after, c.effort_rpe, c.comment
+            c.session_id,
+            c.recorded_at,
+            c.pain_before,
+            c.pain_after,
+            c.effort_rpe,
+            c.comment,
         )
         for c in rows
     ]
@@ -388,58 +437,27 @@ def weekly_adherence(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
 ) -> list[WeekAdherence]:
-    """Sessions done vs prescribed, week by week (Mondays, UTC)."""
+    """Sessions done (by source), due and credited, week by week (Mondays, clinic time)."""
     session = sql(tx)
     open_patient(session, actor, patient_id, "adherence")
     return weekly(session, patient_id, Window(since, until))
 
 
 def weekly(session: Session, patient_id: int, window: Window) -> list[WeekAdherence]:
+    """Weeks (clinic time) from the program's (or first session's) start, or `since`, to
+    the period's last day (not after today): done, due and credited (rehab.store.adherence)."""
+    zone = zone_of(session)
     plans = programs(session, [patient_id]).get(patient_id, [])
-    rows = (
-        core(session)
-        .execute(
-            select(ExerciseSession.started_at, ExerciseSession.status).where(
-                ExerciseSession.patient_id == patient_id,
-                *window.on(ExerciseSession.started_at),
-            )
-        )
-        .all()
-    )
-    first_days = [p.start_date for p in plans] + [s.date() for s, _ in rows]
-    if window.since is not None:
-        first_days = [max(d, window.since.date()) for d in first_days]
-    if not first_days:
+    facts = session_facts(session, [patient_id], window.since, None, zone).get(patient_id, [])
+    if window.until is not None:
+        facts = [f for f in facts if f.started_at is None or f.started_at < window.until]
+    starts = [p.start_date for p in plans] + [f.day for f in facts]
+    if not starts:
         return []
-    last_day = (window.until or utc_now()).date() - dt.timedelta(days=1 if window.until else 0)
-    done: dict[dt.date, list[str]] = defaultdict(list)
-    for started, status in rows:
-        done[_monday(started.date())].append(status)
-    weeks = []
-    monday = _monday(min(first_days))
-    while monday <= last_day:
-        statuses = done.get(monday, [])
-        weeks.append(
-            WeekAdherence(
-                week_start=monday,
-                sessions_done=sum(s in DONE for s in statuses),
-                sessions_interrupted=statuses.count(SessionStatus.INTERRUPTED.value),
-                sessions_prescribed=_prescribed_in_week(plans, monday),
-            )
-        )
-        monday += dt.timedelta(days=7)
-    return weeks
-
-
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def _prescribed_in_week(programs: Iterable[Program], monday: dt.date) -> int:
-    """Sessions prescribed that week, prorated by the days a program was active in it."""
-    days = [monday + dt.timedelta(days=n) for n in range(7)]
-    total = 0.0
-    for program in programs:
-        active = sum(program.active_on(day) for day in days)
-        total += program.sessions_per_week * active / 7
-    return round(total)
+    first = min(starts)
+    if window.since is not None:
+        first = max(first, local_day(window.since, zone))
+    last = local_day(utc_now(), zone)
+    if window.until is not None:
+        last = min(last, local_day(window.until, zone) - dt.timedelta(days=1))
+    return weeks(plans, facts, first, max(last, first))

@@ -10,10 +10,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from rehab.domain import Role
 from rehab.store.access import Actor, audit, check_patient_access
+from rehab.store.adherence import WeekAdherence
 from rehab.store.alerts import DEFAULT_RULES, Alert
 from rehab.store.database import Transaction, sql
 from rehab.store.models import AuditAction, ExerciseSession, ExerciseSet, FormIssueRow, Hold, Rep
+from rehab.store.outcomes import OutcomeScore, outcome_rows
 from rehab.store.queries.common import Window, metric
 from rehab.store.queries.facts import alerts_for
 from rehab.store.queries.patients import PatientDetail, detail_of
@@ -22,7 +25,6 @@ from rehab.store.queries.progress import (
     FormIssueCount,
     RomPoint,
     VolumePoint,
-    WeekAdherence,
     check_ins,
     form_counts,
     rom_points,
@@ -30,6 +32,7 @@ from rehab.store.queries.progress import (
     weekly,
 )
 from rehab.store.queries.sessions import SessionSummary, session_summaries
+from rehab.store.settings import zone_of
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class ReportData:
     alerts: tuple[Alert, ...]
     reps: tuple[RepRow, ...] = ()  # every rep and hold of the period: only `with_rows`
     holds: tuple[HoldRow, ...] = ()
+    outcomes: tuple[OutcomeScore, ...] = ()  # questionnaire scores of the period
+    time_zone: str = "UTC"  # the clinic's: its days and weeks are the report's
 
 
 def report_data(
@@ -123,7 +128,7 @@ def report_data(
     )
     window = Window(since, until)
     data = ReportData(
-        patient=detail_of(session, patient),
+        patient=detail_of(session, patient, clinical=actor.role is not Role.PATIENT),
         since=since,
         until=until,
         sessions=tuple(session_summaries(session, patient_id, window)),
@@ -133,6 +138,8 @@ def report_data(
         check_ins=tuple(check_ins(session, patient_id, window)),
         adherence=tuple(weekly(session, patient_id, window)),
         alerts=tuple(alerts_for(session, patient_id, now or until, DEFAULT_RULES)),
+        outcomes=tuple(outcome_rows(session, patient_id, window)),
+        time_zone=zone_of(session).key,
     )
     if not with_rows or not data.sessions:
         return data

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import HoldResult, RepResult, SetFigures, Side
-from rehab.errors import NotFound
-from rehab.store.access import Actor, audit, check_patient_access
+from rehab.domain import SessionSource
+from rehab.store.access import Actor, audit, check_patient_access, refuse
 from rehab.store.database import Transaction, sql
 from rehab.store.models import (
     AuditAction,
@@ -26,7 +26,7 @@ from rehab.store.models import (
     SetStats,
 )
 from rehab.store.queries.common import Window, open_patient
-from rehab.store.rows import hold_result, rep_result
+from rehab.store.rows import hold_result, no_values, rep_result
 from rehab.streamfile import load_stream
 
 
@@ -40,9 +40,20 @@ class SessionSummary:
     sets: int
     complete_reps: int
     partial_reps: int
-    pain_before: int | None
+    pain_before: int | None  # None: not given (never read as 0)
     pain_after: int | None
     effort_rpe: int | None
+    checked_in: bool = False  # a check-in was recorded for the session (maybe skipped)
+
+    @property
+    def check_in_skipped(self) -> bool:
+        """The patient was asked and gave no value (shown as skipped, not as 0)."""
+        return self.checked_in and no_values(self.pain_before, self.pain_after, self.effort_rpe)
+
+    @property
+    def self_reported(self) -> bool:
+        """Logged by the patient without a camera: the reps are their own account."""
+        return SessionSource(self.source).self_reported
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,7 @@ class SetDetail:
     holds: tuple[HoldResult, ...]
     figures: SetFigures
     warnings: tuple[str, ...]
+    prescription_item_id: int | None = None  # the program item the set was done for
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,16 @@ def list_sessions(
     return session_summaries(session, patient_id, Window(since, until))
 
 
+def first_session_at(tx: Transaction, actor: Actor, patient_id: int) -> dt.datetime | None:
+    """When the patient's first session started (None before any): one MIN, not every row."""
+    session = sql(tx)
+    open_patient(session, actor, patient_id, "sessions")
+    first = session.scalar(
+        select(func.min(ExerciseSession.started_at)).where(ExerciseSession.patient_id == patient_id)
+    )
+    return first if isinstance(first, dt.datetime) else None
+
+
 def session_summaries(
     session: Session, patient_id: int, window: Window, session_id: int | None = None
 ) -> list[SessionSummary]:
@@ -89,7 +111,10 @@ def session_summaries(
         select(
             ExerciseSet.session_id.label("session_id"),
             func.count(func.distinct(ExerciseSet.id)).label("sets"),
-            func.sum(SetStats.complete_reps).label("complete"),
+            # a logged set has no set_stats row: its reported reps stand for its count
+            func.sum(func.coalesce(SetStats.complete_reps, ExerciseSet.reported_reps)).label(
+                "complete"
+            ),
             func.sum(SetStats.partial_reps).label("partial"),
         )
         .select_from(ExerciseSet)
@@ -128,6 +153,7 @@ def _summary(
         pain_before=check.pain_before if check else None,
         pain_after=check.pain_after if check else None,
         effort_rpe=check.effort_rpe if check else None,
+        checked_in=check is not None,
     )
 
 
@@ -160,6 +186,7 @@ def session_detail(tx: Transaction, actor: Actor, session_id: int) -> SessionDet
                 holds=tuple(hold_result(h) for h in s.holds),
                 figures=SetFigures.from_json(s.extra or {}),
                 warnings=tuple(s.warnings or ()),
+                prescription_item_id=s.prescription_item_id,
             )
             for s in sets
         ),
@@ -171,8 +198,8 @@ def _open_session(
 ) -> ExerciseSession:
     row = session.get(ExerciseSession, session_id)
     if row is None:
-        raise NotFound(f"no session #{session_id}")
-    check_patient_access(session, actor, row.patient_id)
+        raise refuse(session, actor, "session", session_id)
+    check_patient_access(session, actor, row.patient_id, asked=("session", session_id))
     audit(session, actor, AuditAction.READ, resource, row.patient_id, session_id)
     return row
 
@@ -202,10 +229,10 @@ def load_landmarks(tx: Transaction, actor: Actor, stream_id: int) -> LandmarkStr
     session = sql(tx)
     row = session.get(LandmarkStreamRow, stream_id)
     if row is None:
-        raise NotFound(f"no stored landmark stream #{stream_id}")
+        raise refuse(session, actor, "landmark stream", stream_id)
     owner = session.get(ExerciseSession, row.session_id)
     assert owner is not None  # a foreign key guarantees it
-    check_patient_access(session, actor, owner.patient_id)
+    check_patient_access(session, actor, owner.patient_id, asked=("landmark stream", stream_id))
     audit(session, actor, AuditAction.READ, "landmarks", owner.patient_id, stream_id)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "stream.npz"

@@ -79,6 +79,7 @@ function onRender(args) {
   if (!state.connectedOnce) state.token = args.token; // the newest until the server's own
   if (first) {
     state.model = args.model || "full";
+    $("speak").checked = args.speak !== false; // as the patient left it before "Begin"
     setTexts();
   }
   setHeight();
@@ -161,8 +162,9 @@ function showStatus(s) {
 }
 
 function showInfo() {
-  const saved = state.status ? state.status.saved : 0;
-  $("info").textContent = fmt("info", { model: state.model, fps: currentFps().toFixed(0), saved });
+  const saved = state.status ? state.status.saved_text : ""; // "1 rep saved": the server's plural
+  const line = fmt("info", { model: state.model, fps: currentFps().toFixed(0) });
+  $("info").textContent = saved ? `${line} · ${saved}` : line;
 }
 
 // -- the pose model: in a worker, else on the page ------------------------------------------
