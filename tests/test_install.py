@@ -89,14 +89,32 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
 @pytest.mark.slow
 def test_the_wheel_carries_its_data(installed: tuple[Path, dict[str, str]]) -> None:
     bin_dir, env = installed
-    code = (
-        "import rehab, pathlib; p = pathlib.Path(rehab.__file__).parent; "
-        "print(*(str(int((p / n).exists())) for n in ('py.typed', '_data/exercises/squat.yaml', "
-        "'_data/migrations/env.py', 'i18n/locales/es/LC_MESSAGES/messages.po', "
-        "'dashboard/app.py')), str(p).startswith(str(pathlib.Path.cwd())))"
+    names = (
+        "py.typed",
+        "_data/exercises/squat.yaml",
+        "_data/migrations/env.py",
+        "_data/questionnaires/lefs.yaml",
+        "store/common_passwords.txt",
+        "i18n/locales/es/LC_MESSAGES/messages.po",
+        "dashboard/app.py",
     )
-    assert _run([str(bin_dir / "python"), "-c", code], bin_dir, env).split() == ["1"] * 5 + [
-        "False"
+    code = (
+        "import rehab, pathlib, sys; p = pathlib.Path(rehab.__file__).parent; "
+        "print(*(str(int((p / n).exists())) for n in sys.argv[1:]), "
+        "str(p).startswith(str(pathlib.Path.cwd())))"
+    )
+    found = _run([str(bin_dir / "python"), "-c", code, *names], bin_dir, env).split()
+    assert found == ["1"] * len(names) + ["False"], dict(zip(names, found, strict=False))
+    in_use = (
+        "from rehab.questionnaires import load_questionnaires; "
+        "from rehab.store.accounts import common_passwords; "
+        "print(sorted(load_questionnaires().questionnaires), len(common_passwords()) > 1000)"
+    )
+    assert _run([str(bin_dir / "python"), "-c", in_use], bin_dir, env).split() == [
+        "['lefs',",
+        "'nprs',",
+        "'psfs']",
+        "True",
     ]
 
 

@@ -10,5 +10,8 @@ def main() -> None:
     run()
 
 
+# Streamlit runs this file as `__main__`; a worker process started with "spawn" from the server
+# re-imports it as `__mp_main__` and must not draw the dashboard (it would crash the worker;
+# tests/test_page_script_guard.py).
 if __name__ == "__main__":
     main()
