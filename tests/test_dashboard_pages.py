@@ -214,10 +214,12 @@ def test_a_patient_gets_their_home_page_not_the_clinicians_progress(seeded: Seed
     """The clinician's progress page (charts, ROM, the clinic's PDF) is not a patient's: they
     see their progress in plain words on their home page (tests/test_patient_pages.py)."""
     patient = signed_in(seeded.clinic.pat_users[0], "Patient 0", seeded.clinic.patients[0])
-    at = _progress(seeded, 2, user=patient)
+    at = open_page(patient, state={PATIENT_KEY: seeded.clinic.patients[2]}, timeout_s=120)
     no_exception(at)
     assert texts(at, "title") == ["Hello, Patient 0"]
     assert not at.sidebar.selectbox and not at.get("plotly_chart")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(f"{PAGES}/progress.py")  # not among the patient's pages
 
 
 # -- session detail ----------------------------------------------------------------------------
