@@ -22,6 +22,7 @@ from rehab.i18n import N_, Translator, translator
 from rehab.store.queries import ProgramItem, patient_language
 
 LANGUAGE_KEY = "patient_language"
+BACK = N_("Back to today")
 NO_RECORD = N_("Your account has no patient record yet: please ask your therapist.")
 
 # Big tap targets and no sideways scrolling on a phone: images and the camera fit the width.
