@@ -173,6 +173,7 @@ def _downloads(page: PatientPage, home: PatientHome) -> None:
         icon=":material/print:",
         key="handout_pdf",
         width="stretch",
+        on_click="ignore",  # a download needs no rerun (a click during one is lost)
     )
     at = st.time_input(t.gettext(REMIND_AT), value=dt.time(18, 0), key="remind_at", step=900)
     zone = st.context.timezone or "UTC"
@@ -184,6 +185,7 @@ def _downloads(page: PatientPage, home: PatientHome) -> None:
         icon=":material/event:",
         key="reminders_ics",
         width="stretch",
+        on_click="ignore",
     )
     st.caption(t.gettext(CALENDAR_WORDS))
 
