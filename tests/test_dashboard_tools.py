@@ -27,13 +27,15 @@ from tests.dashboard_seed import (
     use_database,
 )
 from tests.pose_helpers import astronaut_png
+from tests.worker_support import run_worker_once
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
 
 @pytest.fixture
-def seeded(db: Database, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+def seeded(db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Seeded:
     use_database(monkeypatch, db)
+    monkeypatch.setenv("REHAB_HOME", str(tmp_path))  # the media jobs' files, for the worker
     return seed(db)
 
 
@@ -167,6 +169,9 @@ def _analyse(at, name: str, data: bytes, mime: str):  # type: ignore[no-untyped-
     at.file_uploader(key="video_upload").set_value((name, data, mime)).run()
     at.button(key="analyse").click().run()
     no_exception(at)
+    run_worker_once()  # a real `rehab worker` process does the job the page queued
+    at.run()
+    no_exception(at)
     return at
 
 
@@ -231,6 +236,9 @@ def test_annotating_a_photo_draws_the_keypoints_with_a_download(
     photo = astronaut_png(tmp_path).read_bytes()
     at.file_uploader(key="image_upload").set_value(("astronaut.png", photo, "image/png")).run()
     no_exception(at)
+    run_worker_once()
+    at.run()
+    no_exception(at)
     assert any("of 33 keypoints visible" in s for s in texts(at, "success"))
     assert at.get("imgs") or at.get("image")
     (download,) = at.get("download_button")
@@ -240,6 +248,8 @@ def test_annotating_a_photo_draws_the_keypoints_with_a_download(
 def test_a_file_that_is_not_an_image_gets_a_clear_message(seeded: Seeded) -> None:
     at = open_page(_therapist(seeded), "annotate_image")
     at.file_uploader(key="image_upload").set_value(("photo.png", b"not a png", "image/png")).run()
+    run_worker_once()
+    at.run()
     no_exception(at)
     (error,) = texts(at, "error")
     assert error.startswith("This file cannot be annotated: photo.png")

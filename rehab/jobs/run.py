@@ -110,7 +110,8 @@ def main(argv: list[str]) -> int:
         try:
             result = run_job(job, progress_reporter(db, job, worker))
         except RehabError as exc:
-            fail_job(db, job.id, worker, f"This file cannot be used: {exc}")
+            verb = "analysed" if job.kind is JobKind.ANALYSE_VIDEO else "annotated"
+            fail_job(db, job.id, worker, f"This file cannot be {verb}: {exc}")
             return 0
         finally:
             files.drop_upload(job.media_token, job.file_name)
