@@ -4,6 +4,7 @@ annotate an image, users; refusals, empty states and bad files."""
 from __future__ import annotations
 
 import datetime as dt
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +13,10 @@ import pytest
 from rehab.core.results import Side
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import PATIENT_KEY
-from rehab.domain import Role
+from rehab.domain import JobKind, Role
+from rehab.jobs.worker import crash_message
 from rehab.pose.video_out import H264Writer
-from rehab.store import Actor, Database, create_user
+from rehab.store import Actor, Database, claim_next_job, create_user, enqueue_job, fail_job
 from rehab.store.queries import list_sessions, patient_detail
 from tests.conftest import load_manifest
 from tests.dashboard_seed import (
@@ -253,6 +255,32 @@ def test_a_file_that_is_not_an_image_gets_a_clear_message(seeded: Seeded) -> Non
     no_exception(at)
     (error,) = texts(at, "error")
     assert error.startswith("This file cannot be annotated: photo.png")
+
+
+def test_a_reloaded_page_finds_its_job_and_shows_a_crash_as_a_message(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """The job outlives the browser session that queued it (and the dashboard process):
+    a new session of the same user follows it; a job whose process died says so."""
+    at = open_page(_therapist(seeded), "annotate_image")
+    photo = astronaut_png(tmp_path).read_bytes()
+    at.file_uploader(key="image_upload").set_value(("astronaut.png", photo, "image/png")).run()
+    no_exception(at)
+    assert not texts(at, "success")  # queued, not done: the worker has not run
+    reloaded = open_page(_therapist(seeded), "annotate_image")
+    assert any("Upload a photo" in t for t in texts(reloaded, "info"))
+    run_worker_once()
+    reloaded.run()
+    no_exception(reloaded)
+    assert any("of 33 keypoints visible" in s for s in texts(reloaded, "success"))
+    assert reloaded.get("imgs") or reloaded.get("image")
+    with seeded.db.transaction() as tx:  # a job whose process died (tests/test_worker.py)
+        job_id = enqueue_job(tx, seeded.clinic.ther_a, JobKind.ANNOTATE_IMAGE, "ef" * 16, "x.png")
+    assert claim_next_job(seeded.db, "host:1") is not None
+    fail_job(seeded.db, job_id, "host:1", crash_message("x.png", -signal.SIGSEGV))
+    crashed = open_page(_therapist(seeded), "annotate_image")
+    (error,) = texts(crashed, "error")
+    assert error.startswith("The work on x.png stopped: its process was ended by SIGSEGV")
 
 
 # -- users (admin) -----------------------------------------------------------------------------
