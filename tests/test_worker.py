@@ -12,15 +12,18 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rehab.domain import JobKind, JobStatus
 from rehab.jobs import files
+from rehab.pose.video_out import H264Writer
 from rehab.store import Database, JobView, enqueue_job, job_view
 from rehab.store.testing import Clinic
 from rehab.streamfile import load_stream
 from tests.conftest import require_clips
 from tests.hostile_media import write_png
+from tests.worker_support import run_worker_once
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
@@ -114,3 +117,22 @@ def test_once_analyses_a_real_clip(db: Database, db_url: str, clinic: Clinic, ho
     assert len(stream.t_ms) == 175
     assert files.output_path(done.media_token, done.result["video"]).stat().st_size > 10_000
     assert not files.upload_path(done.media_token, CLIP).exists()
+
+
+def test_once_annotates_a_video_and_refuses_a_token_that_is_a_path(
+    db: Database, db_url: str, clinic: Clinic, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REHAB_DATABASE_URL", db_url)
+    room = home / "room.mp4"
+    with H264Writer(room, 15.0, (160, 120)) as writer:
+        for i in range(20):
+            frame = np.full((120, 160, 3), 128, np.uint8)
+            frame[:, i * 7 : i * 7 + 10] = 40
+            writer.write(frame, i * 1000 / 15)
+    job_id = queue(db, clinic, JobKind.ANNOTATE_VIDEO, room)
+    run_worker_once()
+    done = view(db, clinic, job_id)
+    assert done.status is JobStatus.DONE, done.error
+    assert files.output_path(done.media_token, done.result["video"]).stat().st_size > 1000
+    with pytest.raises(ValueError, match="not a media token"):
+        files.job_folder("../../etc")
