@@ -9,6 +9,7 @@ import math
 import pytest
 
 from rehab.core.results import HoldResult, SetResult, Side
+from rehab.errors import AccessDenied
 from rehab.store import AlertKind, AlertSeverity, Database, SessionRecorder, queries
 from rehab.store.alerts import (
     DEFAULT_RULES,
@@ -263,3 +264,16 @@ def test_report_data_covers_the_window(db: Database, clinic: Clinic) -> None:
     assert [r.mean_rom_deg for r in report.rom] == [78.0, 80.0, 82.0]
     assert report.patient.name == "Patient 0" and report.patient.programs
     assert [w.week_start for w in report.adherence] == [since.date()]
+
+
+def test_first_session_is_the_earliest_start_and_access_checked(
+    db: Database, clinic: Clinic
+) -> None:
+    with db.transaction() as tx:
+        assert queries.first_session_at(tx, clinic.ther_a, clinic.patients[0]) is None
+    record(db, clinic, T0 + 3 * DAY, [70.0])
+    record(db, clinic, T0 + DAY, [70.0])
+    with db.transaction() as tx:
+        assert queries.first_session_at(tx, clinic.ther_a, clinic.patients[0]) == T0 + DAY
+        with pytest.raises(AccessDenied):
+            queries.first_session_at(tx, clinic.ther_b, clinic.patients[0])

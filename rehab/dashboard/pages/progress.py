@@ -83,8 +83,7 @@ def load(
 def _first_session(actor: Actor, patient_id: int) -> tuple[q.PatientDetail, dt.datetime | None]:
     with transaction() as tx:
         patient = q.patient_detail(tx, actor, patient_id)
-        first = q.list_sessions(tx, actor, patient_id)[:1]
-    return patient, first[0].started_at if first else None
+        return patient, q.first_session_at(tx, actor, patient_id)
 
 
 def _header(patient: q.PatientDetail) -> None:

@@ -91,6 +91,16 @@ def list_sessions(
     return session_summaries(session, patient_id, Window(since, until))
 
 
+def first_session_at(tx: Transaction, actor: Actor, patient_id: int) -> dt.datetime | None:
+    """When the patient's first session started (None before any): one MIN, not every row."""
+    session = sql(tx)
+    open_patient(session, actor, patient_id, "sessions")
+    first = session.scalar(
+        select(func.min(ExerciseSession.started_at)).where(ExerciseSession.patient_id == patient_id)
+    )
+    return first if isinstance(first, dt.datetime) else None
+
+
 def session_summaries(
     session: Session, patient_id: int, window: Window, session_id: int | None = None
 ) -> list[SessionSummary]:
