@@ -165,6 +165,8 @@ def test_analyse_a_real_clip_plays_the_annotated_video(
         page.locator("input[type='file']").set_input_files(str(clip))
         page.get_by_role("button", name="Analyse").click()
         page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)  # the job, polled
+        page.get_by_text("Finding the pose").wait_for(timeout=120_000)  # the worker's progress
+        shoot(page, "analyse-video-progress")
         page.reload()  # the page finds its job again
         page.get_by_text("Last video: push_up__side.mp4").wait_for(timeout=60_000)
         page.get_by_text("Reps counted").wait_for(timeout=240_000)

@@ -130,12 +130,15 @@ def _reconnect(job: JobView | None) -> None:
     st.session_state["video_side"] = next(k for k, v in SIDES.items() if v == (side or None))
 
 
-def _start(user: SignedIn, patient_id: int | None, exercise: Exercise, side: Side | None) -> None:
+def _start(
+    user: SignedIn, patient_id: int | None, exercise: Exercise, side: Side | None, hint: bool
+) -> None:
     upload = st.file_uploader(
         "Video", type=sorted(s.lstrip(".") for s in VIDEO_SUFFIXES), key="video_upload"
     )
     if upload is None:
-        st.info("Upload a video (MP4, MOV, WebM…) of the exercise to count it.")
+        if hint:  # nothing uploaded yet, no earlier job to show
+            st.info("Upload a video (MP4, MOV, WebM…) of the exercise to count it.")
     elif st.button("Analyse", type="primary", key="analyse"):
         params = {"exercise_id": exercise.id, "side": side.value if side else None}
         try:
@@ -152,9 +155,10 @@ def main() -> None:
         "Upload a recording of one set; BlazePose finds the 33 keypoints in every frame "
         "and the counting engine counts it offline, with the most accurate smoothing."
     )
-    _reconnect(current_job(user, JobKind.ANALYSE_VIDEO))
+    earlier = current_job(user, JobKind.ANALYSE_VIDEO)
+    _reconnect(earlier)
     patient_id, exercise, side = _inputs(user)
-    _start(user, patient_id, exercise, side)
+    _start(user, patient_id, exercise, side, hint=earlier is None)
     job = current_job(user, JobKind.ANALYSE_VIDEO)
     if job is None:
         return

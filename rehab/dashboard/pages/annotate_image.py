@@ -55,16 +55,16 @@ def main() -> None:
     upload = st.file_uploader(
         "Photo", type=sorted(s.lstrip(".") for s in IMAGE_SUFFIXES), key="image_upload"
     )
-    if upload is None:
-        st.info("Upload a photo of a person (JPEG, PNG, WebP…) to see the keypoints drawn on it.")
-    else:
+    if upload is not None:
         digest = digest_of(upload.getvalue())
         if st.session_state.get(DIGEST_KEY) != digest:  # a new photo: annotate it
             st.session_state[DIGEST_KEY] = digest
             start_job(user, JobKind.ANNOTATE_IMAGE, upload.name, upload.getvalue(), {})
     job = current_job(user, JobKind.ANNOTATE_IMAGE)
-    if job is not None:
-        _show(job)
+    if job is None:
+        st.info("Upload a photo of a person (JPEG, PNG, WebP…) to see the keypoints drawn on it.")
+        return
+    _show(job)
 
 
 if __name__ == "__main__":
