@@ -1,10 +1,11 @@
-"""One job's work, in a process of its own (`python -m rehab.jobs.run JOB WORKER`): a crash
-in native code (OpenCV, MediaPipe, FFmpeg) ends this process, never the worker or the web
-server; the worker then fails the job with a message (`rehab.jobs.worker`).
+"""One job's work, in a process of its own (`python -m rehab.jobs.run WORKER`, the job as
+JSON on stdin): a crash in native code (OpenCV, MediaPipe, FFmpeg) ends this process, never
+the worker or the web server; the worker then fails the job with a message
+(`rehab.jobs.worker`).
 
-The job comes as JSON on the command line, the database from `$REHAB_DATABASE_URL` (never
-on the command line: it may hold a password). Results are file names inside the job's
-folder (`rehab.jobs.files`) and figures, as JSON in the job row.
+The database comes from `$REHAB_DATABASE_URL`, never the command line (it may hold a
+password), nor the job (its file name may name the patient). Results are file names inside
+the job's folder (`rehab.jobs.files`) and figures, as JSON in the job row.
 """
 
 from __future__ import annotations
@@ -98,13 +99,13 @@ def progress_reporter(db: Database, job: ClaimedJob, worker: str) -> Progress:
     return tick
 
 
-def main(argv: list[str]) -> int:
-    """Run the job given as JSON (`argv[0]`) for `worker` (`argv[1]`): 0 when the job ended
+def main(argv: list[str], payload: str) -> int:
+    """Run the job given as JSON (`payload`) for `worker` (`argv[0]`): 0 when the job ended
     (done, or failed with a message about the upload)."""
-    raw = json.loads(argv[0])
+    raw = json.loads(payload)
     job = ClaimedJob(raw["id"], JobKind(raw["kind"]), raw["media_token"], raw["file_name"],
                      raw["params"], raw["attempts"])  # fmt: skip
-    worker = argv[1]
+    worker = argv[0]
     db = connect()
     try:
         try:
@@ -123,4 +124,4 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:], sys.stdin.read()))

@@ -103,8 +103,11 @@ class Worker:
         log.info("worker %s: job #%d (%s)", self.name, job.id, job.kind.value)
         payload = json.dumps({**asdict(job), "kind": job.kind.value})
         env = {**os.environ, ENV_URL: self.url}
-        command = [sys.executable, "-m", "rehab.jobs.run", payload, self.name]
-        self.child = subprocess.Popen(command, env=env)
+        command = [sys.executable, "-m", "rehab.jobs.run", self.name]
+        self.child = subprocess.Popen(command, env=env, stdin=subprocess.PIPE)
+        assert self.child.stdin is not None
+        with self.child.stdin:  # on stdin: the uploaded file's name never shows in `ps`
+            self.child.stdin.write(payload.encode())
         try:
             returncode = self._watch(job, self.child)
         finally:
