@@ -13,10 +13,18 @@ import pytest
 from rehab.core.results import Side
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import PATIENT_KEY
-from rehab.domain import JobKind, Role
+from rehab.domain import JobKind, JobStatus, Role
 from rehab.jobs.worker import crash_message
 from rehab.pose.video_out import H264Writer
-from rehab.store import Actor, Database, claim_next_job, create_user, enqueue_job, fail_job
+from rehab.store import (
+    Actor,
+    Database,
+    claim_next_job,
+    create_user,
+    enqueue_job,
+    fail_job,
+    latest_job,
+)
 from rehab.store.queries import list_sessions, patient_detail
 from tests.conftest import load_manifest
 from tests.dashboard_seed import (
@@ -282,6 +290,24 @@ def test_a_reloaded_page_finds_its_job_and_shows_a_crash_as_a_message(
     crashed = open_page(_therapist(seeded), "annotate_image")
     (error,) = texts(crashed, "error")
     assert error.startswith("The work on x.png stopped: its process was ended by SIGSEGV")
+
+
+def test_a_queued_analysis_can_be_cancelled_from_the_page(seeded: Seeded) -> None:
+    at = open_page(_therapist(seeded), "analyse_video")
+    at.file_uploader(key="video_upload").set_value(("set.mp4", b"not run", "video/mp4")).run()
+    at.button(key="analyse").click().run()
+    no_exception(at)
+    (cancel,) = [b for b in at.button if b.label == "Cancel"]  # no worker yet: queued
+    cancel.click().run()
+    no_exception(at)
+    assert texts(at, "info")[-1] == (
+        "The analysis of set.mp4 was cancelled. Upload a file to start again."
+    )
+    assert not texts(at, "error")
+    run_worker_once()  # the worker finds nothing to do: the cancelled job is not taken
+    with seeded.db.read() as tx:
+        job = latest_job(tx, seeded.clinic.ther_a, JobKind.ANALYSE_VIDEO)
+    assert job is not None and job.status is JobStatus.CANCELLED
 
 
 # -- users (admin) -----------------------------------------------------------------------------

@@ -13,11 +13,14 @@ from rehab.domain import JobKind, JobStatus
 from rehab.errors import NotYours, StoreError
 from rehab.store import (
     Database,
+    cancel_job,
     claim_next_job,
     connect,
+    end_cancelled_job,
     enqueue_job,
     fail_job,
     finish_job,
+    job_heartbeat,
     job_view,
     latest_job,
     reap_stale_jobs,
@@ -140,3 +143,39 @@ def test_concurrent_workers_never_take_the_same_job(
         thread.join(timeout=120)
     claims = [job_id for ids in taken.values() for job_id in ids]
     assert sorted(claims) == sorted(queued)  # every job once, none twice
+
+
+def test_cancelling_a_queued_or_running_job(db: Database, clinic: Clinic) -> None:
+    queued, running = _queue(db, clinic, 2)
+    with pytest.raises(NotYours), db.transaction() as tx:
+        cancel_job(tx, clinic.ther_b, queued)  # not theirs
+    with db.transaction() as tx:
+        assert cancel_job(tx, clinic.ther_a, queued).status is JobStatus.CANCELLED
+    claimed = claim_next_job(db, WORKER)  # the cancelled job is never taken
+    assert claimed is not None and claimed.id == running
+    with db.transaction() as tx:
+        flagged = cancel_job(tx, clinic.admin, running)
+    assert flagged.status is JobStatus.RUNNING and flagged.progress_text == "stopping…"
+    assert not job_heartbeat(db, running, WORKER)  # the worker learns it must stop
+    assert not finish_job(db, running, WORKER, {"late": True})  # no result after a cancel
+    assert not end_cancelled_job(db, running, "host-b:2")  # not that worker's job
+    assert end_cancelled_job(db, running, WORKER)
+    with db.read() as tx:
+        ended = job_view(tx, clinic.ther_a, running)
+    assert (ended.status, ended.result, ended.progress_text) == (
+        JobStatus.CANCELLED, {}, "cancelled",
+    )  # fmt: skip
+    with db.transaction() as tx:  # a finished job stays as it is
+        assert cancel_job(tx, clinic.ther_a, running).status is JobStatus.CANCELLED
+
+
+def test_a_cancelled_job_whose_worker_died_is_not_retried(db: Database, clinic: Clinic) -> None:
+    (job_id,) = _queue(db, clinic)
+    assert claim_next_job(db, WORKER) is not None
+    with db.transaction() as tx:
+        cancel_job(tx, clinic.ther_a, job_id)
+    later = utc_now() + dt.timedelta(minutes=5)
+    assert reap_stale_jobs(db, dt.timedelta(seconds=60), later) == 1
+    with db.read() as tx:
+        assert job_view(tx, clinic.ther_a, job_id).status is JobStatus.CANCELLED
+    assert claim_next_job(db, "host-b:2") is None

@@ -18,7 +18,7 @@ import pytest
 from rehab.domain import JobKind, JobStatus
 from rehab.jobs import files
 from rehab.pose.video_out import H264Writer
-from rehab.store import Database, JobView, enqueue_job, job_view
+from rehab.store import Database, JobView, cancel_job, enqueue_job, job_view
 from rehab.store.testing import Clinic
 from rehab.streamfile import load_stream
 from tests.conftest import require_clips
@@ -136,3 +136,24 @@ def test_once_annotates_a_video_and_refuses_a_token_that_is_a_path(
     assert files.output_path(done.media_token, done.result["video"]).stat().st_size > 1000
     with pytest.raises(ValueError, match="not a media token"):
         files.job_folder("../../etc")
+
+
+def test_a_cancelled_job_stops_and_the_worker_goes_on(
+    db: Database, clinic: Clinic, home: Path, worker: subprocess.Popen[bytes]
+) -> None:
+    clip = require_clips() / CLIP
+    video = queue(db, clinic, JobKind.ANALYSE_VIDEO, clip, exercise_id="knee_extension")
+    wait_for("the video's first progress", lambda: view(db, clinic, video).progress > 0)
+    (child,) = child_pids(worker.pid)
+    with db.transaction() as tx:
+        assert cancel_job(tx, clinic.ther_a, video).status is JobStatus.RUNNING  # flagged
+    wait_for("the video job to end", lambda: view(db, clinic, video).status.is_finished)
+    stopped = view(db, clinic, video)
+    assert (stopped.status, stopped.error) == (JobStatus.CANCELLED, "")
+    assert not Path(f"/proc/{child}").exists() or child not in child_pids(worker.pid)
+    assert not files.upload_path(stopped.media_token, CLIP).exists()
+
+    photo = queue(db, clinic, JobKind.ANNOTATE_IMAGE, write_png(home / "blank.png", 64, 48))
+    wait_for("the photo job", lambda: view(db, clinic, photo).status.is_finished)
+    assert view(db, clinic, photo).status is JobStatus.DONE
+    assert worker.poll() is None  # the worker is still there

@@ -20,7 +20,7 @@ from rehab.dashboard.media import Annotated, VideoAnalysis
 from rehab.dashboard.state import SignedIn, database
 from rehab.domain import JobKind, JobStatus
 from rehab.jobs import files
-from rehab.store import JobView, enqueue_job, job_view, latest_job
+from rehab.store import JobView, cancel_job, enqueue_job, job_view, latest_job
 from rehab.streamfile import load_stream
 
 POLL_S = 1.0
@@ -72,6 +72,22 @@ def follow(user: SignedIn, job_id: int) -> None:
         st.rerun()
     waiting = job.status is JobStatus.QUEUED
     st.progress(job.progress, text="Waiting for a worker…" if waiting else job.progress_text)
+    if st.button("Cancel", key=f"cancel_job_{job.id}", icon=":material/cancel:"):
+        with database().transaction() as tx:
+            cancel_job(tx, user.actor, job.id)
+        st.rerun()  # the whole page: a queued job has ended, a running one is stopping
+
+
+def ended_without_result(job: JobView, work: str) -> bool:
+    """A cancelled or failed job said as such (True); False when it has a result.
+    `work` names it: "analysis", "annotation"."""
+    if job.status is JobStatus.DONE:
+        return False
+    if job.status is JobStatus.CANCELLED:
+        st.info(f"The {work} of {job.file_name} was cancelled. Upload a file to start again.")
+    else:
+        st.error(job.error or f"The {work} of {job.file_name} was stopped.")
+    return True
 
 
 def files_gone(job: JobView) -> bool:

@@ -3,9 +3,10 @@
 The loop claims the oldest queued job, runs it with `python -m rehab.jobs.run` and, while
 the child works, writes the job's heartbeat every `heartbeat_s`. A child that dies (a crash
 in native code, killed for memory) fails its job with a message; the worker goes on with
-the next job. SIGTERM (or Ctrl-C) stops the child, puts its job back in the queue and
-exits 0. Running jobs of workers that died without a word (no heartbeat for
-`stale_after_s`) go back to the queue once, then fail (`reap_stale_jobs`).
+the next job. A job its owner cancels is stopped at the next heartbeat. SIGTERM (or Ctrl-C)
+stops the child, puts its job back in the queue and exits 0. Running jobs of workers that
+died without a word (no heartbeat for `stale_after_s`) go back to the queue once, then fail
+(`reap_stale_jobs`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rehab.store import (
     ClaimedJob,
     claim_next_job,
     connect,
+    end_cancelled_job,
     fail_job,
     finished_job_media,
     job_heartbeat,
@@ -112,7 +114,9 @@ class Worker:
             returncode = self._watch(job, self.child)
         finally:
             self.child = None
-        if self.stopping.is_set() and returncode != 0:
+        if end_cancelled_job(self.db, job.id, self.name):
+            log.info("job #%d: cancelled by its owner", job.id)
+        elif self.stopping.is_set() and returncode != 0:
             release_job(self.db, job.id, self.name)
         elif returncode != 0:
             fail_job(self.db, job.id, self.name, crash_message(job.file_name, returncode))
@@ -122,13 +126,14 @@ class Worker:
 
     def _watch(self, job: ClaimedJob, child: subprocess.Popen[bytes]) -> int:
         """Heartbeat the job until its child ends; kill the child if the job was taken
-        from this worker (reaped as stale)."""
+        from this worker (reaped as stale) or its owner cancelled it."""
         while True:
             try:
                 return child.wait(timeout=self.options.heartbeat_s)
             except subprocess.TimeoutExpired:
                 if not job_heartbeat(self.db, job.id, self.name):
-                    log.warning("job #%d is no longer this worker's: stopping it", job.id)
+                    log.warning("job #%d: cancelled or no longer this worker's: stopping it",
+                                job.id)  # fmt: skip
                     child.kill()
 
     def _tidy(self) -> None:

@@ -11,6 +11,9 @@ acts as the system, keyed by the worker's name ("host:pid"):
   job only while that worker holds it (False when it no longer does);
 - `reap_stale_jobs`: a running job without a heartbeat for `stale_after` (its worker died)
   goes back to the queue once, then fails with a message.
+
+`cancel_job` (the owner, or an admin): a queued job ends at once; a running one is flagged,
+its heartbeat then tells the worker to stop the work, and `end_cancelled_job` closes it.
 """
 
 from __future__ import annotations
@@ -143,6 +146,30 @@ def latest_job(tx: Transaction, actor: Actor, kind: JobKind) -> JobView | None:
     return _view(job) if job else None
 
 
+CANCELLED_TEXT = "cancelled"
+
+
+def cancel_job(tx: Transaction, actor: Actor, job_id: int) -> JobView:
+    """Stop the actor's job: a queued one is cancelled now, a running one as soon as its
+    worker's next heartbeat sees the request. A finished job is left as it is."""
+    session = sql(tx)
+    job = session.get(Job, job_id)
+    if job is None or (actor.role is not Role.ADMIN and job.owner_id != actor.user_id):
+        raise refuse(session, actor, RESOURCE, job_id, job.patient_id if job else None)
+    if job.status == JobStatus.QUEUED.value:
+        job.status = JobStatus.CANCELLED.value
+        job.finished_at = utc_now()
+        job.progress_text = CANCELLED_TEXT
+    elif job.status == JobStatus.RUNNING.value:
+        job.cancel_requested = True
+        job.progress_text = "stopping…"
+    else:
+        return _view(job)
+    session.flush()
+    audit(session, actor, AuditAction.UPDATE, RESOURCE, job.patient_id, job.id, detail="cancel")
+    return _view(job)
+
+
 def claim_next_job(db: Database, worker: str) -> ClaimedJob | None:
     """Mark the oldest queued job running for `worker` and return it (None: queue empty)."""
 
@@ -192,6 +219,7 @@ def _held(db: Database, job_id: int, holder: str, what: str, **values: Any) -> b
                 Job.id == job_id,
                 Job.worker == holder[:128],
                 Job.status == JobStatus.RUNNING.value,
+                Job.cancel_requested.is_(False),  # a cancelled job takes no more work
             )
             .values(heartbeat_at=utc_now(), **values)
         )
@@ -236,6 +264,27 @@ def release_job(db: Database, job_id: int, worker: str) -> bool:
     )  # fmt: skip
 
 
+def end_cancelled_job(db: Database, job_id: int, worker: str) -> bool:
+    """The worker stopped a job its owner cancelled: it ends as cancelled (True), or was not
+    cancelled (False)."""
+
+    def work(session: Session) -> bool:
+        changed = session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                Job.worker == worker[:128],
+                Job.status == JobStatus.RUNNING.value,
+                Job.cancel_requested.is_(True),
+            )
+            .values(status=JobStatus.CANCELLED.value, progress_text=CANCELLED_TEXT,
+                    finished_at=utc_now())
+        )  # fmt: skip
+        return _changed(changed) > 0
+
+    return run_transaction(db, work, what="ending a cancelled job")
+
+
 def reap_stale_jobs(db: Database, stale_after: dt.timedelta, now: dt.datetime | None = None) -> int:
     """Running jobs whose heartbeat is older than `stale_after`: re-queued when they have
     had fewer than MAX_ATTEMPTS tries, failed with a message otherwise. Returns how many."""
@@ -243,6 +292,12 @@ def reap_stale_jobs(db: Database, stale_after: dt.timedelta, now: dt.datetime | 
     stale = (Job.status == JobStatus.RUNNING.value) & (Job.heartbeat_at < cutoff)
 
     def work(session: Session) -> int:
+        cancelled = _changed(session.execute(
+            update(Job)
+            .where(stale, Job.cancel_requested.is_(True))
+            .values(status=JobStatus.CANCELLED.value, progress_text=CANCELLED_TEXT,
+                    finished_at=utc_now())
+        ))  # fmt: skip
         again = _changed(session.execute(
             update(Job)
             .where(stale, Job.attempts < MAX_ATTEMPTS)
@@ -256,7 +311,7 @@ def reap_stale_jobs(db: Database, stale_after: dt.timedelta, now: dt.datetime | 
                     error="the worker stopped answering while doing this job, twice; "
                     "the file may be too much for it: try a shorter or smaller one")
         ))  # fmt: skip
-        return again + failed
+        return cancelled + again + failed
 
     return run_transaction(db, work, what="reaping stale jobs")
 

@@ -13,7 +13,14 @@ from rehab.core.results import Side
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.media import VideoAnalysis, save_session
-from rehab.dashboard.media_jobs import analysis_of, current_job, files_gone, follow, start_job
+from rehab.dashboard.media_jobs import (
+    analysis_of,
+    current_job,
+    ended_without_result,
+    files_gone,
+    follow,
+    start_job,
+)
 from rehab.dashboard.navigation import page_path
 from rehab.dashboard.state import (
     SESSION_KEY,
@@ -26,7 +33,7 @@ from rehab.dashboard.state import (
 )
 from rehab.dashboard.tables import hold_table, rep_table
 from rehab.dashboard.widgets import pick_patient
-from rehab.domain import JobKind, JobStatus
+from rehab.domain import JobKind
 from rehab.errors import RehabError
 from rehab.pose.sources import VIDEO_SUFFIXES
 from rehab.store import JobView
@@ -166,8 +173,7 @@ def main() -> None:
     if not job.status.is_finished:
         follow(user, job.id)
         return
-    if job.status is not JobStatus.DONE:
-        st.error(job.error or f"The analysis of {job.file_name} was stopped.")
+    if ended_without_result(job, "analysis"):
         return
     if files_gone(job):
         st.info(f"The analysis of {job.file_name} is no longer kept: upload it again.")

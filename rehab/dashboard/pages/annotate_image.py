@@ -7,9 +7,16 @@ from pathlib import Path
 import streamlit as st
 
 from rehab.dashboard.media import digest_of
-from rehab.dashboard.media_jobs import annotated_of, current_job, files_gone, follow, start_job
+from rehab.dashboard.media_jobs import (
+    annotated_of,
+    current_job,
+    ended_without_result,
+    files_gone,
+    follow,
+    start_job,
+)
 from rehab.dashboard.state import require_user
-from rehab.domain import JobKind, JobStatus
+from rehab.domain import JobKind
 from rehab.pose.sources import IMAGE_SUFFIXES
 from rehab.store import JobView
 
@@ -24,8 +31,7 @@ def _show(job: JobView) -> None:
     if not job.status.is_finished:
         follow(require_user(), job.id)
         return
-    if job.status is not JobStatus.DONE:
-        st.error(job.error or f"The annotation of {job.file_name} was stopped.")
+    if ended_without_result(job, "annotation"):
         return
     if files_gone(job):
         st.info(f"The annotated {job.file_name} is no longer kept: upload it again.")
