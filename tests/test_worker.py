@@ -18,7 +18,15 @@ import pytest
 from rehab.domain import JobKind, JobStatus
 from rehab.jobs import files
 from rehab.pose.video_out import H264Writer
-from rehab.store import Database, JobView, cancel_job, enqueue_job, job_view
+from rehab.store import (
+    Database,
+    JobView,
+    cancel_job,
+    claim_next_job,
+    enqueue_job,
+    finish_job,
+    job_view,
+)
 from rehab.store.testing import Clinic
 from rehab.streamfile import load_stream
 from tests.conftest import require_clips
@@ -157,3 +165,21 @@ def test_a_cancelled_job_stops_and_the_worker_goes_on(
     wait_for("the photo job", lambda: view(db, clinic, photo).status.is_finished)
     assert view(db, clinic, photo).status is JobStatus.DONE
     assert worker.poll() is None  # the worker is still there
+
+
+def test_an_upload_whose_job_was_never_queued_is_swept_after_a_day(
+    db: Database, db_url: str, clinic: Clinic, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REHAB_DATABASE_URL", db_url)
+    two_days_ago = time.time() - 2 * 86400
+    orphan = files.new_upload("lost.mp4", b"a patient's video")  # its dashboard died here
+    fresh = files.new_upload("new.mp4", b"being queued right now")
+    kept = queue(db, clinic, JobKind.ANNOTATE_IMAGE, write_png(home / "p.png", 8, 8))
+    assert claim_next_job(db, "host:1") is not None
+    assert finish_job(db, kept, "host:1", {"image": "x.png"})  # finished just now
+    token = view(db, clinic, kept).media_token
+    for old in (orphan, token):
+        os.utime(files.job_folder(old), (two_days_ago, two_days_ago))
+    run_worker_once()
+    assert not files.job_folder(orphan).exists()
+    assert files.job_folder(fresh).is_dir() and files.job_folder(token).is_dir()

@@ -1,13 +1,15 @@
 """A job's files: `<data folder>/jobs/<media token>/` (owner-only), outside the per-process
 upload workspace (`rehab.media_workspace`) because a job outlives the dashboard process that
 queued it. The upload is deleted as soon as its job ends, however it ends; the outputs the
-page shows stay until the worker sweeps the folders of jobs finished a day ago."""
+page shows stay until the worker sweeps the folders of jobs finished a day ago (and the
+folders of uploads whose job was never queued, once they are a day old)."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 import shutil
+import time
 from pathlib import Path
 
 from rehab.store import data_dir
@@ -70,3 +72,13 @@ def sweep(tokens: list[str]) -> int:
     if gone:
         log.info("removed the files of %d finished job(s)", gone)
     return gone
+
+
+def folders_older_than(age_s: float) -> list[str]:
+    """Media tokens of the job folders last changed more than `age_s` seconds ago."""
+    cutoff = time.time() - age_s
+    return [
+        folder.name
+        for folder in jobs_root().iterdir()
+        if folder.is_dir() and folder.stat().st_mtime < cutoff
+    ]

@@ -33,6 +33,7 @@ from rehab.store import (
     fail_job,
     finished_job_media,
     job_heartbeat,
+    jobs_with_media,
     reap_stale_jobs,
     release_job,
 )
@@ -144,3 +145,5 @@ class Worker:
             log.warning("%d job(s) had lost their worker", reaped)
         before = dt.datetime.now(dt.UTC) - self.options.keep_files_for
         files.sweep(finished_job_media(self.db, before))
+        old = files.folders_older_than(self.options.keep_files_for.total_seconds())
+        files.sweep(sorted(set(old) - jobs_with_media(self.db, old)))  # never queued

@@ -326,3 +326,12 @@ def finished_job_media(db: Database, finished_before: dt.datetime) -> list[str]:
                 )
             )
         )
+
+
+def jobs_with_media(db: Database, tokens: list[str]) -> set[str]:
+    """Which of these media tokens belong to a job (the others are an upload whose job was
+    never queued: its process died in between)."""
+    if not tokens:
+        return set()
+    with db.read() as tx:
+        return set(sql(tx).scalars(select(Job.media_token).where(Job.media_token.in_(tokens))))
