@@ -21,10 +21,13 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 web: $(STAMP)
 	$(BIN)/rehab ondevice install
 
-# The dashboard with the on-device routes on the same port (rehab/server/st_app.py).
+# The dashboard with the on-device routes on the same port (rehab/server/st_app.py), and
+# beside it `rehab worker` for the uploaded-media jobs (docs/dashboard.md), stopped with it.
 run: $(STAMP) web
 	$(BIN)/rehab db upgrade
 	$(BIN)/rehab demo --if-empty
+	$(BIN)/rehab worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/streamlit run rehab/server/st_app.py --server.headless true --browser.gatherUsageStats false
 
 test: $(STAMP) lint

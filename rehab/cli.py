@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rehab.live.commands",
     "rehab.patient.commands",
     "rehab.live.ondevice.commands",
+    "rehab.jobs.commands",
 )
 
 
