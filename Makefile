@@ -26,11 +26,14 @@ models: $(STAMP)
 web: $(STAMP)
 	$(BIN)/rehab ondevice install
 
-# The dashboard with the on-device routes on the same port: `rehab serve` runs the launcher
-# rehab/server/st_app.py (Streamlit's st.App around rehab/dashboard/app.py).
+# The dashboard with the on-device routes on the same port (`rehab serve` runs the launcher
+# rehab/server/st_app.py, Streamlit's st.App around rehab/dashboard/app.py), and beside it
+# `rehab worker` for the uploaded-media jobs (docs/dashboard.md), stopped with it.
 run: $(STAMP) models web
 	$(BIN)/rehab db upgrade
 	$(BIN)/rehab demo --if-empty
+	$(BIN)/rehab worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/rehab serve
 
 test: $(STAMP) lint models

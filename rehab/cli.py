@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rehab.dashboard.serve",
     "rehab.patient.commands",
     "rehab.live.ondevice.commands",
+    "rehab.jobs.commands",
 )
 
 

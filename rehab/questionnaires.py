@@ -13,18 +13,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
 from rehab.bundled import bundled_dir
 from rehab.core.questionnaire import Questionnaire
 from rehab.errors import RehabError
-from rehab.exercise_library import (  # one YAML error style and one set of limits
-    _field_name,
-    _line_of,
-    _message,
-    check_yaml_shape,
-)
+from rehab.yaml_files import parse_yaml_model  # the exercise files' limits and error style
 
 log = logging.getLogger(__name__)
 
@@ -61,33 +53,8 @@ class QuestionnaireLibrary:
 
 def parse_questionnaire_text(text: str, source: Path) -> Questionnaire:
     """One YAML document as a Questionnaire; QuestionnaireFileError names line and field."""
-    try:
-        check_yaml_shape(text, source, QuestionnaireFileError)  # the exercise files' limits
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise QuestionnaireFileError(f"{source.name}{where}: not valid YAML ({problem})") from exc
-    except RecursionError as exc:
-        raise QuestionnaireFileError(f"{source.name}: nested too deeply to read") from exc
-    if not isinstance(data, dict):
-        raise QuestionnaireFileError(f"{source.name}: expected a mapping of fields at the top")
-    try:
-        return Questionnaire.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        line = _line_of(node, loc)
-        where = f" line {line}" if line else ""
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        message = _message(first).replace(
-            "`rehab exercises show squat`", "questionnaires/lefs.yaml"
-        )
-        raise QuestionnaireFileError(
-            f"{source.name}{where}: {_field_name(loc)}: {message}{more}"
-        ) from exc
+    example = "questionnaires/lefs.yaml"
+    return parse_yaml_model(text, source, Questionnaire, QuestionnaireFileError, example)
 
 
 def load_questionnaire_file(path: Path) -> Questionnaire:

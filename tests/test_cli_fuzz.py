@@ -129,6 +129,17 @@ CASES = [
         "db current on a folder", lambda i, o: ["db", "current", "--url", _sqlite(i["yaml folder"])]
     ),
     Case(
+        "worker on a text file", lambda i, o: ["worker", "--once", "--url", _sqlite(i["notes.db"])]
+    ),
+    Case(
+        "worker on an unreachable server", lambda i, o: ["worker", "--once", "--url", UNREACHABLE]
+    ),
+    Case(
+        "worker on a garbled URL",
+        lambda i, o: ["worker", "--once", "--url", f"postgresql://u:{SECRET}@[::1"],
+    ),
+    Case("worker with a negative poll", lambda i, o: ["worker", "--poll-s", "-1"]),
+    Case(
         "db current on a garbled URL",
         lambda i, o: ["db", "current", "--url", f"postgresql://u:{SECRET}@[::1"],
     ),

@@ -17,6 +17,7 @@ from tests.browser_support import StreamlitServer, launch_chromium, screenshot_p
 from tests.conftest import CLIPS_DIR
 from tests.dashboard_seed import Seeded, seed
 from tests.pose_helpers import astronaut_png
+from tests.worker_support import RehabWorker
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
@@ -24,10 +25,10 @@ VIEWPORT = {"width": 1400, "height": 1700}
 
 
 @pytest.fixture
-def seeded_server(db: Database) -> Iterator[tuple[Seeded, StreamlitServer]]:
+def seeded_server(db: Database, tmp_path: Path) -> Iterator[tuple[Seeded, StreamlitServer]]:
     seeded = seed(db)
-    url = full_url(db)
-    with StreamlitServer(env={"REHAB_DATABASE_URL": url}) as server:
+    env = {"REHAB_DATABASE_URL": full_url(db), "REHAB_HOME": str(tmp_path / "home")}
+    with StreamlitServer(env=env) as server, RehabWorker(env):  # as `make run` does
         yield seeded, server
 
 
@@ -163,6 +164,11 @@ def test_analyse_a_real_clip_plays_the_annotated_video(
         wait_idle(page)
         page.locator("input[type='file']").set_input_files(str(clip))
         page.get_by_role("button", name="Analyse").click()
+        page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)  # the job, polled
+        page.get_by_text("Finding the pose").wait_for(timeout=120_000)  # the worker's progress
+        shoot(page, "analyse-video-progress")
+        page.reload()  # the page finds its job again
+        page.get_by_text("Last video: push_up__side.mp4").wait_for(timeout=60_000)
         page.get_by_text("Reps counted").wait_for(timeout=240_000)
         wait_idle(page)
         video = page.locator("video").first

@@ -4,6 +4,7 @@ annotate an image, users; refusals, empty states and bad files."""
 from __future__ import annotations
 
 import datetime as dt
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +13,18 @@ import pytest
 from rehab.core.results import Side
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import PATIENT_KEY
-from rehab.domain import Role
+from rehab.domain import JobKind, JobStatus, Role
+from rehab.jobs.worker import crash_message
 from rehab.pose.video_out import H264Writer
-from rehab.store import Actor, Database, create_user
+from rehab.store import (
+    Actor,
+    Database,
+    claim_next_job,
+    create_user,
+    enqueue_job,
+    fail_job,
+    latest_job,
+)
 from rehab.store.queries import list_sessions, patient_detail
 from tests.conftest import load_manifest
 from tests.dashboard_seed import (
@@ -28,13 +38,15 @@ from tests.dashboard_seed import (
     use_database,
 )
 from tests.pose_helpers import astronaut_png
+from tests.worker_support import run_worker_once
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 
 
 @pytest.fixture
-def seeded(db: Database, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+def seeded(db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Seeded:
     use_database(monkeypatch, db)
+    monkeypatch.setenv("REHAB_HOME", str(tmp_path))  # the media jobs' files, for the worker
     return seed(db)
 
 
@@ -168,6 +180,9 @@ def _analyse(at, name: str, data: bytes, mime: str):  # type: ignore[no-untyped-
     at.file_uploader(key="video_upload").set_value((name, data, mime)).run()
     at.button(key="analyse").click().run()
     no_exception(at)
+    run_worker_once()  # a real `rehab worker` process does the job the page queued
+    at.run()
+    no_exception(at)
     return at
 
 
@@ -232,6 +247,9 @@ def test_annotating_a_photo_draws_the_keypoints_with_a_download(
     photo = astronaut_png(tmp_path).read_bytes()
     at.file_uploader(key="image_upload").set_value(("astronaut.png", photo, "image/png")).run()
     no_exception(at)
+    run_worker_once()
+    at.run()
+    no_exception(at)
     assert any("of 33 keypoints visible" in s for s in texts(at, "success"))
     assert at.get("imgs") or at.get("image")
     (download,) = at.get("download_button")
@@ -241,9 +259,56 @@ def test_annotating_a_photo_draws_the_keypoints_with_a_download(
 def test_a_file_that_is_not_an_image_gets_a_clear_message(seeded: Seeded) -> None:
     at = open_page(_therapist(seeded), "annotate_image")
     at.file_uploader(key="image_upload").set_value(("photo.png", b"not a png", "image/png")).run()
+    run_worker_once()
+    at.run()
     no_exception(at)
     (error,) = texts(at, "error")
     assert error.startswith("This file cannot be annotated: photo.png")
+
+
+def test_a_reloaded_page_finds_its_job_and_shows_a_crash_as_a_message(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """The job outlives the browser session that queued it (and the dashboard process):
+    a new session of the same user follows it; a job whose process died says so."""
+    at = open_page(_therapist(seeded), "annotate_image")
+    photo = astronaut_png(tmp_path).read_bytes()
+    at.file_uploader(key="image_upload").set_value(("astronaut.png", photo, "image/png")).run()
+    no_exception(at)
+    assert not texts(at, "success")  # queued, not done: the worker has not run
+    reloaded = open_page(_therapist(seeded), "annotate_image")
+    no_exception(reloaded)
+    assert not texts(reloaded, "info") and not texts(reloaded, "success")  # following the job
+    run_worker_once()
+    reloaded.run()
+    no_exception(reloaded)
+    assert any("of 33 keypoints visible" in s for s in texts(reloaded, "success"))
+    assert reloaded.get("imgs") or reloaded.get("image")
+    with seeded.db.transaction() as tx:  # a job whose process died (tests/test_worker.py)
+        job_id = enqueue_job(tx, seeded.clinic.ther_a, JobKind.ANNOTATE_IMAGE, "ef" * 16, "x.png")
+    assert claim_next_job(seeded.db, "host:1") is not None
+    fail_job(seeded.db, job_id, "host:1", crash_message("x.png", -signal.SIGSEGV))
+    crashed = open_page(_therapist(seeded), "annotate_image")
+    (error,) = texts(crashed, "error")
+    assert error.startswith("The work on x.png stopped: its process was ended by SIGSEGV")
+
+
+def test_a_queued_analysis_can_be_cancelled_from_the_page(seeded: Seeded) -> None:
+    at = open_page(_therapist(seeded), "analyse_video")
+    at.file_uploader(key="video_upload").set_value(("set.mp4", b"not run", "video/mp4")).run()
+    at.button(key="analyse").click().run()
+    no_exception(at)
+    (cancel,) = [b for b in at.button if b.label == "Cancel"]  # no worker yet: queued
+    cancel.click().run()
+    no_exception(at)
+    assert texts(at, "info")[-1] == (
+        "The analysis of set.mp4 was cancelled. Upload a file to start again."
+    )
+    assert not texts(at, "error")
+    run_worker_once()  # the worker finds nothing to do: the cancelled job is not taken
+    with seeded.db.read() as tx:
+        job = latest_job(tx, seeded.clinic.ther_a, JobKind.ANALYSE_VIDEO)
+    assert job is not None and job.status is JobStatus.CANCELLED
 
 
 # -- users (admin) -----------------------------------------------------------------------------

@@ -9,22 +9,30 @@ Screenshots land in artifacts/ for a person to look at.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from icalendar import Calendar
 
-from rehab.store import connect, upgrade_database
+from rehab.questionnaires import load_questionnaires
+from rehab.store import (
+    assign_questionnaire,
+    connect,
+    set_patient_language,
+    upgrade_database,
+)
 from rehab.store.testing import password_of
 from tests.browser_support import StreamlitServer, launch_chromium, screenshot_path
+from tests.dashboard_seed import Seeded
 from tests.patient_seed import DEMO_CACHE, seed_patient_side
 
 SIZES = {"phone": (390, 844), "tablet": (768, 1024), "laptop": (1366, 768)}
 FAKE_CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-PASSWORD = password_of("pat0")
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +41,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer
     url = f"sqlite:///{tmp_path_factory.mktemp('patient-browser') / 'rehab.db'}"
     upgrade_database(url)
     db = connect(url)
-    seed_patient_side(db)
+    seeded = seed_patient_side(db)
+    _spanish_patient_with_questionnaires(seeded)
     db.dispose()
     DEMO_CACHE.mkdir(parents=True, exist_ok=True)
     env = {"REHAB_DATABASE_URL": url, "REHAB_DEMO_CACHE": str(DEMO_CACHE)}
     with StreamlitServer(env=env) as running:
         yield running
+
+
+def _spanish_patient_with_questionnaires(seeded: Seeded) -> None:
+    """Patient 1 (no session yet) reads Spanish and has two questionnaires due."""
+    library = load_questionnaires()
+    pid, therapist = seeded.clinic.patients[1], seeded.clinic.ther_a
+    since = dt.date.today() - dt.timedelta(days=1)
+    with seeded.db.transaction() as tx:
+        set_patient_language(tx, therapist, pid, "es")
+        for name in ("nprs", "psfs"):
+            questionnaire = library.get(name)
+            labels = ["Subir escaleras"] if questionnaire.patient_specific else []
+            assign_questionnaire(tx, therapist, pid, questionnaire, 7, since, labels)
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +75,12 @@ def idle(page: Any, settle_s: float = 1.0) -> None:
     page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=120_000)
 
 
-def sign_in(page: Any, url: str) -> None:
+def sign_in(page: Any, url: str, user: str = "pat0", hello: str = "Hello, Patient 0") -> None:
     page.goto(url)
-    page.get_by_label("Username").fill("pat0")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password", exact=True).fill(password_of(user))
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Hello, Patient 0").wait_for(timeout=120_000)
+    page.get_by_text(hello).wait_for(timeout=120_000)
     idle(page)
 
 
@@ -159,4 +181,37 @@ def test_the_printed_program_and_the_calendar_file_download(
     (event,) = calendar.walk("VEVENT")
     assert str(event["summary"]) == "Exercises: Knee program"
     assert event["dtstart"].dt.hour == 18  # the time on the page, in the browser's time zone
+    # the calendar's (and the QR code's) link opens the patient's Today page
+    page.goto(server.url + urlparse(str(event["url"])).path)
+    page.get_by_text("Hello, Patient 0").wait_for(timeout=120_000)
+    idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    page.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "tablet"])
+def test_a_new_spanish_patient_is_encouraged_and_fills_in_questionnaires_in_spanish(
+    server: StreamlitServer, browser: Any, size: str
+) -> None:
+    width, height = SIZES[size]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    sign_in(page, server.url, "pat1", "Hola, Patient 1")
+    page.get_by_text("Tu primera semana: cada sesión cuenta. ¡Tú puedes!").wait_for()
+    assert page.get_by_text("0 semanas").count() == 0
+    link = page.get_by_role("link", name="Tu fisioterapeuta te pide que rellenes 2 cuestionarios")
+    words = link.locator("p").first
+    assert words.evaluate("e => e.scrollWidth <= e.clientWidth"), "the link's words are cut off"
+    no_sideways_scroll(page)
+    link.scroll_into_view_if_needed()
+    shoot(page, f"today-new-es-{size}")
+    link.click()
+    page.get_by_role("heading", name="Cuestionarios").wait_for(timeout=60_000)
+    idle(page)
+    notice = page.get_by_text("Este cuestionario solo está disponible en inglés.")
+    assert notice.count() == 2  # the bundled instruments have no licensed Spanish
+    assert page.get_by_text("How much pain do you feel right now?").count() == 1  # the original
+    assert page.get_by_role("button", name="Guardar mis respuestas").count() == 2
+    in_first_screen(page, notice.first)
+    no_sideways_scroll(page)
+    shoot(page, f"questionnaires-es-{size}")
     page.close()

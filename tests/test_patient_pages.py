@@ -33,6 +33,7 @@ from tests.dashboard_seed import (
     texts,
     use_database,
 )
+from tests.dashboard_seed import _session as _one_session
 from tests.page_text import page_texts, pseudo_spanish, unmarked_words
 from tests.patient_seed import (
     CLINICAL,
@@ -47,7 +48,7 @@ pytest_plugins = ["rehab.store.pytest_plugin"]
 
 LIBRARY = load_library()
 ABBREVIATIONS = re.compile(r"\b(ROM|RPE|reps?|NRS|PT|sec|secs|min|wk|hrs?)\b")
-PATIENT_PAGES = ("home", "live_session", "manual_log")
+PATIENT_PAGES = ("home", "live_session", "manual_log", "questionnaires")
 CLINICIAN_PAGES = (
     "patients", "progress", "session_detail", "prescriptions", "library", "analyse_video",
     "annotate_image", "users",
@@ -124,6 +125,7 @@ def _every_patient_screen(s: Seeded) -> Iterator[tuple[str, AppTest]]:
     yield "before", _open(s, "live_session", **{ITEM_KEY: item})
     yield "after", _open(s, "live_session", **{DONE_KEY: s.sessions[0][-2]})
     yield "log", _open(s, "manual_log")
+    yield "questionnaires", _open(s, "questionnaires")  # none due (see test_patient_questionnaires)
 
 
 def test_a_clinical_note_never_appears_on_any_patient_page(seeded: Seeded) -> None:
@@ -389,3 +391,43 @@ def test_the_log_is_for_today_unless_the_patient_picks_another_day(seeded: Seede
     at = _open(seeded, "manual_log")
     picker = next(d for d in at.date_input if str(d.key).startswith("log_day_r"))
     assert picker.value == dt.datetime.now(dt.UTC).date()
+
+
+# -- a new patient, and a streak and progress of one day -------------------------------------
+
+
+def test_a_new_patient_is_encouraged_not_told_0_weeks(seeded: Seeded) -> None:
+    """Patient 1 has a program and no session yet."""
+    for language, words in (
+        ("en", "Your first week: every session counts. You can do this!"),
+        ("es", "Tu primera semana: cada sesión cuenta. ¡Tú puedes!"),
+    ):
+        with seeded.db.transaction() as tx:
+            set_patient_language(tx, seeded.clinic.ther_a, seeded.clinic.patients[1], language)
+        at = open_page(_patient(seeded, 1), timeout_s=120)
+        no_exception(at)
+        text = _all_text(at)
+        assert words in text, language
+        assert not re.search(r"\b0 (weeks?|semanas?)\b", text), language
+
+
+def test_three_sessions_today_read_one_week_and_earlier_today(seeded: Seeded) -> None:
+    """All of this week's sessions done today (the program asks for 3): a streak of one week,
+    said in the singular; the knee's range against this morning's, "earlier today"."""
+    pid, therapist = seeded.clinic.patients[1], seeded.clinic.ther_a
+    now = dt.datetime.now(dt.UTC)
+    midnight = dt.datetime.combine(now.date(), dt.time(), dt.UTC)
+    with seeded.db.transaction() as tx:
+        program = patient_detail(tx, therapist, pid).programs[0]
+    items = {item.exercise_id: item.item_id for item in program.items}
+    for n in (0, 1, 3):  # 61-63° at first, 73-75° the last time
+        at = midnight + (now - midnight) * (n + 1) / 5
+        _one_session(seeded.db, therapist, pid, at, n, items)
+    text = _all_text(open_page(_patient(seeded, 1), timeout_s=120))
+    assert "1 week in a row with every session done" in text
+    assert "Your knee straightens 12° further than earlier today." in text
+    with seeded.db.transaction() as tx:
+        set_patient_language(tx, therapist, pid, "es")
+    text = _all_text(open_page(_patient(seeded, 1), timeout_s=120))
+    assert "1 semana seguida con todas las sesiones hechas" in text
+    assert "Tu rodilla se estira 12° más que hoy más temprano." in text

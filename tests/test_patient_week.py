@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from zoneinfo import ZoneInfo
 
 from rehab.core.exercise import localized
 from rehab.core.results import Side
 from rehab.domain import SessionSource, SessionStatus
 from rehab.exercise_library import load_library
 from rehab.i18n import translator
-from rehab.patient.progress import exercise_progress
+from rehab.patient.progress import Today, exercise_progress
 from rehab.patient.week import monday, streak, this_week
 from rehab.store.queries import DoneSession, PatientProgram, ProgramItem, RomPoint, VolumePoint
 
 LIBRARY = load_library()
 MON = dt.date(2026, 11, 2)  # a Monday
 KNEE = ProgramItem(1, "knee_extension", 3, 10, None, 80.0, Side.LEFT, "")
+LATER = Today(dt.date(2026, 11, 30), ZoneInfo("UTC"))  # a day after every session below
 WALL = ProgramItem(2, "wall_sit", 2, None, 20.0, None, Side.BOTH, "")
 
 
@@ -81,7 +83,13 @@ def test_progress_in_plain_words_from_the_first_measured_session() -> None:
     rom = [_rom(1, nov_3, 60.0), _rom(2, nov_20, 72.4), _rom(2, nov_20, 10.0, Side.RIGHT)]
     volume = [_held(1, nov_3, 30.0), _held(3, nov_20, 80.0), _held(2, nov_20, 50.0)]
     lines = exercise_progress(
-        (KNEE, WALL), lambda e: LIBRARY.get(e), rom, volume, {3}.__contains__, translator("en")
+        (KNEE, WALL),
+        lambda e: LIBRARY.get(e),
+        rom,
+        volume,
+        {3}.__contains__,
+        translator("en"),
+        LATER,
     )
     assert [(p.exercise_name, p.sentence) for p in lines] == [
         ("Seated knee extension", "Your knee straightens 12° further than on 3 November."),
@@ -95,11 +103,39 @@ def test_progress_in_spanish_and_a_first_time() -> None:
     def spanish(exercise_id: str):  # type: ignore[no-untyped-def]
         return localized(LIBRARY.get(exercise_id), "es")
 
-    (line,) = exercise_progress((KNEE, WALL), spanish, rom, [], lambda _: False, translator("es"))
+    (line,) = exercise_progress(
+        (KNEE, WALL), spanish, rom, [], lambda _: False, translator("es"), LATER
+    )
     assert line.exercise_name == localized(LIBRARY.get("knee_extension"), "es").name
     assert line.sentence == "Tu primera vez: 62° de movimiento."
 
 
 def test_no_sentence_without_a_measured_session() -> None:
     rom = [_rom(1, MON, math.nan)]
-    assert exercise_progress((KNEE,), LIBRARY.get, rom, [], lambda _: False, translator()) == []
+    assert (
+        exercise_progress((KNEE,), LIBRARY.get, rom, [], lambda _: False, translator(), LATER) == []
+    )
+
+
+def test_two_sessions_today_read_earlier_today_by_the_clinics_calendar() -> None:
+    """At 00:30 in Madrid (23:30 UTC the day before) and again at 18:00: the same local day,
+    so "earlier today"; read in UTC it would have been "yesterday"."""
+    madrid = ZoneInfo("Europe/Madrid")
+    nov_30 = dt.date(2026, 11, 30)
+    first = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC)
+    late = dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC)
+    rom = [
+        RomPoint(1, first, "knee_extension", Side.LEFT, 8, 60.0, 63.0, 170.0, 90.0, 170.0,
+                 0.9, 80.0),
+        RomPoint(2, late, "knee_extension", Side.LEFT, 8, 72.0, 75.0, 170.0, 90.0, 170.0,
+                 0.9, 80.0),
+    ]  # fmt: skip
+    for zone, words in ((madrid, "earlier today"), (ZoneInfo("UTC"), "yesterday")):
+        (line,) = exercise_progress((KNEE,), LIBRARY.get, rom, [], lambda _: False,
+                                    translator(), Today(nov_30, zone))  # fmt: skip
+        assert line.sentence == f"Your knee straightens 12° further than {words}.", zone
+
+
+def test_a_new_patients_week_has_not_started() -> None:
+    assert not this_week(_program(start=MON), [], MON).started
+    assert this_week(_program(), _sessions(MON), MON).started

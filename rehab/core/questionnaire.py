@@ -8,6 +8,21 @@ rescaled to 0-100), interpretation bands, and the minimal clinically important d
 questionnaire (the Patient-Specific Functional Scale) has slots whose wording each patient
 gives (their activities). Loading files and naming file, line and field of a problem
 lives in `rehab.questionnaires`.
+
+Validated instruments are translated by their owners, not by us: a clinic holding a licensed
+translation adds it beside the English, complete (every item's text, every anchor label,
+keyed by the English label), with where it comes from:
+
+    translations:
+      es:
+        source: Spanish version licensed from ... (2024)
+        name: Escala numérica del dolor
+        instructions: Elige el número que mejor describe tu dolor ahora mismo.
+        items: {pain_now: "¿Cuánto dolor sientes ahora mismo?"}
+        anchors: {No pain: Sin dolor, Worst pain imaginable: El peor dolor imaginable}
+
+Without one, a patient reading another language is told the questionnaire is in English and
+sees the original (`in_language` returns None).
 """
 
 from __future__ import annotations
@@ -19,6 +34,8 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from rehab.core.exercise_text import ENGLISH, TRANSLATED_LANGUAGES
 
 SCHEMA_VERSION = 1
 
@@ -100,6 +117,17 @@ class PatientSpecific(_Model):
     min_items: int = Field(default=1, ge=1)
 
 
+class QuestionnaireText(_Model):
+    """A licensed translation of what the patient reads: name, instructions, every item's
+    text (by item id) and every anchor label (by its English label)."""
+
+    source: str = Field(min_length=10)  # whose translation, and on what licence
+    name: str = Field(min_length=1)
+    instructions: str = Field(min_length=1)
+    items: dict[str, str] = {}
+    anchors: dict[str, str] = {}
+
+
 class Questionnaire(_Model):
     """One questionnaire definition (schema version 1)."""
 
@@ -118,6 +146,7 @@ class Questionnaire(_Model):
     bands: list[Band] = []
     mcid: Mcid
     default_every_days: int = Field(default=14, ge=1, le=365)
+    translations: dict[str, QuestionnaireText] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> Questionnaire:
@@ -142,6 +171,24 @@ class Questionnaire(_Model):
                 raise ValueError(
                     f"band '{band.label}' ({band.min}-{band.max}) is outside {low}-{high}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _translations_complete(self) -> Questionnaire:
+        items = {i.id for i in self.items if i.text.strip()}
+        labels = {a.label for i in self.items for a in self.scale_of(i).anchors}
+        for code, text in self.translations.items():
+            if code not in TRANSLATED_LANGUAGES:
+                raise ValueError(
+                    f"translations: unsupported language '{code}' "
+                    f"(use one of: {', '.join(TRANSLATED_LANGUAGES)})"
+                )
+            for part, wanted, given in (("items", items, text.items), ("anchors", labels,
+                                        text.anchors)):  # fmt: skip
+                missing, unknown = sorted(wanted - set(given)), sorted(set(given) - wanted)
+                if missing or unknown:
+                    problem = f"missing {missing}" if missing else f"unknown {unknown}"
+                    raise ValueError(f"translations.{code}.{part}: {problem}")
         return self
 
     def scale_of(self, item: Item) -> Scale:
@@ -205,6 +252,35 @@ class Questionnaire(_Model):
         if score is None or math.isnan(score):
             return ""
         return next((b.label for b in self.bands if b.min <= score <= b.max), "")
+
+
+def in_language(q: Questionnaire, language: str) -> Questionnaire | None:
+    """The questionnaire as a patient reading `language` sees it (the same items, scales and
+    scoring, the licensed translation's words); None when it has no such translation."""
+    if language == ENGLISH:
+        return q
+    text = q.translations.get(language)
+    if text is None:
+        return None
+
+    def scale(found: Scale | None) -> Scale | None:
+        if found is None:
+            return None
+        anchors = [a.model_copy(update={"label": text.anchors[a.label]}) for a in found.anchors]
+        return found.model_copy(update={"anchors": anchors})
+
+    items = [
+        i.model_copy(update={"text": text.items.get(i.id, i.text), "scale": scale(i.scale)})
+        for i in q.items
+    ]
+    return q.model_copy(
+        update={
+            "name": text.name,
+            "instructions": text.instructions,
+            "items": items,
+            "scale": scale(q.scale),
+        }
+    )
 
 
 class Change(StrEnum):

@@ -1,6 +1,6 @@
-"""Outcome measures on the pages: the scores' trend (progress page), the form a patient
-fills in (`questionnaire_form`, for any patient page: the patient's home page can place
-it), and the therapist's assignments (prescriptions page)."""
+"""Outcome measures on the clinic's pages: the scores' trend (progress page) and the
+therapist's assignments (prescriptions page). The form a patient fills in, in their
+language, is `rehab.dashboard.questionnaire_form`."""
 
 from __future__ import annotations
 
@@ -11,13 +11,11 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from rehab.clinic_time import today as clinic_today
-from rehab.core.questionnaire import Questionnaire, Scale, describe_reading, read_change
+from rehab.core.questionnaire import Questionnaire, describe_reading, read_change
 from rehab.dashboard import formatting as fmt
 from rehab.dashboard.outcome_charts import outcome_figure
 from rehab.dashboard.state import (
     SignedIn,
-    clinic_zone,
     questionnaire_library,
     show_error,
     transaction,
@@ -29,10 +27,7 @@ from rehab.store import (
     assign_questionnaire,
     assignments,
     end_assignment,
-    record_outcome,
 )
-
-NOT_ANSWERED = "—"
 
 
 def outcomes_section(scores: Sequence[OutcomeScore], zone: ZoneInfo) -> None:
@@ -62,86 +57,6 @@ def outcome_line(questionnaire: Questionnaire, rows: Sequence[OutcomeScore]) -> 
     reading = read_change(questionnaire, known[0] if len(known) > 1 else None, known[-1])
     band = f" · {reading.band}" if reading.band else ""
     return f"{describe_reading(questionnaire, reading)}{band} ({len(known)} answered)"
-
-
-# -- the patient fills one in ----------------------------------------------------------------
-
-
-def due_questionnaires(user: SignedIn, patient_id: int) -> list[Assignment]:
-    """The questionnaires due today for a patient (what a patient page offers)."""
-    with transaction() as tx:
-        found = assignments(tx, user.actor, patient_id)
-    today = clinic_today(clinic_zone())
-    return [a for a in found if a.due_on(today)]
-
-
-def questionnaire_form(user: SignedIn, patient_id: int, assignment: Assignment) -> bool:
-    """The questionnaire of an assignment as a form; True once answers are saved."""
-    library = questionnaire_library()
-    try:
-        questionnaire = library.get(assignment.questionnaire_id)
-    except RehabError as exc:
-        show_error(exc)
-        return False
-    key = f"outcome_{assignment.assignment_id}"
-    with st.form(key):
-        st.markdown(f"**{questionnaire.name}**")
-        st.caption(questionnaire.instructions)
-        answers, labels = _items(questionnaire, assignment, key)
-        sent = st.form_submit_button("Save my answers", type="primary", key=f"{key}_submit")
-    if not sent:
-        return False
-    try:
-        with transaction() as tx:
-            record_outcome(
-                tx,
-                user.actor,
-                patient_id,
-                questionnaire,
-                answers,
-                assignment_id=assignment.assignment_id,
-                labels=labels,
-            )
-    except RehabError as exc:
-        show_error(exc)
-        return False
-    return True
-
-
-def _items(
-    q: Questionnaire, assignment: Assignment, key: str
-) -> tuple[dict[str, int | None], list[str]]:
-    """One answer widget per item (patient-specific slots with the patient's activity)."""
-    answers: dict[str, int | None] = {}
-    labels: list[str] = []
-    for n, item in enumerate(q.items):
-        scale = q.scale_of(item)
-        text = item.text
-        if q.patient_specific is not None:
-            given = assignment.labels[n] if n < len(assignment.labels) else ""
-            text = given or st.text_input(
-                f"Activity {n + 1} (leave empty if none)", key=f"{key}_{item.id}_label"
-            )
-            labels.append(text)
-            if not text.strip():
-                answers[item.id] = None
-                continue
-        options = [NOT_ANSWERED, *range(scale.min, scale.max + 1)]
-        picked = st.radio(
-            f"{n + 1}. {text}" if q.patient_specific is None else text,
-            options,
-            index=0,
-            horizontal=not scale.worded,
-            format_func=lambda v, s=scale: v if v == NOT_ANSWERED else f"{v} {_anchor(s, v)}",
-            key=f"{key}_{item.id}",
-        )
-        answers[item.id] = None if picked == NOT_ANSWERED else int(picked)
-    return answers, labels
-
-
-def _anchor(scale: Scale, value: int) -> str:
-    label = scale.label(value)
-    return "" if label == str(value) else f"· {label}"
 
 
 # -- the therapist assigns one -----------------------------------------------------------------

@@ -22,6 +22,7 @@ from rehab.i18n import N_, Translator, translator
 from rehab.store.queries import ProgramItem, patient_language
 
 LANGUAGE_KEY = "patient_language"
+BACK = N_("Back to today")
 NO_RECORD = N_("Your account has no patient record yet: please ask your therapist.")
 
 # Big tap targets and no sideways scrolling on a phone: images and the camera fit the width.
@@ -30,6 +31,8 @@ _CSS = """<style>
 [data-testid="stMainBlockContainer"] iframe { max-width: 100%; }
 [data-testid="stMainBlockContainer"] [data-testid="stBaseButton-primary"] { min-height: 3rem; }
 [data-testid="stButtonGroup"] [role=radiogroup] { gap: 0.4rem; }
+/* a link's words wrap on a narrow screen instead of being cut off */
+[data-testid="stPageLink"] * { white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stButtonGroup"] button { flex: 0 0 auto; min-width: 2.6rem; justify-content: center; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] {

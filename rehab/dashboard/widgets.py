@@ -82,29 +82,3 @@ def show_alerts(alerts: Sequence[Alert]) -> None:
 def exercise_name(exercise_id: str) -> str:
     """The library's name of an exercise (its id when the library lacks it)."""
     return fmt.exercise_name(exercise_library(), exercise_id)
-
-
-POSE_MODEL_LABELS = {
-    "lite": "lite (fastest)",
-    "full": "full",
-    "heavy": "heavy (slowest, most accurate)",
-}
-
-
-def pick_pose_model(key: str) -> str:
-    """The pose model to run (lite, full, heavy); angles of different models differ, so the
-    model is recorded with the landmarks."""
-    from rehab.pose.models import DEFAULT_VIDEO_MODEL, MODEL_NAMES
-
-    return str(
-        st.selectbox(
-            "Pose model",
-            MODEL_NAMES,
-            index=MODEL_NAMES.index(DEFAULT_VIDEO_MODEL),
-            format_func=lambda name: POSE_MODEL_LABELS.get(name, name),
-            key=key,
-            help="BlazePose lite, full or heavy. Heavy (the default) counts every test clip "
-            "right; full is about 2.5x faster. Angles from different models are not "
-            "comparable.",
-        )
-    )

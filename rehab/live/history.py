@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rehab.clinic_time import local
+from rehab.clinic_time import local, local_day
 from rehab.core.prescription import RomGoal, RomVerdict, rom_goal, rom_summary
 from rehab.domain import SessionStatus
 from rehab.i18n import N_, Translator, translator
@@ -103,7 +103,7 @@ class ExerciseSummary:
     mean_rom_deg: float  # NaN when no complete rep
     last_rom_deg: float  # the previous session's, NaN when none
     target_rom_deg: float | None
-    last_day: dt.date | None = None  # the day of the previous session's `last_rom_deg`
+    last_day: dt.date | None = None  # the clinic's day of the previous session's `last_rom_deg`
     goal: RomGoal = field(default_factory=RomGoal)  # the prescription's target and limit
 
     @property
@@ -128,8 +128,19 @@ def _rom_by_session(points: list[RomPoint], exercise_id: str) -> dict[int, float
     return {sid: total / n for sid, (total, n) in totals.items() if n}
 
 
-def _day_of(points: list[RomPoint], session_id: int) -> dt.date | None:
-    return next((p.started_at.date() for p in points if p.session_id == session_id), None)
+def _previous(
+    points: list[RomPoint], exercise_id: str, before: dt.datetime
+) -> tuple[float, dt.datetime] | None:
+    """The mean range and start of the session with a range for the exercise that started
+    last before `before` (by start time: a session's id says when it was saved, not when it
+    was done)."""
+    starts = {p.session_id: p.started_at for p in points if p.exercise_id == exercise_id}
+    ranges = _rom_by_session(points, exercise_id)
+    earlier = [sid for sid in ranges if starts[sid] < before]
+    if not earlier:
+        return None
+    last = max(earlier, key=starts.__getitem__)
+    return ranges[last], starts[last]
 
 
 def session_summary(
@@ -139,16 +150,18 @@ def session_summary(
     session_id: int,
     name_of: Callable[[str], str],
     library_limit: Callable[[str], float | None] = lambda _: None,
+    zone: dt.tzinfo = dt.UTC,
 ) -> list[ExerciseSummary]:
-    """Per exercise of the session: sets, reps, hold time, ROM against the last session and
-    against what was prescribed (target, and the limit: the item's, or the library's)."""
+    """Per exercise of the session: sets, reps, hold time, ROM against the session done
+    before it (its day in the clinic's time `zone`) and against what was prescribed
+    (target, and the limit: the item's, or the library's)."""
     with db.transaction() as tx:
         volume = [v for v in volume_progress(tx, actor, patient_id) if v.session_id == session_id]
         rom = rom_progress(tx, actor, patient_id)
     out: list[ExerciseSummary] = []
     for v in (v for v in volume if v.session_id == session_id):
         by_session = _rom_by_session(rom, v.exercise_id)
-        earlier = [sid for sid in by_session if sid < session_id]
+        previous = _previous(rom, v.exercise_id, v.started_at)
         here = [p for p in rom if p.session_id == session_id and p.exercise_id == v.exercise_id]
         targets = [p.target_rom_deg for p in here]
         limits = [p.rom_limit_deg for p in here if p.rom_limit_deg is not None]
@@ -162,9 +175,9 @@ def session_summary(
                 reps=v.reps_done,
                 hold_s=v.hold_s_done,
                 mean_rom_deg=by_session.get(session_id, math.nan),
-                last_rom_deg=by_session[max(earlier)] if earlier else math.nan,
+                last_rom_deg=math.nan if previous is None else previous[0],
                 target_rom_deg=target,
-                last_day=_day_of(rom, max(earlier)) if earlier else None,
+                last_day=None if previous is None else local_day(previous[1], zone),
                 goal=goal,
             )
         )

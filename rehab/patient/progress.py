@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from rehab.core.exercise import Exercise
 from rehab.core.results import Side
@@ -57,25 +58,39 @@ def _hold_by_session(
     )
 
 
+@dataclass(frozen=True)
+class Today:
+    """The patient's day and the clinic's time zone the sessions' days are read in."""
+
+    day: dt.date
+    zone: ZoneInfo
+
+
 def _sentence(
     series: list[tuple[dt.datetime, float]],
     say: Callable[[tuple[dt.date, float] | None, float], str],
+    zone: ZoneInfo,
 ) -> str | None:
     if not series:
         return None
     first, latest = series[0], series[-1]
-    then = None if len(series) == 1 else (first[0].date(), first[1])
+    then = None if len(series) == 1 else (first[0].astimezone(zone).date(), first[1])
     return say(then, latest[1])
 
 
-def _held(then: tuple[dt.date, float] | None, now: float, *, t: Translator) -> str:
-    return hold_sentence(then, now, t)
+def _held(then: tuple[dt.date, float] | None, now: float, *, t: Translator, day: dt.date) -> str:
+    return hold_sentence(then, now, t, day)
 
 
 def _moved(
-    then: tuple[dt.date, float] | None, now: float, *, exercise: Exercise, t: Translator
+    then: tuple[dt.date, float] | None,
+    now: float,
+    *,
+    exercise: Exercise,
+    t: Translator,
+    day: dt.date,
 ) -> str:
-    return range_sentence(exercise, then, now, t)
+    return range_sentence(exercise, then, now, t, day)
 
 
 def exercise_progress(
@@ -85,6 +100,7 @@ def exercise_progress(
     volume: Sequence[VolumePoint],
     self_reported: Callable[[int], bool],
     t: Translator,
+    today: Today,
 ) -> list[ExerciseProgress]:
     """One sentence per prescribed exercise with a measured session (in the program's order).
     `exercises` gives the exercise in the patient's language (None when not in the library);
@@ -96,10 +112,11 @@ def exercise_progress(
             continue
         if exercise.is_hold:
             series = _hold_by_session(volume, item.exercise_id, lambda s: not self_reported(s))
-            text = _sentence(series, partial(_held, t=t))
+            text = _sentence(series, partial(_held, t=t, day=today.day), today.zone)
         else:
             series = _range_by_session(rom, item.exercise_id, item.side)
-            text = _sentence(series, partial(_moved, exercise=exercise, t=t))
+            say = partial(_moved, exercise=exercise, t=t, day=today.day)
+            text = _sentence(series, say, today.zone)
         if text is not None:
             out.append(ExerciseProgress(item.item_id, exercise.name, text))
     return out

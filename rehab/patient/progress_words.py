@@ -3,6 +3,8 @@
 The movement's words come from what the exercise counts and which way the angle goes (a knee
 that bends further in a squat, one that straightens further in a knee extension, an arm that
 lifts higher); no abbreviations, and a change under `SAME_DEG` reads as "about the same".
+The earlier session is named by its day as the patient lives it: "earlier today",
+"yesterday", or "on 3 November".
 """
 
 from __future__ import annotations
@@ -17,23 +19,26 @@ SAME_DEG = 3.0  # smaller changes are within what the camera can tell apart
 SAME_S = 2.0
 
 FURTHER = {
-    "knee_bends": N_("Your knee bends {deg}° further than on {day}."),
-    "knee_straightens": N_("Your knee straightens {deg}° further than on {day}."),
-    "elbow_bends": N_("Your elbow bends {deg}° further than on {day}."),
-    "elbow_straightens": N_("Your elbow straightens {deg}° further than on {day}."),
-    "arm_lifts": N_("Your arm lifts {deg}° higher than on {day}."),
-    "leg_lifts": N_("Your leg lifts {deg}° higher than on {day}."),
-    "hips_lift": N_("Your hips lift {deg}° higher than on {day}."),
-    "heels_rise": N_("You rise {deg}° higher onto your toes than on {day}."),
-    "trunk_bends": N_("You bend {deg}° further to the side than on {day}."),
-    "moves": N_("You move {deg}° further than on {day}."),
+    "knee_bends": N_("Your knee bends {deg}° further than {when}."),
+    "knee_straightens": N_("Your knee straightens {deg}° further than {when}."),
+    "elbow_bends": N_("Your elbow bends {deg}° further than {when}."),
+    "elbow_straightens": N_("Your elbow straightens {deg}° further than {when}."),
+    "arm_lifts": N_("Your arm lifts {deg}° higher than {when}."),
+    "leg_lifts": N_("Your leg lifts {deg}° higher than {when}."),
+    "hips_lift": N_("Your hips lift {deg}° higher than {when}."),
+    "heels_rise": N_("You rise {deg}° higher onto your toes than {when}."),
+    "trunk_bends": N_("You bend {deg}° further to the side than {when}."),
+    "moves": N_("You move {deg}° further than {when}."),
 }
-SAME = N_("About the same range as on {day}: keep going.")
-LESS = N_("{deg}° less range than on {day}. Tell your therapist if it hurts more.")
+SAME = N_("About the same range as {when}: keep going.")
+LESS = N_("{deg}° less range than {when}. Tell your therapist if it hurts more.")
+ON_DAY = N_("on {day}")  # "than on 3 November"
+EARLIER_TODAY = N_("earlier today")  # "than earlier today"
+YESTERDAY = N_("yesterday")  # "than yesterday"
 FIRST = N_("Your first time: {deg}° of movement.")
-HELD_LONGER = N_("You held {seconds} seconds longer than on {day}.")
-HELD_SAME = N_("You held about as long as on {day}.")
-HELD_LESS = N_("You held {seconds} seconds less than on {day}.")
+HELD_LONGER = N_("You held {seconds} seconds longer than {when}.")
+HELD_SAME = N_("You held about as long as {when}.")
+HELD_LESS = N_("You held {seconds} seconds less than {when}.")
 HELD_FIRST = N_("Your first time: you held {seconds} seconds.")
 
 
@@ -58,32 +63,45 @@ def movement(exercise: Exercise) -> str:
     return by_segment.get((names[0], names[1]), "moves") if spec.kind == "segment" else "moves"
 
 
+def when(day: dt.date, today: dt.date, t: Translator) -> str:
+    """The earlier session's day as the sentences say it: 'earlier today', 'yesterday',
+    'on 3 November'."""
+    if day == today:
+        return t.gettext(EARLIER_TODAY)
+    if day == today - dt.timedelta(days=1):
+        return t.gettext(YESTERDAY)
+    return t.gettext(ON_DAY).format(day=t.short_day(day))
+
+
 def range_sentence(
     exercise: Exercise,
     then: tuple[dt.date, float] | None,
     now_deg: float,
     t: Translator,
+    today: dt.date,
 ) -> str:
-    """The latest range of movement against an earlier day's (`then`: day, degrees)."""
+    """The latest range of movement against an earlier session's (`then`: its day in the
+    clinic's time zone, degrees); `today` is the patient's day."""
     if then is None:
         return t.gettext(FIRST).format(deg=round(now_deg))
     day, then_deg = then
-    change = now_deg - then_deg
-    when = t.short_day(day)
+    change, earlier = now_deg - then_deg, when(day, today, t)
     if abs(change) < SAME_DEG:
-        return t.gettext(SAME).format(day=when)
+        return t.gettext(SAME).format(when=earlier)
     if change < 0:
-        return t.gettext(LESS).format(deg=round(-change), day=when)
-    return t.gettext(FURTHER[movement(exercise)]).format(deg=round(change), day=when)
+        return t.gettext(LESS).format(deg=round(-change), when=earlier)
+    return t.gettext(FURTHER[movement(exercise)]).format(deg=round(change), when=earlier)
 
 
-def hold_sentence(then: tuple[dt.date, float] | None, now_s: float, t: Translator) -> str:
-    """The latest hold against an earlier day's (`then`: day, seconds held)."""
+def hold_sentence(
+    then: tuple[dt.date, float] | None, now_s: float, t: Translator, today: dt.date
+) -> str:
+    """The latest hold against an earlier session's (`then`: its day, seconds held)."""
     if then is None:
         return t.gettext(HELD_FIRST).format(seconds=round(now_s))
     day, then_s = then
-    change, when = now_s - then_s, t.short_day(day)
+    change, earlier = now_s - then_s, when(day, today, t)
     if abs(change) < SAME_S:
-        return t.gettext(HELD_SAME).format(day=when)
+        return t.gettext(HELD_SAME).format(when=earlier)
     text = HELD_LONGER if change > 0 else HELD_LESS
-    return t.gettext(text).format(seconds=round(abs(change)), day=when)
+    return t.gettext(text).format(seconds=round(abs(change)), when=earlier)

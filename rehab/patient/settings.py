@@ -2,7 +2,9 @@
 
 - `REHAB_CLINIC_NAME`: printed at the top of the handout (default "Rehab clinic");
 - `REHAB_PUBLIC_URL`: the address patients open the dashboard at (default
-  `http://localhost:8501`); the handout's QR code and the reminders link to its home page.
+  `http://localhost:8501`); the handout's QR code and the reminders link to its root, where
+  a signed-in patient lands on their Today page (the default page has no address of its own:
+  `/home` would be "Page not found").
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ ENV_CLINIC_NAME = "REHAB_CLINIC_NAME"
 ENV_PUBLIC_URL = "REHAB_PUBLIC_URL"
 DEFAULT_CLINIC_NAME = "Rehab clinic"
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
-HOME_PAGE = "home"  # the patient's home page's address (its url_path)
 
 
 def clinic_name() -> str:
@@ -23,4 +24,4 @@ def clinic_name() -> str:
 def patient_home_url() -> str:
     """Where a patient's printouts send them: the dashboard's patient home page."""
     base = os.environ.get(ENV_PUBLIC_URL, "").strip() or DEFAULT_PUBLIC_URL
-    return f"{base.rstrip('/')}/{HOME_PAGE}"
+    return f"{base.rstrip('/')}/"

@@ -28,6 +28,7 @@ class Week:
     self_reported: int  # of them, logged by the patient without the camera
     target: int  # sessions a week in the program (0: no program)
     streak_weeks: int  # weeks in a row, up to this one, with every prescribed session done
+    started: bool = True  # any session done at all (False: a new patient's first week)
 
     @property
     def remaining(self) -> int:
@@ -59,6 +60,7 @@ def this_week(
         self_reported=sum(s.self_reported for s in current),
         target=target,
         streak_weeks=streak(program, sessions, today),
+        started=any(s.started_at.date() <= today for s in sessions),
     )
 
 

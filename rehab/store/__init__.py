@@ -53,10 +53,34 @@ from rehab.store.clinic import (
     set_patient_language,
     update_patient,
 )
-from rehab.store.database import Database, Transaction, connect, database_url
+from rehab.store.database import (
+    ENV_URL,
+    Database,
+    Transaction,
+    connect,
+    database_url,
+)
 from rehab.store.demo_data import create_demo_therapist, delete_demo, demo_exists, has_patients
 from rehab.store.failures import explain_database_error, is_database_error
 from rehab.store.files import database_files
+from rehab.store.jobs import (
+    ClaimedJob,
+    JobView,
+    cancel_job,
+    claim_next_job,
+    end_cancelled_job,
+    enqueue_job,
+    fail_job,
+    finish_job,
+    finished_job_media,
+    job_heartbeat,
+    job_view,
+    jobs_with_media,
+    latest_job,
+    reap_stale_jobs,
+    release_job,
+    report_progress,
+)
 from rehab.store.liveness import STALE_AFTER, close_stale_sessions
 from rehab.store.manual import MAX_HOLD_S, MAX_REPS, MAX_SETS, LoggedExercise, log_manual_session
 from rehab.store.migrate import upgrade_database
@@ -96,6 +120,7 @@ from rehab.store.web_sessions import (
 )
 
 __all__ = [
+    "ENV_URL",
     "MAX_HOLD_S",
     "MAX_REPS",
     "MAX_SETS",
@@ -108,9 +133,11 @@ __all__ = [
     "AlertSeverity",
     "Assignment",
     "CheckInValues",
+    "ClaimedJob",
     "ClinicSettingsView",
     "Database",
     "ExercisePlan",
+    "JobView",
     "LoggedExercise",
     "NewPatient",
     "OutcomeScore",
@@ -131,7 +158,9 @@ __all__ = [
     "assign_questionnaire",
     "assignments",
     "authenticate",
+    "cancel_job",
     "check_web_session",
+    "claim_next_job",
     "clinic_settings",
     "close_stale_sessions",
     "connect",
@@ -146,14 +175,23 @@ __all__ = [
     "delete_template",
     "demo_exists",
     "end_assignment",
+    "end_cancelled_job",
     "end_program",
     "end_web_session",
+    "enqueue_job",
     "explain_database_error",
+    "fail_job",
+    "finish_job",
+    "finished_job_media",
     "first_admin",
     "has_accounts",
     "has_patients",
     "is_database_error",
     "issue_sign_in_code",
+    "job_heartbeat",
+    "job_view",
+    "jobs_with_media",
+    "latest_job",
     "list_templates",
     "list_users",
     "log_manual_session",
@@ -162,10 +200,13 @@ __all__ = [
     "prescribe",
     "purge_expired",
     "queries",
+    "reap_stale_jobs",
     "record_outcome",
     "record_refusal",
     "record_session",
     "redeem_sign_in_code",
+    "release_job",
+    "report_progress",
     "reset_password",
     "save_program_as_template",
     "save_template",

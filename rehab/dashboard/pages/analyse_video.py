@@ -12,7 +12,15 @@ from rehab.core.exercise import Exercise
 from rehab.core.results import Side
 from rehab.dashboard import charts
 from rehab.dashboard import formatting as fmt
-from rehab.dashboard.media import VideoAnalysis, run_analysis, save_session
+from rehab.dashboard.media import VideoAnalysis, save_session
+from rehab.dashboard.media_jobs import (
+    analysis_of,
+    current_job,
+    ended_without_result,
+    files_gone,
+    follow,
+    start_job,
+)
 from rehab.dashboard.navigation import page_path
 from rehab.dashboard.state import (
     SESSION_KEY,
@@ -24,27 +32,26 @@ from rehab.dashboard.state import (
     show_error,
 )
 from rehab.dashboard.tables import hold_table, rep_table
-from rehab.dashboard.widgets import pick_patient, pick_pose_model
+from rehab.dashboard.widgets import pick_patient
+from rehab.domain import JobKind
 from rehab.errors import RehabError
 from rehab.pose.sources import VIDEO_SUFFIXES
+from rehab.store import JobView
 
-RESULT_KEY = "video_analysis"
 SIDES = {"as the exercise defines": None, "left": Side.LEFT, "right": Side.RIGHT, "both": Side.BOTH}
 NOBODY = "no person was found in any frame"
 
 
-def _inputs(user: SignedIn) -> tuple[int | None, Exercise, Side | None, str]:
+def _inputs(user: SignedIn) -> tuple[int | None, Exercise, Side | None]:
     patient_id = pick_patient(user, required=False)
     library = exercise_library()
     ids = sorted(library.exercises, key=lambda e: library.exercises[e].name)
-    left, middle, right = st.columns([3, 2, 2])
+    left, right = st.columns([3, 2])
     chosen = left.selectbox(
         "Exercise", ids, format_func=lambda e: library.exercises[e].name, key="video_exercise"
     )
-    side_label = middle.selectbox("Side", list(SIDES), key="video_side")
-    with right:
-        model = pick_pose_model("video_model")
-    return patient_id, library.exercises[chosen], SIDES[side_label], model
+    side_label = right.selectbox("Side", list(SIDES), key="video_side")
+    return patient_id, library.exercises[chosen], SIDES[side_label]
 
 
 def _results(result: VideoAnalysis) -> None:
@@ -119,6 +126,35 @@ def _recorded_at(result: VideoAnalysis) -> dt.datetime:
     return dt.datetime.combine(day, at, zone).astimezone(dt.UTC)
 
 
+def _reconnect(job: JobView | None) -> None:
+    """After a reload, the inputs start as the job's own (before the widgets are drawn)."""
+    if job is None or "video_exercise" in st.session_state:
+        return
+    if job.params.get("exercise_id") not in exercise_library().exercises:
+        return
+    st.session_state["video_exercise"] = job.params["exercise_id"]
+    side = job.params.get("side")
+    st.session_state["video_side"] = next(k for k, v in SIDES.items() if v == (side or None))
+
+
+def _start(
+    user: SignedIn, patient_id: int | None, exercise: Exercise, side: Side | None, hint: bool
+) -> None:
+    upload = st.file_uploader(
+        "Video", type=sorted(s.lstrip(".") for s in VIDEO_SUFFIXES), key="video_upload"
+    )
+    if upload is None:
+        if hint:  # nothing uploaded yet, no earlier job to show
+            st.info("Upload a video (MP4, MOV, WebM…) of the exercise to count it.")
+    elif st.button("Analyse", type="primary", key="analyse"):
+        params = {"exercise_id": exercise.id, "side": side.value if side else None}
+        try:
+            start_job(user, JobKind.ANALYSE_VIDEO, upload.name, upload.getvalue(), params,
+                      patient_id)  # fmt: skip
+        except RehabError as exc:
+            show_error(exc)
+
+
 def main() -> None:
     user = require_user()
     st.title("Analyse a video")
@@ -126,32 +162,28 @@ def main() -> None:
         "Upload a recording of one set; BlazePose finds the 33 keypoints in every frame "
         "and the counting engine counts it offline, with the most accurate smoothing."
     )
-    patient_id, exercise, side, model = _inputs(user)
-    upload = st.file_uploader(
-        "Video", type=sorted(s.lstrip(".") for s in VIDEO_SUFFIXES), key="video_upload"
-    )
-    if upload is None:
-        st.info("Upload a video (MP4, MOV, WebM…) of the exercise to count it.")
+    earlier = current_job(user, JobKind.ANALYSE_VIDEO)
+    _reconnect(earlier)
+    patient_id, exercise, side = _inputs(user)
+    _start(user, patient_id, exercise, side, hint=earlier is None)
+    job = current_job(user, JobKind.ANALYSE_VIDEO)
+    if job is None:
         return
-    if st.button("Analyse", type="primary", key="analyse"):
-        progress = st.progress(0.0, text="Reading the video…")
-        try:
-            st.session_state[RESULT_KEY] = run_analysis(
-                upload.name, upload.getvalue(), exercise, side,
-                lambda share, text: progress.progress(share, text=text), model,
-            )  # fmt: skip
-        except RehabError as exc:
-            progress.empty()
-            st.session_state.pop(RESULT_KEY, None)
-            st.error(f"This file cannot be analysed: {exc}")
-            return
-        progress.empty()
-    result = st.session_state.get(RESULT_KEY)
-    if not isinstance(result, VideoAnalysis) or result.file_name != upload.name:
+    st.caption(f"Last video: {job.file_name}")
+    if not job.status.is_finished:
+        follow(user, job.id)
         return
-    if (result.exercise_id, result.side, result.model) != (exercise.id, side, model):
-        st.info("The exercise, side or model changed: press Analyse again.")
+    if ended_without_result(job, "analysis"):
         return
+    if files_gone(job):
+        st.info(f"The analysis of {job.file_name} is no longer kept: upload it again.")
+        return
+    if job.params.get("exercise_id") != exercise.id or job.params.get("side") != (
+        side.value if side else None
+    ):
+        st.info("The exercise or side changed: press Analyse again.")
+        return
+    result = analysis_of(job, exercise)
     _results(result)
     _save(user, patient_id, result)
 

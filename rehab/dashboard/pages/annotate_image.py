@@ -6,55 +6,71 @@ from pathlib import Path
 
 import streamlit as st
 
-from rehab.dashboard.media import Annotated, annotate, digest_of
+from rehab.dashboard.media import digest_of
+from rehab.dashboard.media_jobs import (
+    annotated_of,
+    current_job,
+    ended_without_result,
+    files_gone,
+    follow,
+    start_job,
+)
 from rehab.dashboard.state import require_user
-from rehab.dashboard.widgets import pick_pose_model
-from rehab.errors import InputError
+from rehab.domain import JobKind
 from rehab.pose.sources import IMAGE_SUFFIXES
+from rehab.store import JobView
 
-RESULT_KEY = "image_annotation"
+DIGEST_KEY = "image_job_digest"  # the photo last queued (a rerun does not queue it again)
 
 
 def download_name(name: str) -> str:
     return f"{Path(name).stem}-keypoints.png"
 
 
-def main() -> None:
-    require_user()
-    st.title("Annotate an image")
-    st.caption(
-        "BlazePose finds 33 body keypoints; the person's left side is drawn orange, the right blue."
-    )
-    model = pick_pose_model("image_model")
-    upload = st.file_uploader(
-        "Photo", type=sorted(s.lstrip(".") for s in IMAGE_SUFFIXES), key="image_upload"
-    )
-    if upload is None:
-        st.info("Upload a photo of a person (JPEG, PNG, WebP…) to see the keypoints drawn on it.")
+def _show(job: JobView) -> None:
+    if not job.status.is_finished:
+        follow(require_user(), job.id)
         return
-    cached = st.session_state.get(RESULT_KEY)
-    digest = digest_of(upload.getvalue())
-    if not isinstance(cached, Annotated) or (cached.digest, cached.asked) != (digest, model):
-        with st.spinner("Finding the pose…"):
-            try:
-                cached = annotate(upload.name, upload.getvalue(), model=model)
-            except InputError as exc:  # a model that is not built is one too
-                st.error(f"This file cannot be annotated: {exc}")
-                return
-        st.session_state[RESULT_KEY] = cached
-    if not cached.detected:
+    if ended_without_result(job, "annotation"):
+        return
+    if files_gone(job):
+        st.info(f"The annotated {job.file_name} is no longer kept: upload it again.")
+        return
+    done = annotated_of(job)
+    if not done.detected:
         st.warning("Nobody was found in this photo: the picture is returned without keypoints.")
     else:
-        st.success(f"{cached.visible} of 33 keypoints visible ({cached.model}).")
-    st.image(cached.png, caption=f"{upload.name} with the keypoints")
+        st.success(f"{done.visible} of 33 keypoints visible ({done.model}).")
+    st.image(done.png, caption=f"{job.file_name} with the keypoints")
     st.download_button(
         "Download the annotated image",
-        cached.png,
-        file_name=download_name(upload.name),
+        done.png,
+        file_name=download_name(job.file_name),
         mime="image/png",
         icon=":material/download:",
         key="download_image",
     )
+
+
+def main() -> None:
+    user = require_user()
+    st.title("Annotate an image")
+    st.caption(
+        "BlazePose finds 33 body keypoints; the person's left side is drawn orange, the right blue."
+    )
+    upload = st.file_uploader(
+        "Photo", type=sorted(s.lstrip(".") for s in IMAGE_SUFFIXES), key="image_upload"
+    )
+    if upload is not None:
+        digest = digest_of(upload.getvalue())
+        if st.session_state.get(DIGEST_KEY) != digest:  # a new photo: annotate it
+            st.session_state[DIGEST_KEY] = digest
+            start_job(user, JobKind.ANNOTATE_IMAGE, upload.name, upload.getvalue(), {})
+    job = current_job(user, JobKind.ANNOTATE_IMAGE)
+    if job is None:
+        st.info("Upload a photo of a person (JPEG, PNG, WebP…) to see the keypoints drawn on it.")
+        return
+    _show(job)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import streamlit as st
 from rehab.core.exercise import Exercise
 from rehab.dashboard.navigation import page_path
 from rehab.dashboard.patient_view import LANGUAGE_KEY, PatientPage, open_patient_page
+from rehab.dashboard.questionnaire_form import due_questionnaires
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import clinic_zone, database, today, transaction
 from rehab.demos.cache import demo_gif
@@ -19,7 +20,7 @@ from rehab.errors import RehabError
 from rehab.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from rehab.live.history import close_cut_off_sessions, cut_off_notice
 from rehab.patient.printouts import file_name, handout_pdf, reminders_ics
-from rehab.patient.progress import exercise_progress
+from rehab.patient.progress import Today, exercise_progress
 from rehab.patient.week import Week, history_start, this_week
 from rehab.store import set_patient_language
 from rehab.store.queries import (
@@ -56,6 +57,8 @@ CALENDAR_WORDS = N_(
     "A calendar file for your phone or computer: your exercise days, with a reminder."
 )
 LANGUAGE = N_("Language")
+FIRST_WEEK = N_("Your first week: every session counts. You can do this!")
+NEW_STREAK = N_("Do all of this week's sessions to start a streak.")
 
 
 def _start(item: ProgramItem) -> None:
@@ -109,12 +112,17 @@ def _week(page: PatientPage, week: Week) -> None:
         parts.append(logged.format(n=n))
     st.markdown(f":material/event_available: **{t.gettext(THIS_WEEK)}:** " + " · ".join(parts))
     n = week.streak_weeks
-    streak = t.ngettext(
-        "{n} week in a row with every session done",
-        "{n} weeks in a row with every session done",
-        n,
-    ).format(n=n)
-    st.markdown(f":material/local_fire_department: {streak}")
+    if not week.started:
+        st.markdown(f":material/waving_hand: {t.gettext(FIRST_WEEK)}")
+    elif not n:
+        st.markdown(f":material/flag: {t.gettext(NEW_STREAK)}")
+    else:
+        streak = t.ngettext(
+            "{n} week in a row with every session done",
+            "{n} weeks in a row with every session done",
+            n,
+        ).format(n=n)
+        st.markdown(f":material/local_fire_department: {streak}")
 
 
 def _progress(page: PatientPage, home: PatientHome, since: dt.date) -> None:
@@ -126,8 +134,9 @@ def _progress(page: PatientPage, home: PatientHome, since: dt.date) -> None:
         volume = volume_progress(tx, page.user.actor, page.patient_id, start)
     manual = {s.session_id for s in home.sessions if s.self_reported}
     lines = exercise_progress(
-        home.program.items, page.exercise, rom, volume, manual.__contains__, t
-    )
+        home.program.items, page.exercise, rom, volume, manual.__contains__, t,
+        Today(today(), clinic_zone()),
+    )  # fmt: skip
     st.subheader(t.gettext(HOW_YOU_ARE_DOING), anchor=False)
     if not lines:
         st.caption(t.gettext(NOTHING_YET))
@@ -136,8 +145,17 @@ def _progress(page: PatientPage, home: PatientHome, since: dt.date) -> None:
 
 
 def _questionnaires_due(page: PatientPage) -> None:
-    """Questionnaires the therapist has asked for (issue 13, the `clinical` work adds them
-    here: the patient fills them in on this page)."""
+    """Questionnaires the therapist has asked for that are due: a link to fill them in."""
+    n = len(due_questionnaires(page))
+    if n:
+        words = page.t.ngettext(
+            "Your therapist asks you to fill in {n} questionnaire",
+            "Your therapist asks you to fill in {n} questionnaires",
+            n,
+        )
+        with st.container(border=True, key="questionnaires_due"):
+            st.page_link(page_path("questionnaires"), label=words.format(n=n),
+                         icon=":material/checklist:")  # fmt: skip
 
 
 def _downloads(page: PatientPage, home: PatientHome) -> None:
@@ -155,6 +173,7 @@ def _downloads(page: PatientPage, home: PatientHome) -> None:
         icon=":material/print:",
         key="handout_pdf",
         width="stretch",
+        on_click="ignore",  # a download needs no rerun (a click during one is lost)
     )
     at = st.time_input(t.gettext(REMIND_AT), value=dt.time(18, 0), key="remind_at", step=900)
     zone = st.context.timezone or "UTC"
@@ -166,6 +185,7 @@ def _downloads(page: PatientPage, home: PatientHome) -> None:
         icon=":material/event:",
         key="reminders_ics",
         width="stretch",
+        on_click="ignore",
     )
     st.caption(t.gettext(CALENDAR_WORDS))
 
@@ -210,11 +230,11 @@ def _body(page: PatientPage) -> None:
     _week(page, this_week(home.program, home.sessions, day))
     if home.program.note:
         st.info(f"**{t.gettext(FROM_THERAPIST)}**  \n{plain(home.program.note)}")
-    _questionnaires_due(page)
     st.header(t.gettext(TODAYS_EXERCISES), anchor=False)
     for n, item in enumerate(home.program.items, start=1):
         _item_card(page, n, item, home.sets_on_day.get(item.item_id, 0))
     st.page_link(page_path("manual_log"), label=t.gettext(NO_CAMERA), icon=":material/edit_note:")
+    _questionnaires_due(page)
     _progress(page, home, since)
     _downloads(page, home)
 

@@ -31,7 +31,7 @@ from rehab.core.exercise import Exercise
 from rehab.dashboard import ondevice
 from rehab.dashboard.check_in import check_in_form, pain_question
 from rehab.dashboard.navigation import page_path
-from rehab.dashboard.patient_view import PatientPage, open_patient_page
+from rehab.dashboard.patient_view import BACK, PatientPage, open_patient_page
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.speech import speech_script
 from rehab.dashboard.state import clinic_zone, database, exercise_library, today, transaction
@@ -105,7 +105,6 @@ TITLE = N_("Exercise with the camera")
 WELL_DONE = N_("Well done!")
 THANKS = N_("Thank you. Your therapist will see this session.")
 NOTHING_COUNTED = N_("No set was counted this time.")
-BACK = N_("Back to today")
 HELD_FOR = N_("{seconds} seconds held")
 BEYOND_LIMIT = N_(
     "You went beyond the {limit}° your therapist set ({rom}° today): go gently next time."
@@ -362,7 +361,7 @@ def _summary(page: PatientPage, session_id: int) -> None:
     prescribed (or the library's) it is a caution, never praise."""
     t = page.t
     rows = session_summary(database(), page.user.actor, page.patient_id, session_id,
-                           page.exercise_name, _limit)  # fmt: skip
+                           page.exercise_name, _limit, clinic_zone())  # fmt: skip
     if not rows:
         st.caption(t.gettext(NOTHING_COUNTED))
     for row in rows:
@@ -382,7 +381,7 @@ def _summary(page: PatientPage, session_id: int) -> None:
         exercise = page.exercise(row.exercise_id)
         if exercise is not None and not math.isnan(row.mean_rom_deg):
             then = None if row.last_day is None else (row.last_day, row.last_rom_deg)
-            line += " " + plain(range_sentence(exercise, then, row.mean_rom_deg, t))
+            line += " " + plain(range_sentence(exercise, then, row.mean_rom_deg, t, today()))
         st.markdown(line)
 
 

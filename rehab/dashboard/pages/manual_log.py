@@ -10,7 +10,7 @@ import streamlit as st
 
 from rehab.dashboard.check_in import pain_question
 from rehab.dashboard.navigation import page_path
-from rehab.dashboard.patient_view import PatientPage, open_patient_page
+from rehab.dashboard.patient_view import BACK, PatientPage, open_patient_page
 from rehab.dashboard.safe_text import plain
 from rehab.dashboard.state import today, transaction
 from rehab.errors import RehabError
@@ -43,7 +43,6 @@ SAVE = N_("Save this day")
 SAVED = N_("Saved. Your therapist will see this day as logged by you.")
 NOTHING = N_("Fill in the sets you did for at least one exercise.")
 MISSING_AMOUNT = N_("{exercise}: say how many repetitions (or seconds) in each set.")
-BACK = N_("Back to today")
 NO_PROGRAM = N_("You have no exercises yet. Your therapist will set them up for you.")
 
 
