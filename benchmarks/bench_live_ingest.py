@@ -100,6 +100,7 @@ def seed(url: str, n: int) -> list[str]:
         queries,
         upgrade_database,
     )
+    from rehab.store.testing import password_of
 
     access._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # seeding only
     upgrade_database(url)
@@ -107,11 +108,13 @@ def seed(url: str, n: int) -> list[str]:
     tokens: list[str] = []
     start = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     with db.transaction() as tx:
-        admin = Actor(create_user(tx, None, "admin", "Admin", Role.ADMIN, "pw-admin-1"), Role.ADMIN)
-        ther = create_user(tx, admin, "ther", "Therapist", Role.THERAPIST, "pw-ther-1")
+        admin_id = create_user(tx, None, "admin", "Admin", Role.ADMIN, password_of("admin"))
+        admin = Actor(admin_id, Role.ADMIN)
+        ther = create_user(tx, admin, "ther", "Therapist", Role.THERAPIST, password_of("ther"))
         therapist = Actor(ther, Role.THERAPIST)
         for i in range(n):
-            user = create_user(tx, admin, f"pat{i}", f"Patient {i}", Role.PATIENT, "pw-patient")
+            name = f"pat{i}"
+            user = create_user(tx, admin, name, f"Patient {i}", Role.PATIENT, password_of(name))
             pid = create_patient(tx, admin, user, ther, "bench", Side.BOTH)
             plan = ExercisePlan(CLIPS[i % len(CLIPS)][1], sets=1, reps=100_000)
             prescribe(tx, therapist, pid, "Bench", [plan], 3, start_date=start)
