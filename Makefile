@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench clean format messages web
+.PHONY: run test lint bench clean format messages models web
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11) on PATH"; exit 1; }
@@ -16,21 +16,27 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	@touch $(STAMP)
 
+# The pose models (lite, full, heavy) are built from pinned npm inputs into the data folder
+# (docs/models.md); about 5 s from the download cache, nothing to do when they are built.
+models: $(STAMP)
+	$(BIN)/rehab models build
+
 # The browser's pose runtime (MediaPipe Tasks for Web, pinned) for on-device live sessions:
 # fetched once with npm into the data folder (docs/live.md); nothing to do when installed.
 web: $(STAMP)
 	$(BIN)/rehab ondevice install
 
-# The dashboard with the on-device routes on the same port (rehab/server/st_app.py), and
-# beside it `rehab worker` for the uploaded-media jobs (docs/dashboard.md), stopped with it.
-run: $(STAMP) web
+# The dashboard with the on-device routes on the same port (`rehab serve` runs the launcher
+# rehab/server/st_app.py, Streamlit's st.App around rehab/dashboard/app.py), and beside it
+# `rehab worker` for the uploaded-media jobs (docs/dashboard.md), stopped with it.
+run: $(STAMP) models web
 	$(BIN)/rehab db upgrade
 	$(BIN)/rehab demo --if-empty
 	$(BIN)/rehab worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(BIN)/streamlit run rehab/server/st_app.py --server.headless true --browser.gatherUsageStats false
+	$(BIN)/rehab serve
 
-test: $(STAMP) lint
+test: $(STAMP) lint models
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -52,7 +58,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -l es --no-fuzzy-matching \
 		--ignore-obsolete
 
-bench: $(STAMP)
+bench: $(STAMP) models
 	$(BIN)/python -m benchmarks
 
 clean:

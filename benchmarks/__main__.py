@@ -2,11 +2,15 @@
 
 python -m benchmarks                # all
 python -m benchmarks pose engine    # bench_pose.py and bench_engine.py only
+python -m benchmarks --model heavy pose live   # the pose model the benchmarks run (lite,
+                                               # full, heavy or a .task file; default full)
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
+import os
 import pkgutil
 import sys
 import time
@@ -26,7 +30,13 @@ def _modules(selected: list[str]) -> list[str]:
 
 
 def main() -> int:
-    for name in _modules(sys.argv[1:]):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--model", help="pose model: lite, full, heavy or a .task file")
+    parser.add_argument("names", nargs="*", help="benchmark modules (default: all)")
+    args = parser.parse_args()
+    if args.model:
+        os.environ["REHAB_BENCH_MODEL"] = args.model
+    for name in _modules(args.names):
         print(f"\n=== {name} ===", flush=True)
         started = time.perf_counter()
         importlib.import_module(f"benchmarks.{name}").main()

@@ -7,8 +7,9 @@ accuracy for the rep clips (RepCount's measures); holds within 1 s or 10 % and t
 absolute error in seconds.
 
 Landmark streams come from the tests' cache (.cache/clip-streams) or are extracted now
-with BlazePose (minutes on a shared 2-core machine). REHAB_POSE_TASKS, a comma-separated
-list of `.task` bundles, adds a table of every clip's figures with each of those models.
+with BlazePose (minutes on a shared 2-core machine), with the product's default model for
+recorded video (heavy). REHAB_POSE_MODELS, a comma-separated list of models (`lite`, `full`,
+`heavy` or `.task` paths), adds a table of every clip's figures with each of those models.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from benchmarks.table import print_table
 from rehab.core.analysis import analyze_stream
 from rehab.exercise_library import load_library
+from rehab.pose.models import DEFAULT_VIDEO_MODEL
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -49,11 +51,11 @@ def _figure(value: float, hold: bool) -> str:
     return f"{value:.1f} s" if hold else f"{value:g}"
 
 
-def measure(tools: Any, task_path: Path | None = None, live: bool = True) -> list[Row]:
+def measure(tools: Any, model: str | None = None, live: bool = True) -> list[Row]:
     library = load_library()
     rows = []
     for clip in tools.load_manifest():
-        stream = tools.clip_stream(clip, task_path)
+        stream = tools.clip_stream(clip, model)
         exercise = library.get(clip.exercise)
         offline = tools.set_figure(analyze_stream(stream, exercise), clip.is_hold)
         on_line = tools.set_figure(tools.live_result(stream, exercise), clip.is_hold) if live else 0
@@ -101,11 +103,11 @@ def table(rows: list[Row]) -> list[list[object]]:
     ]  # fmt: skip
 
 
-def per_model(tools: Any, tasks: list[Path], default: list[Row]) -> None:
-    """Every clip's figures (offline / live) with the default model and each `.task` bundle."""
-    columns = {"default": default}
-    for task in tasks:
-        columns[task.stem.removeprefix("pose_landmarker_") + " (task)"] = measure(tools, task)
+def per_model(tools: Any, models: list[str], default: list[Row]) -> None:
+    """Every clip's figures (offline / live) with the default model and each of `models`."""
+    columns = {f"{DEFAULT_VIDEO_MODEL} (default)": default}
+    for model in models:
+        columns[Path(model).stem.removeprefix("pose_landmarker_")] = measure(tools, model)
     rows = []
     for i, row in enumerate(default):
         cells = []
@@ -137,6 +139,6 @@ def main() -> None:
     print_table(headers, table(rows))
     print()
     print_table(["measure", "value"], summary(rows))
-    tasks = [Path(p) for p in os.environ.get("REHAB_POSE_TASKS", "").split(",") if p.strip()]
-    if tasks:
-        per_model(tools, tasks, rows)
+    models = [m.strip() for m in os.environ.get("REHAB_POSE_MODELS", "").split(",") if m.strip()]
+    if models:
+        per_model(tools, models, rows)

@@ -20,12 +20,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from benchmarks.table import print_table
 
-CLIPS_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "videos"
+CLIPS_DIR = Path(
+    os.environ.get("REHAB_CLIPS_DIR", Path(__file__).resolve().parents[2] / "shared/data/videos")
+)
 DEFAULT_CLIPS = (
     "biceps_curl__standing_front.mp4",
     "shoulder_abduction__standing_dumbbell_front.mp4",
@@ -49,15 +52,16 @@ def letterbox(rgb: np.ndarray) -> np.ndarray:
 
 
 class RecordingEstimator:
-    """The real BlazePose, remembering each pose and how long it took."""
+    """The real BlazePose, remembering each pose and how long it took (in lists shared by
+    the session's estimators: the set-up check's and the counting one)."""
 
-    def __init__(self) -> None:
-        from rehab.pose.estimator import create_estimator
+    def __init__(self, options: Any, poses: list[object], pose_ms: list[float]) -> None:
+        from rehab.pose.backends import create_estimator
 
-        self.inner = create_estimator("video")
+        self.inner = create_estimator(options)
         self.model_name = self.inner.model_name
-        self.poses: list[object] = []
-        self.pose_ms: list[float] = []
+        self.poses = poses
+        self.pose_ms = pose_ms
 
     def estimate(self, rgb: np.ndarray, t_ms: float):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
@@ -91,16 +95,23 @@ def run_clip(path: Path, exercise_id: str, every_nth: int) -> Run:
     from rehab.exercise_library import load_library
     from rehab.live.flow import SessionFlow, expand_sets
     from rehab.live.processor import LiveProcessor
+    from rehab.pose.options import PoseOptions
 
     library = load_library()
-    recorder: list[RecordingEstimator] = []
+    poses: list[object] = []
+    pose_ms: list[float] = []
 
-    def factory() -> RecordingEstimator:
-        recorder.append(RecordingEstimator())
-        return recorder[-1]
+    def factory(options: PoseOptions) -> RecordingEstimator:
+        return RecordingEstimator(options, poses, pose_ms)
 
     flow = SessionFlow(expand_sets(exercise_id, 1), library.get)
-    processor = LiveProcessor(flow, every_nth=every_nth, estimator_factory=factory)  # type: ignore[arg-type]
+    options = PoseOptions.live(os.environ.get("REHAB_BENCH_MODEL"))
+    processor = LiveProcessor(
+        flow,
+        every_nth=every_nth,
+        options=options,
+        estimator_factory=factory,  # type: ignore[arg-type]
+    )
     frame_ms: list[float] = []
     cpu_ms: list[float] = []
     for rgb, t_ms in _frames(path):
@@ -110,13 +121,12 @@ def run_clip(path: Path, exercise_id: str, every_nth: int) -> Run:
         cpu_ms.append((time.process_time() - cpu) * 1000.0)
     processor.stop()
     processor.close()
-    estimator = recorder[0]
     tracker = ExerciseTracker(library.get(exercise_id))
-    for pose in estimator.poses:
+    for pose in poses:
         tracker.update(pose)  # type: ignore[arg-type]
     tracker.finish()
     live = flow.results[0][1].total_reps if flow.results else None
-    return Run(frame_ms, cpu_ms, estimator.pose_ms, live, tracker.result().total_reps)
+    return Run(frame_ms, cpu_ms, pose_ms, live, tracker.result().total_reps)
 
 
 def _manifest() -> dict[str, tuple[str, int]]:

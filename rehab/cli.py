@@ -29,11 +29,13 @@ Handler = Callable[[argparse.Namespace], int]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "rehab.pose.commands",
+    "rehab.pose.model_commands",
     "rehab.store.commands",
     "rehab.demo_clinic.commands",
     "rehab.exercise_commands",
     "rehab.reports.commands",
     "rehab.live.commands",
+    "rehab.dashboard.serve",
     "rehab.patient.commands",
     "rehab.live.ondevice.commands",
     "rehab.jobs.commands",

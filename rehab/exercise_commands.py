@@ -23,6 +23,7 @@ from rehab.exercise_library import (
     load_exercise_file,
     load_library,
 )
+from rehab.pose.commands import add_model_option
 
 
 def _library(args: argparse.Namespace) -> ExerciseLibrary:
@@ -127,7 +128,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _analyse_input(
-    path: Path, exercise: Exercise, side: Side | None, model: Path | None
+    path: Path, exercise: Exercise, side: Side | None, model: str | None
 ) -> tuple[SetResult, float]:
     """The set counted in a video or a .npz landmark stream, and the stream's first time."""
     if not path.exists():
@@ -138,6 +139,7 @@ def _analyse_input(
 
         stream = load_stream(path)
         return analyze_stream(stream, exercise, side), _origin_ms(stream)
+    from rehab.pose.options import PoseOptions
     from rehab.pose.sources import media_kind
     from rehab.pose.video_analysis import analyse_video
     from rehab.progress import progress_bar
@@ -150,7 +152,8 @@ def _analyse_input(
             bar.total = total or None
             bar.update(done - bar.n)
 
-        video = analyse_video(path, exercise, side, task_path=model, on_progress=tick)
+        options = PoseOptions(model=model)
+        video = analyse_video(path, exercise, side, options=options, on_progress=tick)
     return video.analysis.result, _origin_ms(video.stream)
 
 
@@ -305,8 +308,6 @@ def register(commands: Any) -> None:
     analyze.add_argument("--exercise", "-e", required=True, help="exercise id or alias")
     analyze.add_argument("--side", choices=[s.value for s in Side], default=None)
     analyze.add_argument("--json", action="store_true", help="print one JSON object")
-    analyze.add_argument(
-        "--model", type=Path, default=None, metavar="TASK_FILE", help="pose .task bundle"
-    )
+    add_model_option(analyze)
     _add_library_option(analyze)
     analyze.set_defaults(handler=cmd_analyze)

@@ -14,13 +14,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rehab.bundled import bundled_dir
 from rehab.core.exercise import Exercise
 from rehab.errors import RehabError
 from rehab.yaml_files import parse_yaml_model
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "exercises"
+DEFAULT_DIR = bundled_dir("exercises")
 ENV_EXERCISES = "REHAB_EXERCISES_DIR"
 MAX_FILE_CHARS = 200_000  # the longest bundled exercise file is about 2,000
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rehab.store import data_dir
+from rehab.paths import data_dir
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rehab.bundled import bundled_dir
 from rehab.core.questionnaire import Questionnaire
 from rehab.errors import RehabError
 from rehab.yaml_files import parse_yaml_model  # the exercise files' limits and error style
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
+DEFAULT_DIR = bundled_dir("questionnaires")
 ENV_DIR = "REHAB_QUESTIONNAIRES_DIR"
 
 

@@ -1,8 +1,10 @@
 """Landmark stream files (`.npz`): save a session's poses, re-analyse them later without video.
 
 Format version 1: arrays `t_ms` (T,), `image_xyz` (T,33,3), `world_xyz` (T,33,3),
-`visibility` (T,33) as float64, plus `meta`, a JSON string with format/version/fps/source/
-model/image_size and free-form `extra` strings. No pickles: files from elsewhere are safe to load.
+`visibility` (T,33) as float64, optionally `people_count` (T,) int64 (people counted per
+frame, -1 where not counted; older files have none and read as -1), plus `meta`, a JSON
+string with format/version/fps/source/model/image_size and free-form `extra` strings.
+No pickles: files from elsewhere are safe to load.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def save_stream(stream: LandmarkStream, path: str | Path) -> Path:
         "extra": stream.extra,
     }
     arrays = {name: getattr(stream, name) for name in _ARRAYS}
+    arrays["people_count"] = stream.people_count
     with atomic_output(target) as partial:
         np.savez_compressed(partial, meta=np.array(json.dumps(meta)), **arrays)
     return target
@@ -79,12 +82,13 @@ def load_stream(path: str | Path) -> LandmarkStream:
             _check_sizes(source, data)
             meta = _read_meta(source, data)
             arrays = {name: _read_array(source, data, name) for name in _ARRAYS}
+            people = _read_people(source, data)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         raise StreamFileError(f"{source}: not a readable landmark file ({exc})") from exc
     _check_values(source, arrays)
     info = StreamInfo(meta.fps, meta.source, meta.model, meta.image_size)
     try:
-        return LandmarkStream(info=info, extra=dict(meta.extra), **arrays)
+        return LandmarkStream(info=info, extra=dict(meta.extra), people_count=people, **arrays)
     except ValueError as exc:
         raise StreamFileError(f"{source}: inconsistent arrays ({exc})") from exc
 
@@ -170,6 +174,19 @@ def _read_array(source: Path, data: np.lib.npyio.NpzFile, name: str) -> npt.NDAr
     if array.dtype.kind not in "fiu":
         raise StreamFileError(f"{source}: array '{name}' holds {array.dtype}, not numbers")
     return np.asarray(array, dtype=np.float64)
+
+
+def _read_people(source: Path, data: np.lib.npyio.NpzFile) -> npt.NDArray[np.int64]:
+    """The optional people counts (empty when the file has none: read as not counted)."""
+    if "people_count" not in data.files:
+        return np.empty(0, dtype=np.int64)
+    array = data["people_count"]
+    if array.dtype.kind not in "iu" or array.ndim != 1:
+        raise StreamFileError(f"{source}: array 'people_count' must be a list of whole numbers")
+    people = np.asarray(array, dtype=np.int64)
+    if (people < -1).any():
+        raise StreamFileError(f"{source}: people_count must be -1 (not counted) or more")
+    return people
 
 
 def _check_values(source: Path, arrays: dict[str, npt.NDArray[np.float64]]) -> None:

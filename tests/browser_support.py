@@ -16,7 +16,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -80,13 +79,32 @@ def screenshot_path(name: str) -> Path:
     return ARTIFACTS / f"{name}.png"
 
 
+def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float) -> None:
+    """Until the Streamlit server at `url` answers its health check; RuntimeError (with the
+    end of its `log`) when it exits first or does not answer within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log.is_file() else ""
+            raise RuntimeError(f"the server exited early; see {log}:\n{tail}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the server did not start in {timeout_s:.0f} s; see {log}")
+
+
 class StreamlitServer:
-    """`streamlit run rehab/server/st_app.py` (what `make run` serves: the dashboard with its
-    /auth/ routes and security headers) on 127.0.0.1:<free port> with extra environment."""
+    """The dashboard as `rehab serve` starts it (the launcher rehab/server/st_app.py: the pages
+    with the /auth/ routes, the on-device routes and security headers; or another Streamlit
+    script `app`) on 127.0.0.1:<free port> with extra environment; `log_text` is the
+    server's output."""
 
     def __init__(
         self,
-        app: Path = REPO_ROOT / "rehab" / "server" / "st_app.py",
+        app: Path | None = None,
         env: dict[str, str] | None = None,
         startup_timeout_s: float = 60.0,
     ) -> None:
@@ -99,15 +117,12 @@ class StreamlitServer:
         self._log = ARTIFACTS / f"streamlit-{self.port}.log"
 
     def __enter__(self) -> StreamlitServer:
+        from rehab.dashboard.serve import streamlit_command
+
         ARTIFACTS.mkdir(exist_ok=True)
-        command = [
-            sys.executable, "-m", "streamlit", "run", str(self.app),
-            "--server.headless", "true",
-            "--server.address", "127.0.0.1",
-            "--server.port", str(self.port),
-            "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ]  # fmt: skip
+        command = streamlit_command(self.port, "127.0.0.1", {"server.fileWatcherType": "none"})
+        if self.app is not None:
+            command[command.index("run") + 1] = str(self.app)
         with self._log.open("wb") as log:
             self._process = subprocess.Popen(
                 command, cwd=REPO_ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT
@@ -116,18 +131,8 @@ class StreamlitServer:
         return self
 
     def _wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + self._timeout_s
-        while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; see {self._log}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"streamlit did not start in {self._timeout_s:.0f} s; see {self._log}")
+        assert self._process is not None
+        wait_healthy(self.url, self._process, self._log, self._timeout_s)
 
     def __exit__(self, *exc_info: object) -> None:
         if self._process is None:

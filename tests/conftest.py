@@ -2,19 +2,24 @@
 
 Tests that need the clips skip when the folder is absent, and fail instead when
 REHAB_STRICT=1 (CI sets it), so CI always runs them. Landmark streams of the clips are
-extracted once per machine and cached under .cache/ (keyed by clip size, mtime and the
-mediapipe version) because BlazePose over all clips takes minutes.
+extracted once per machine and cached under .cache/ (keyed by clip size, mtime, the
+mediapipe version and the model) because BlazePose over all clips takes minutes.
+
+No test connects off this machine (tests/socket_guard.py). The pose models are the ones
+`rehab models build` wrote (`make test` builds them first); REHAB_MODELS_DIR is fixed for
+the session, so tests that move REHAB_HOME (and the servers they start) still find them.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.socket_guard import refuse_outbound_sockets  # noqa: F401 - autouse, session-wide
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CLIPS_DIR = Path(os.environ.get("REHAB_CLIPS_DIR", REPO_ROOT.parent / "shared" / "data" / "videos"))
@@ -22,17 +27,15 @@ CACHE_DIR = REPO_ROOT / ".cache" / "clip-streams"
 STRICT = os.environ.get("REHAB_STRICT") == "1"
 
 
+def _pin_models_dir() -> None:
+    from rehab.pose.models import ENV_MODELS_DIR, models_dir
+
+    os.environ[ENV_MODELS_DIR] = str(models_dir())
+
+
+_pin_models_dir()
+
 MANIFESTS = ("MANIFEST.csv", "MANIFEST2.csv")  # MANIFEST2: the clips of issue 15
-# Clips whose figure the default pose model does not let the engine judge honestly, and why
-# (README, Accuracy). Their figures are reported, never asserted; no rule is fitted to them.
-KNOWN_LIMITS = {
-    "heel_raise__bodyweight_oblique_portrait.mp4": (
-        "a lift of a few centimetres, filmed at an angle by a handheld phone that zooms: with"
-        " BlazePose full the foot landmarks move about as much between lifts as during them"
-        " (every foot measure tried separates lifts from flat feet by 2-3 standard"
-        " deviations only); the heavy model sees the lifts"
-    ),
-}
 MIN_HOLD_TOLERANCE_S = 1.0  # a hold is right within 1 s or 10 % of the hand timing
 HOLD_TOLERANCE_SHARE = 0.10
 
@@ -155,23 +158,25 @@ def live_result(stream, exercise):  # type: ignore[no-untyped-def]
     return tracker.result()
 
 
-def clip_stream(clip: Clip, task_path: Path | None = None):  # type: ignore[no-untyped-def]
-    """The clip's landmark stream, from the cache or extracted now with the real BlazePose
-    (the default model, or the `.task` bundle at `task_path` through the Tasks API)."""
+def clip_stream(clip: Clip, model: str | Path | None = None):  # type: ignore[no-untyped-def]
+    """The clip's landmark stream, from the cache or extracted now with the real BlazePose:
+    `model` (lite, full, heavy or a `.task` path), by default the product's model for
+    recorded video (DEFAULT_VIDEO_MODEL), so these tests judge what an upload gets."""
     import mediapipe
 
+    from rehab.pose.models import resolve_model
+    from rehab.pose.options import PoseOptions
     from rehab.pose.pipeline import extract_stream
     from rehab.streamfile import load_stream, save_stream
 
     stat = clip.path.stat()
-    key = f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}"
-    if task_path is not None:  # keyed by content: the same bundle anywhere is one cache
-        digest = hashlib.sha256(task_path.read_bytes()).hexdigest()[:12]
-        key += f"-{task_path.stem}-{digest}"
+    # a built model's name pins its checksum; a custom one's name carries its sha256
+    name = resolve_model(model).name.replace(":", "-").replace("@", "-")
+    key = f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}-{name}"
     cached = CACHE_DIR / f"{key}.npz"
     if cached.is_file():
         return load_stream(cached)
-    stream = extract_stream(clip.path, task_path=task_path)
+    stream = extract_stream(clip.path, PoseOptions(model=model))
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     save_stream(stream, cached)
     return stream

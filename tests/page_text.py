@@ -29,7 +29,7 @@ INNERMOST = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", re.S)  # marked words 
 
 def _proto_texts(message: Any, out: list[str]) -> None:
     for field, value in message.ListFields():
-        values = value if field.label == field.LABEL_REPEATED else [value]
+        values = value if field.is_repeated else [value]
         if field.type == field.TYPE_MESSAGE:
             for item in values:
                 _proto_texts(item, out)

@@ -18,7 +18,7 @@ from rehab.core.analysis import analyze_stream, analyze_stream_detailed
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import SetResult
 from rehab.exercise_library import load_library
-from tests.conftest import KNOWN_LIMITS, Clip, live_result, set_figure
+from tests.conftest import Clip, live_result, set_figure
 
 pytestmark = pytest.mark.video
 
@@ -28,6 +28,12 @@ VIEW_LIMITS = {
     "straight_leg_raise__lying_side_home.mp4": "lying down, filmed from the side and above:"
     " BlazePose turns the shoulder line 57 deg from the picture (the oblique band is 30-60)",
 }
+# Clips whose count 6 px of landmark jitter changes, and why (measured on the default model).
+JITTER_LIMITS = {
+    "heel_raise__bodyweight_oblique_portrait.mp4": "filmed at an angle, the flat feet read"
+    " 12-15 deg between lifts (the rest edge is 12) and a foot is about 150 px long: 6 px of"
+    " noise on heel and toe (about 3 deg a frame) hides the returns, and the lifts merge",
+}
 
 
 def _table(rows: list[tuple[Clip, float, str]]) -> str:
@@ -35,8 +41,7 @@ def _table(rows: list[tuple[Clip, float, str]]) -> str:
 
 
 def _check(clips: list[Clip], results: dict[str, SetResult], what: str) -> None:
-    judged = [c for c in clips if c.name not in KNOWN_LIMITS]
-    rows = [(c, set_figure(results[c.name], c.is_hold), " s" if c.is_hold else "") for c in judged]
+    rows = [(c, set_figure(results[c.name], c.is_hold), " s" if c.is_hold else "") for c in clips]
     wrong = [r for r in rows if not r[0].accepts(r[1])]
     assert not wrong, f"{what} figures differ from the manifests:\n" + _table(wrong)
 
@@ -44,15 +49,6 @@ def _check(clips: list[Clip], results: dict[str, SetResult], what: str) -> None:
 @pytest.fixture(scope="module")
 def offline(clips: list[Clip], clip_streams) -> dict[str, SetResult]:  # type: ignore[no-untyped-def]
     return {c.name: analyze_stream(clip_streams[c.name], LIBRARY.get(c.exercise)) for c in clips}
-
-
-@pytest.mark.xfail(reason="beyond what the default pose model lets the engine judge (conftest)")
-@pytest.mark.parametrize("name", sorted(KNOWN_LIMITS))
-def test_known_limits_are_reported(name: str, clips, offline, clip_streams) -> None:  # type: ignore[no-untyped-def]
-    clip = next(c for c in clips if c.name == name)
-    live = live_result(clip_streams[name], LIBRARY.get(clip.exercise))
-    for result in (offline[name], live):
-        assert clip.accepts(set_figure(result, clip.is_hold)), KNOWN_LIMITS[name]
 
 
 def test_both_manifests_are_read_with_holds_in_seconds(clips: list[Clip]) -> None:
@@ -112,11 +108,15 @@ def test_rep_details_are_consistent(clips, clip_streams) -> None:  # type: ignor
         exercise = LIBRARY.get(clip.exercise)
         if exercise.is_hold:
             continue
-        detail = analyze_stream_detailed(clip_streams[clip.name], exercise)
+        stream = clip_streams[clip.name]
+        detail = analyze_stream_detailed(stream, exercise)
+        gap_deg = abs(exercise.peak_edge_deg() - exercise.rest_edge_deg())
         for rep in detail.result.complete_reps():
             where = f"{clip.name} rep {rep.index}"
             assert rep.start_ms <= rep.peak_ms <= rep.end_ms, where
-            assert rep.rom_deg >= abs(exercise.peak_edge_deg() - exercise.rest_edge_deg()) - 1e-6
+            # a rep under way at the first frame starts where it was first seen (engine.md)
+            if rep.start_ms > stream.t_ms[0]:
+                assert rep.rom_deg >= gap_deg - 1e-6, where
             assert rep.min_angle_deg <= rep.peak_angle_deg <= rep.max_angle_deg + 1e-9, where
             assert 0 < rep.confidence <= 1, where
             assert not math.isnan(rep.peak_angle_deg), where
@@ -138,14 +138,7 @@ def test_side_view_clip_is_seen_side_on_and_front_clips_front_on(clips, clip_str
 
 
 def _every(stream: LandmarkStream, step: int, offset: int) -> LandmarkStream:
-    rows = np.arange(offset, len(stream), step)
-    return replace(
-        stream,
-        t_ms=stream.t_ms[rows],
-        image_xyz=stream.image_xyz[rows],
-        world_xyz=stream.world_xyz[rows],
-        visibility=stream.visibility[rows],
-    )
+    return stream.take(np.arange(offset, len(stream), step))
 
 
 def _jittered(stream: LandmarkStream, px: float, seed: int) -> LandmarkStream:
@@ -158,9 +151,10 @@ def _jittered(stream: LandmarkStream, px: float, seed: int) -> LandmarkStream:
 
 
 def test_counts_survive_mirroring_lower_frame_rates_and_pixel_noise(clips, clip_streams) -> None:  # type: ignore[no-untyped-def]
-    """Other cameras: a mirrored webcam, 15 and 10 fps, 6 px of landmark jitter."""
+    """Other cameras: a mirrored webcam, 15 and 10 fps, 6 px of landmark jitter (not on the
+    JITTER_LIMITS clips)."""
     wrong = []
-    for clip in (c for c in clips if c.name not in KNOWN_LIMITS):
+    for clip in clips:
         stream, exercise = clip_streams[clip.name], LIBRARY.get(clip.exercise)
         variants = {
             "mirrored": LandmarkStream.from_frames([f.mirrored() for f in stream], stream.info),
@@ -168,6 +162,8 @@ def test_counts_survive_mirroring_lower_frame_rates_and_pixel_noise(clips, clip_
             "10 fps": _every(stream, 3, 0),
             "6 px jitter": _jittered(stream, 6.0, 2),
         }
+        if clip.name in JITTER_LIMITS:
+            del variants["6 px jitter"]
         for name, variant in variants.items():
             got = set_figure(analyze_stream(variant, exercise), clip.is_hold)
             if not clip.accepts(got):

@@ -13,6 +13,7 @@ from rehab.dashboard.state import PATIENT_KEY, SESSION_KEY
 from rehab.domain import Role
 from rehab.store import Actor, Database, create_user
 from tests.dashboard_seed import (
+    PAGES,
     Seeded,
     no_exception,
     open_page,
@@ -139,9 +140,11 @@ def test_a_therapist_without_patients_is_told_what_to_do(seeded: Seeded) -> None
 
 def test_a_patient_has_no_route_to_the_patient_list(seeded: Seeded) -> None:
     patient = signed_in(seeded.clinic.pat_users[0], "Patient 0", seeded.clinic.patients[0])
-    at = open_page(patient, "patients")
-    assert texts(at, "title") == ["Hello, Patient 0"]  # their own home page instead
+    at = open_page(patient, timeout_s=120)
+    assert texts(at, "title") == ["Hello, Patient 0"]  # their own home page
     assert not at.dataframe
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(f"{PAGES}/patients.py")  # not among the patient's pages
 
 
 # -- progress ----------------------------------------------------------------------------------
@@ -211,10 +214,12 @@ def test_a_patient_gets_their_home_page_not_the_clinicians_progress(seeded: Seed
     """The clinician's progress page (charts, ROM, the clinic's PDF) is not a patient's: they
     see their progress in plain words on their home page (tests/test_patient_pages.py)."""
     patient = signed_in(seeded.clinic.pat_users[0], "Patient 0", seeded.clinic.patients[0])
-    at = _progress(seeded, 2, user=patient)
+    at = open_page(patient, state={PATIENT_KEY: seeded.clinic.patients[2]}, timeout_s=120)
     no_exception(at)
     assert texts(at, "title") == ["Hello, Patient 0"]
     assert not at.sidebar.selectbox and not at.get("plotly_chart")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(f"{PAGES}/progress.py")  # not among the patient's pages
 
 
 # -- session detail ----------------------------------------------------------------------------
@@ -272,6 +277,8 @@ def test_a_patient_lands_on_their_home_page(seeded: Seeded) -> None:
 
 def test_a_patient_has_no_route_to_prescriptions_users_or_the_tools(seeded: Seeded) -> None:
     patient = signed_in(seeded.clinic.pat_users[0], "Patient 0", seeded.clinic.patients[0])
+    at = open_page(patient, timeout_s=120)
+    assert texts(at, "title") == ["Hello, Patient 0"]
     for page in ("prescriptions", "users", "library", "analyse_video", "annotate_image"):
-        at = open_page(patient, page, timeout_s=120)
-        assert texts(at, "title") == ["Hello, Patient 0"], page
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"{PAGES}/{page}.py")  # not among the patient's pages

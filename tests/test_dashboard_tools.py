@@ -28,6 +28,7 @@ from rehab.store import (
 from rehab.store.queries import list_sessions, patient_detail
 from tests.conftest import load_manifest
 from tests.dashboard_seed import (
+    PAGES,
     Seeded,
     no_exception,
     open_page,
@@ -345,8 +346,10 @@ def test_a_too_short_password_is_refused(seeded: Seeded) -> None:
 
 
 def test_a_therapist_has_no_route_to_users(seeded: Seeded) -> None:
-    at = open_page(_therapist(seeded), "users")
+    at = open_page(_therapist(seeded))
     assert texts(at, "title") == ["Patients"]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(f"{PAGES}/users.py")  # not among a therapist's pages
 
 
 def test_users_page_refuses_a_non_admin_in_the_store_too(seeded: Seeded) -> None:

@@ -22,18 +22,20 @@ from rehab.streamfile import FORMAT_VERSION, load_stream, save_stream
 
 
 def test_joint_enum_matches_mediapipe_names_and_ids() -> None:
-    import mediapipe as mp
+    from mediapipe.tasks.python.vision.pose_landmarker import PoseLandmark
 
-    official = {lm.name: lm.value for lm in mp.solutions.pose.PoseLandmark}
+    official = {lm.name: lm.value for lm in PoseLandmark}
     assert {j.name: j.value for j in Joint} == official
     assert len(Joint) == N_JOINTS == 33
 
 
 def test_connections_match_mediapipe() -> None:
-    import mediapipe as mp
+    from mediapipe.tasks.python.vision.pose_landmarker import PoseLandmarksConnections
 
-    ours = {(int(a), int(b)) for a, b in POSE_CONNECTIONS}
-    assert ours == set(mp.solutions.pose.POSE_CONNECTIONS)
+    ours = {frozenset((int(a), int(b))) for a, b in POSE_CONNECTIONS}
+    official = PoseLandmarksConnections.POSE_LANDMARKS
+    assert ours == {frozenset((c.start, c.end)) for c in official}
+    assert len(ours) == len(official)
 
 
 def test_joint_parse_accepts_any_case_and_suggests_close_names() -> None:

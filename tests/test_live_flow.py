@@ -66,7 +66,7 @@ def run_processor(
     frames: Sequence[PoseFrame], flow: SessionFlow, **options: object
 ) -> tuple[LiveProcessor, list[np.ndarray]]:
     replay = ReplayEstimator(frames)
-    processor = LiveProcessor(flow, estimator_factory=lambda: replay, **options)  # type: ignore[arg-type]
+    processor = LiveProcessor(flow, estimator_factory=lambda _options: replay, **options)  # type: ignore[arg-type]
     outputs = [processor.process(BLACK, f.t_ms) for f in frames]
     return processor, outputs
 
@@ -265,7 +265,7 @@ def _live(
         plans,
         load_library().get,
         pain_before=3,
-        estimator_factory=lambda: replay,
+        estimator_factory=lambda _options: replay,
     )
 
 

@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rehab.store.migrate import REPO_ROOT, head_revision
+from rehab.store.migrate import head_revision
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def rehab(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

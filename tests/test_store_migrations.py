@@ -15,7 +15,6 @@ from sqlalchemy import Column, Integer, inspect, text
 
 from rehab.store.database import create_db_engine
 from rehab.store.migrate import (
-    REPO_ROOT,
     alembic_config,
     current_revision,
     downgrade_database,
@@ -23,6 +22,8 @@ from rehab.store.migrate import (
     upgrade_database,
 )
 from rehab.store.models import Base
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 pytest_plugins = ["rehab.store.pytest_plugin"]
 

@@ -139,8 +139,8 @@ def _shown_share(
     """How well the picture shows the counted angle from rest to peak: 1 when the angle
     drawn in the image follows the real one, near 0 (or below) when the limb moves toward
     the camera and the drawn angle says little."""
-    angle = np.linspace(rest, peak, 13)
-    t_ms = np.arange(len(angle)) * 100.0
+    angle = np.linspace(rest, peak, 13, dtype=np.float64)
+    t_ms: npt.NDArray[np.float64] = np.arange(len(angle), dtype=np.float64) * 100.0
     stream = stream_from_angles(exercise, t_ms, angle, side, view=view)
     spec = exercise.angle.model_copy(update={"space": AngleSpace.IMAGE, "fallback": None})
     width, height = stream.info.image_size

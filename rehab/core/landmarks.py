@@ -14,8 +14,10 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 N_JOINTS = 33
+NOT_COUNTED = -1  # PoseFrame.people_count when the estimator did not count people
 
 
 class Joint(IntEnum):
@@ -109,6 +111,9 @@ class PoseFrame:
     world_xyz: (33, 3) metres, origin between the hips, y pointing down.
     visibility: (33,) BlazePose's 0..1 likelihood that the landmark is visible.
     All NaN when no person was found.
+    people_count: how many people the estimator last counted in the picture (counted every
+    frame or now and then, carried forward between counts); NOT_COUNTED (-1) when it does
+    not count. The pose is always the tracked person's, whoever else is in view.
     """
 
     t_ms: float
@@ -116,6 +121,7 @@ class PoseFrame:
     world_xyz: FloatArray
     visibility: FloatArray
     image_size: tuple[int, int]  # (width, height) in pixels
+    people_count: int = NOT_COUNTED
 
     def __post_init__(self) -> None:
         for name, expected in (
@@ -128,14 +134,17 @@ class PoseFrame:
                 raise ValueError(f"PoseFrame.{name} must have shape {expected}, got {shape}")
 
     @classmethod
-    def empty(cls, t_ms: float, image_size: tuple[int, int]) -> PoseFrame:
-        """A frame in which no person was found."""
+    def empty(
+        cls, t_ms: float, image_size: tuple[int, int], people_count: int = NOT_COUNTED
+    ) -> PoseFrame:
+        """A frame in which no person was found (nobody tracked; others may be counted)."""
         return cls(
             t_ms=float(t_ms),
             image_xyz=_nan_block((N_JOINTS, 3)),
             world_xyz=_nan_block((N_JOINTS, 3)),
             visibility=_nan_block((N_JOINTS,)),
             image_size=image_size,
+            people_count=people_count,
         )
 
     @property
@@ -163,7 +172,10 @@ class PoseFrame:
         image[:, 0] = 1.0 - image[:, 0]
         world = self.world_xyz[perm].copy()
         world[:, 0] = -world[:, 0]
-        return PoseFrame(self.t_ms, image, world, self.visibility[perm].copy(), self.image_size)
+        return PoseFrame(
+            self.t_ms, image, world, self.visibility[perm].copy(), self.image_size,
+            self.people_count,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -172,13 +184,14 @@ class StreamInfo:
 
     fps: float
     source: str  # file name or "webcam:0"; never a patient name
-    model: str  # e.g. "blazepose-full (mediapipe 0.10.21)"
+    model: str  # e.g. "blazepose-full (mediapipe 0.10.33)": angles of two models differ
     image_size: tuple[int, int]  # (width, height)
 
 
 @dataclass(frozen=True)
 class LandmarkStream:
-    """A recorded sequence of PoseFrames as arrays: (T,), (T,33,3), (T,33,3), (T,33)."""
+    """A recorded sequence of PoseFrames as arrays: (T,), (T,33,3), (T,33,3), (T,33), and
+    people_count (T,) (all NOT_COUNTED when not given)."""
 
     info: StreamInfo
     t_ms: FloatArray
@@ -186,9 +199,18 @@ class LandmarkStream:
     world_xyz: FloatArray
     visibility: FloatArray
     extra: dict[str, str] = field(default_factory=dict)
+    people_count: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         n = len(self.t_ms)
+        if np.shape(self.people_count) != (n,) and (self.people_count == NOT_COUNTED).all():
+            # none counted (or not given): nothing to keep when the frames were re-cut
+            object.__setattr__(self, "people_count", np.full(n, NOT_COUNTED, dtype=np.int64))
+        if np.shape(self.people_count) != (n,):
+            raise ValueError(
+                f"LandmarkStream.people_count must have shape {(n,)}, "
+                f"got {np.shape(self.people_count)} (cut streams with take())"
+            )
         expected = {
             "t_ms": (n,),
             "image_xyz": (n, N_JOINTS, 3),
@@ -218,10 +240,24 @@ class LandmarkStream:
             visibility=np.array([f.visibility for f in items], dtype=np.float64).reshape(
                 n, N_JOINTS
             ),
+            people_count=np.array([f.people_count for f in items], dtype=np.int64).reshape(n),
         )
 
     def __len__(self) -> int:
         return len(self.t_ms)
+
+    def take(self, rows: npt.ArrayLike) -> LandmarkStream:
+        """The frames at `rows` (indices or a boolean mask), every per-frame array alike."""
+        index = np.asarray(rows)
+        return LandmarkStream(
+            info=self.info,
+            t_ms=self.t_ms[index],
+            image_xyz=self.image_xyz[index],
+            world_xyz=self.world_xyz[index],
+            visibility=self.visibility[index],
+            extra=dict(self.extra),
+            people_count=self.people_count[index],
+        )
 
     def __getitem__(self, index: int) -> PoseFrame:
         return PoseFrame(
@@ -230,6 +266,7 @@ class LandmarkStream:
             world_xyz=self.world_xyz[index],
             visibility=self.visibility[index],
             image_size=self.info.image_size,
+            people_count=int(self.people_count[index]),
         )
 
     def __iter__(self) -> Iterator[PoseFrame]:
@@ -238,8 +275,7 @@ class LandmarkStream:
     @property
     def detected(self) -> npt.NDArray[np.bool_]:
         """(T,) True where a person was found."""
-        found: npt.NDArray[np.bool_] = np.isfinite(self.visibility).any(axis=1)
-        return found
+        return np.asarray(np.isfinite(self.visibility).any(axis=1), dtype=np.bool_)
 
     @property
     def detection_rate(self) -> float:

@@ -232,7 +232,7 @@ def rep_trajectory(
             parts.append(flat(rest_s, rest_deg))
     parts.append(flat(lead_out_s, rest_deg))
     angle = np.concatenate(parts)
-    return np.arange(len(angle)) * dt * 1000.0, angle
+    return np.arange(len(angle), dtype=np.float64) * dt * 1000.0, angle
 
 
 def _project(

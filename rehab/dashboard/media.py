@@ -19,6 +19,8 @@ from rehab.core.results import Side
 from rehab.domain import SessionSource
 from rehab.errors import InputError
 from rehab.media_workspace import private_workspace
+from rehab.pose.models import DEFAULT_VIDEO_MODEL
+from rehab.pose.options import PoseOptions
 from rehab.pose.pipeline import annotate_image
 from rehab.pose.sources import VideoFile
 from rehab.pose.video_analysis import analyse_video
@@ -38,6 +40,7 @@ class VideoAnalysis:
     video_mp4: bytes
     recorded_at: dt.datetime | None = None  # the file's creation_time tag, when it has one
     duration_s: float | None = None  # the video's length
+    model: str = DEFAULT_VIDEO_MODEL  # the model asked for (lite, full, heavy)
 
     @property
     def length_s(self) -> float:
@@ -49,7 +52,12 @@ class VideoAnalysis:
 
 
 def run_analysis(
-    name: str, data: bytes, exercise: Exercise, side: Side | None, progress: Progress
+    name: str,
+    data: bytes,
+    exercise: Exercise,
+    side: Side | None,
+    progress: Progress,
+    model: str = DEFAULT_VIDEO_MODEL,
 ) -> VideoAnalysis:
     """Annotate and analyse an uploaded video; InputError names the uploaded file."""
     with private_workspace() as folder:
@@ -64,7 +72,10 @@ def run_analysis(
         try:
             with VideoFile(source) as video:  # when it was recorded, and how long it is
                 recorded_at, duration_s = video.recorded_at, video.duration_s
-            analysed = analyse_video(source, exercise, side, annotated=output, on_progress=tick)
+            analysed = analyse_video(
+                source, exercise, side, annotated=output, options=PoseOptions(model=model),
+                on_progress=tick,
+            )  # fmt: skip
         except InputError as exc:
             raise InputError(str(exc).replace(str(source), name)) from exc
         return VideoAnalysis(
@@ -76,6 +87,7 @@ def run_analysis(
             output.read_bytes(),
             recorded_at,
             duration_s,
+            model,
         )
 
 
@@ -127,23 +139,27 @@ class Annotated:
     png: bytes
     detected: bool
     visible: int  # keypoints at or above the drawing threshold
-    model: str
+    model: str  # the recorded model name, e.g. "blazepose-full (mediapipe 0.10.33)"
+    asked: str = DEFAULT_VIDEO_MODEL  # the model chosen (lite, full, heavy)
 
 
-def annotate(name: str, data: bytes, min_visibility: float = 0.5) -> Annotated:
+def annotate(
+    name: str, data: bytes, min_visibility: float = 0.5, model: str = DEFAULT_VIDEO_MODEL
+) -> Annotated:
     """The photo with the skeleton drawn, as PNG; InputError names the uploaded file."""
     with private_workspace() as folder:
         source = folder / f"upload{Path(name).suffix.lower()}"
         source.write_bytes(data)
         output = folder / "annotated.png"
         try:
-            result = annotate_image(source, output, min_visibility=min_visibility)
+            result = annotate_image(source, output, model, min_visibility)
         except InputError as exc:
             raise InputError(str(exc).replace(str(source), name)) from exc
         pose = result.pose
         visible = int((pose.visibility >= min_visibility).sum()) if pose.detected else 0
-        digest = digest_of(data)
-        return Annotated(name, digest, output.read_bytes(), pose.detected, visible, result.model)
+        return Annotated(
+            name, digest_of(data), output.read_bytes(), pose.detected, visible, result.model, model
+        )
 
 
 def digest_of(data: bytes) -> str:

@@ -7,6 +7,7 @@ store's access rules). A database that cannot be opened is said in one line, no 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -23,12 +24,22 @@ from rehab.store import Actor, demo_exists
 
 COOKIE_DROPPED_KEY = "cookie_dropped"
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
-APP_ROOT = PAGES_DIR.parents[2]  # where streamlit_app.py lives
+APP_SCRIPT = PAGES_DIR.parent / "app.py"  # the page script `rehab serve` serves
+
+
+def _app_root() -> Path:
+    """The folder of the script Streamlit runs: `app.py` here, or `streamlit_app.py` at the
+    top of a checkout. Page paths are relative to it."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    script = Path(context.main_script_path) if context is not None else APP_SCRIPT
+    return script.resolve().parent
 
 
 def page_path(name: str) -> str:
-    """A page script's path relative to the app root (what `st.switch_page` accepts)."""
-    return str((PAGES_DIR / f"{name}.py").relative_to(APP_ROOT))
+    """A page script's path relative to the app's script (what `st.switch_page` accepts)."""
+    return os.path.relpath(PAGES_DIR / f"{name}.py", _app_root())
 
 
 def _page(name: str, title: str, icon: str, *, default: bool = False) -> StreamlitPage:

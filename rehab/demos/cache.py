@@ -14,12 +14,11 @@ import hashlib
 import os
 from pathlib import Path
 
-import platformdirs
-
 from rehab.core.exercise import Exercise
 from rehab.demos.output import gif_bytes, still_pngs, write_atomic
 from rehab.demos.scene import build_scene
 from rehab.i18n import catalog_path
+from rehab.paths import cache_dir as user_cache_dir
 
 ENV_CACHE = "REHAB_DEMO_CACHE"
 _CODE = ("core/demonstration.py", "core/synthetic.py", "core/body_motion.py", "demos/scene.py",
@@ -28,7 +27,7 @@ _CODE = ("core/demonstration.py", "core/synthetic.py", "core/body_motion.py", "d
 
 def cache_dir() -> Path:
     configured = os.environ.get(ENV_CACHE)
-    folder = Path(configured) if configured else Path(platformdirs.user_cache_dir("rehab"))
+    folder = Path(configured) if configured else user_cache_dir()
     folder = folder / "demos" if not configured else folder
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -12,7 +12,7 @@ import shutil
 import time
 from pathlib import Path
 
-from rehab.store import data_dir
+from rehab.paths import data_dir
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from rehab.argtypes import positive_int, seconds
 from rehab.errors import StoreError
+from rehab.pose.commands import add_model_option
+from rehab.pose.models import DEFAULT_LIVE_MODEL
 
 if TYPE_CHECKING:  # the flow pulls in scipy: imported when a session runs, not at start-up
     from rehab.live.flow import SetPlan
@@ -154,9 +156,14 @@ def _make_session(
     args: argparse.Namespace,
 ) -> Any:
     from rehab.live.session import LiveSession
+    from rehab.pose.options import PoseOptions
     from rehab.store import Actor
 
-    options = {"source_mirrored": args.mirrored_camera, "every_nth": args.every_nth}
+    options = {
+        "source_mirrored": args.mirrored_camera,
+        "every_nth": args.every_nth,
+        "options": PoseOptions.live(args.model),
+    }
     if isinstance(actor, Actor) and patient_id is not None:
         return LiveSession.create(
             db, actor, patient_id, plans, library.get, prescription_id=prescription_id,
@@ -207,4 +214,5 @@ def register(commands: Any) -> None:
         "--every-nth", type=positive_int, default=1, help="run BlazePose on every n-th frame"
     )
     live.add_argument("--no-window", action="store_true", help="no window (headless)")
+    add_model_option(live, DEFAULT_LIVE_MODEL)
     live.set_defaults(handler=cmd_live)

@@ -36,6 +36,7 @@ START_SET = N_("Start {name}, set {set} of {sets}")
 LOST_SIGHT = N_("I lost sight of you: step back into view")
 LAST_SET_DONE = N_("Well done, that was the last set")
 SET_DONE_REST = N_("Set done. Rest for {seconds} seconds")
+SOMEONE_ELSE = N_("Someone else is in the picture: I keep counting you")
 
 
 def _same(message: str) -> str:
@@ -198,11 +199,15 @@ class SessionFlow:
     # -- per frame ----------------------------------------------------------------------------
 
     def step(self, frame: PoseFrame, people: int | None = None) -> list[Note]:
-        """Advance on one frame; the notes say what to save."""
+        """Advance on one frame; the notes say what to save. `people`: the people in the
+        picture (default: the frame's own count, None when it was not counted)."""
         self._t_ms = frame.t_ms
+        if people is None and frame.people_count >= 0:
+            people = frame.people_count
         if self._phase is Phase.SETUP:
             return self._step_setup(frame, people)
         if self._phase is Phase.COUNTING:
+            self._notice_others(people, frame.t_ms)
             return self._step_counting(frame)
         if self._phase is Phase.REST and frame.t_ms >= self._rest_until_ms:
             self._enter_setup(self._index + 1)
@@ -231,6 +236,13 @@ class SessionFlow:
         if message != said or t_ms - said_ms >= SAY_AGAIN_MS:
             self.speak.append(message)
             self._said = (message, t_ms)
+
+    def _notice_others(self, people: int | None, t_ms: float) -> None:
+        """Say so when someone else is in the picture; counting keeps to the tracked patient."""
+        if people is not None and people > 1:
+            message = self._(SOMEONE_ELSE)
+            if self.cues.raise_cue(message, Severity.INFO, t_ms):
+                self.speak.append(message)
 
     def _step_counting(self, frame: PoseFrame) -> list[Note]:
         tracker = self._current.tracker

@@ -23,10 +23,14 @@ import numpy as np
 import numpy.typing as npt
 
 from rehab.core.landmarks import PoseFrame
-from rehab.live.flow import LiveStatus, Note, SessionFlow
+from rehab.live.estimators import PhaseEstimators
+from rehab.live.flow import LiveStatus, Note, Phase, SessionFlow
 from rehab.live.overlay import draw_overlay
 from rehab.live.writer import SessionWriter
-from rehab.pose.estimator import PoseEstimator, create_estimator
+from rehab.pose.backends import create_estimator
+from rehab.pose.estimator import PoseEstimator
+from rehab.pose.models import resolve_model
+from rehab.pose.options import PoseOptions
 
 Image = npt.NDArray[np.uint8]  # (H, W, 3) RGB
 
@@ -86,8 +90,9 @@ class StreamClock:
 
 
 class LiveProcessor:
-    """One per live session: it owns a tracking pose estimator, made in the camera thread on
-    the first frame and kept across pauses (re-making it costs a second of CPU)."""
+    """One per live session: it owns the session's pose estimators (`PhaseEstimators`: the
+    set-up check sees everyone, counting follows the patient), made in the camera thread on
+    the first frame and kept across pauses."""
 
     def __init__(
         self,
@@ -98,7 +103,8 @@ class LiveProcessor:
         source_mirrored: bool = False,
         mirror_display: bool = True,
         every_nth: int = 1,
-        estimator_factory: Callable[[], PoseEstimator] = lambda: create_estimator("video"),
+        options: PoseOptions | None = None,
+        estimator_factory: Callable[[PoseOptions], PoseEstimator] = create_estimator,
     ) -> None:
         if every_nth < 1:
             raise ValueError(f"every_nth must be >= 1 (got {every_nth})")
@@ -108,8 +114,11 @@ class LiveProcessor:
         self.source_mirrored = source_mirrored
         self.mirror_display = mirror_display
         self.every_nth = every_nth
+        self.options = options or PoseOptions.live()
+        if estimator_factory is create_estimator:
+            resolve_model(self.options.model)  # a model that is not built fails here, at once
         self._factory = estimator_factory
-        self._estimator: PoseEstimator | None = None
+        self._estimators: PhaseEstimators | None = None
         self._lock = threading.Lock()
         self._n = 0
         self._pose: PoseFrame | None = None
@@ -125,7 +134,7 @@ class LiveProcessor:
         with self._lock:
             if self._n % self.every_nth == 0:
                 self._pose = self._estimate(rgb, t_ms)
-                self._dispatch(self.flow.step(self._pose, self._people()))
+                self._dispatch(self.flow.step(self._pose))
             self._n += 1
             status = self.flow.status()
             speech = tuple(self.flow.take_speech())
@@ -143,16 +152,16 @@ class LiveProcessor:
         return out
 
     def _estimate(self, rgb: Image, t_ms: float) -> PoseFrame:
-        if self._estimator is None:
-            self._estimator = self._factory()
-        pose = self._estimator.estimate(rgb, t_ms)
+        if self._estimators is None:
+            self._estimators = PhaseEstimators(self.options, self._factory)
+        estimator = self._estimators.for_phase(self.flow.phase is Phase.SETUP)
+        pose = estimator.estimate(rgb, t_ms)
         return pose.mirrored() if self.source_mirrored else pose
 
-    def _people(self) -> int | None:
-        """People in the last frame, when the estimator can tell (the Tasks API can; the
-        bundled legacy BlazePose tracks one person and cannot)."""
-        count = getattr(self._estimator, "last_people_count", None)
-        return count if isinstance(count, int) else None
+    @property
+    def model_name(self) -> str:
+        """The model the landmarks come from (empty before the first frame)."""
+        return self._estimators.model_name if self._estimators is not None else ""
 
     def _pose_for_drawing(self) -> PoseFrame | None:
         """The pose in the picture's own coordinates (undo the relabelling of a mirrored camera)."""
@@ -211,9 +220,9 @@ class LiveProcessor:
             return self.flow.status()
 
     def _close_estimator(self) -> None:
-        if self._estimator is not None:
-            self._estimator.close()
-            self._estimator = None
+        if self._estimators is not None:
+            self._estimators.close()
+            self._estimators = None
 
     def close(self) -> None:
         with self._lock:

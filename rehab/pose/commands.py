@@ -10,10 +10,12 @@ from rehab.argtypes import fraction
 from rehab.display import pct
 from rehab.errors import InputError
 from rehab.outputs import Protected, check_output
+from rehab.pose.models import DEFAULT_VIDEO_MODEL, MODEL_NAMES
 from rehab.progress import progress_bar
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
+    from rehab.pose.options import PoseOptions
     from rehab.pose.pipeline import annotate_image, annotate_video, write_json
     from rehab.pose.sources import VideoFile, media_kind
 
@@ -35,7 +37,9 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         with VideoFile(source) as probe:
             total = probe.frame_count
         with progress_bar(total, "frame", "annotate") as bar:
-            stream = annotate_video(source, output, args.model, args.min_visibility, bar.update)
+            stream = annotate_video(
+                source, output, PoseOptions(model=args.model), args.min_visibility, bar.update
+            )
         poses, model = list(stream), stream.info.model
         print(
             f"wrote {output}: {len(stream)} frames, person found in "
@@ -55,6 +59,7 @@ def _json_path(option: str | bool | None, output: Path) -> Path | None:
 
 
 def cmd_landmarks(args: argparse.Namespace) -> int:
+    from rehab.pose.options import PoseOptions
     from rehab.pose.pipeline import extract_stream
     from rehab.pose.sources import VideoFile, media_kind
     from rehab.streamfile import save_stream, stream_path
@@ -66,7 +71,7 @@ def cmd_landmarks(args: argparse.Namespace) -> int:
     with VideoFile(source) as probe:
         total = probe.frame_count
     with progress_bar(total, "frame", "landmarks") as bar:
-        stream = extract_stream(source, args.model, bar.update)
+        stream = extract_stream(source, PoseOptions(model=args.model), bar.update)
     written = save_stream(stream, output)
     print(
         f"wrote {written}: {len(stream)} frames at {stream.info.fps:.2f} fps, "
@@ -75,14 +80,14 @@ def cmd_landmarks(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_model_option(parser: argparse.ArgumentParser) -> None:
+def add_model_option(parser: argparse.ArgumentParser, default: str = DEFAULT_VIDEO_MODEL) -> None:
+    """`--model lite|full|heavy|PATH.task`, the same on every command that runs pose."""
     parser.add_argument(
         "--model",
-        type=Path,
         default=None,
-        metavar="TASK_FILE",
-        help="a MediaPipe pose landmarker .task bundle (lite/full/heavy); "
-        "default: the BlazePose full model bundled with mediapipe",
+        metavar="|".join([*MODEL_NAMES, "PATH.task"]),
+        help=f"pose model: {', '.join(MODEL_NAMES)} (built by `rehab models build`) or a "
+        f"MediaPipe pose landmarker .task file (default: {default})",
     )
 
 

@@ -18,9 +18,12 @@ import numpy as np
 from rehab.core.landmarks import Joint, LandmarkStream, PoseFrame, StreamInfo
 from rehab.errors import InputError
 from rehab.outputs import atomic_output, write_text_atomically
+from rehab.pose.backends import create_estimator
 from rehab.pose.drawing import draw_pose
-from rehab.pose.estimator import PoseEstimator, create_estimator
+from rehab.pose.estimator import PoseEstimator
 from rehab.pose.media_limits import queue_depth
+from rehab.pose.models import resolve_model
+from rehab.pose.options import PoseOptions
 from rehab.pose.sources import VideoFile, VideoFrame, prefetch, read_image
 from rehab.pose.video_out import H264Writer
 
@@ -44,15 +47,17 @@ def _check_output(path: Path, allowed: frozenset[str], what: str) -> None:
 
 
 def annotate_image(
-    source: Path, output: Path, task_path: Path | None = None, min_visibility: float = 0.5
+    source: Path, output: Path, model: str | Path | None = None, min_visibility: float = 0.5
 ) -> ImageResult:
     """Find the pose in an image and write the image with the skeleton drawn.
 
     With nobody in the image the output is the image unannotated (not an error).
     """
     _check_output(output, frozenset({".jpg", ".jpeg", ".png"}), "image")
+    options = PoseOptions.image(model)
+    resolve_model(options.model)  # a missing model fails before any work
     rgb = read_image(source)
-    with create_estimator(mode="image", task_path=task_path) as estimator:
+    with create_estimator(options) as estimator:
         pose = estimator.estimate(rgb, 0.0)
         model = estimator.model_name
     annotated = draw_pose(rgb, pose, min_visibility)
@@ -73,26 +78,28 @@ def track_video(
 
 def extract_stream(
     source: Path,
-    task_path: Path | None = None,
+    options: PoseOptions | None = None,
     on_progress: ProgressCallback | None = None,
     workers: int | None = None,
 ) -> LandmarkStream:
-    """The landmark stream of a whole video.
+    """The landmark stream of a whole video (default options: DEFAULT_VIDEO_MODEL, video mode).
 
     MediaPipe releases the GIL while it infers, so `workers` threads (default: one per core,
     at most 2) each track a contiguous segment of the video with their own estimator; the
     segments are joined in time order. Each segment starts tracking afresh, which costs a
     detection on its first frame and nothing else.
     """
+    options = options or PoseOptions()
+    resolve_model(options.model)  # a missing model fails here, not in a worker thread
     with VideoFile(source) as video:
         info_parts = (video.fps, source.name, video.size)
         bounds = _segments(video.duration_s, workers or min(2, os.cpu_count() or 1))
     report = _locked(on_progress)
     if len(bounds) == 1:
-        poses, model = _track_segment(source, task_path, bounds[0], report)
+        poses, model = _track_segment(source, options, bounds[0], report)
     else:
         with ThreadPoolExecutor(max_workers=len(bounds), thread_name_prefix="pose") as pool:
-            futures = [pool.submit(_track_segment, source, task_path, b, report) for b in bounds]
+            futures = [pool.submit(_track_segment, source, options, b, report) for b in bounds]
             parts = [future.result() for future in futures]
         poses = [pose for part, _model in parts for pose in part]
         model = parts[0][1]
@@ -114,11 +121,11 @@ def _segments(duration_s: float | None, workers: int) -> list[tuple[float, float
 
 def _track_segment(
     source: Path,
-    task_path: Path | None,
+    options: PoseOptions,
     span: tuple[float, float],
     on_progress: ProgressCallback | None,
 ) -> tuple[list[PoseFrame], str]:
-    with VideoFile(source) as video, create_estimator("video", task_path) as estimator:
+    with VideoFile(source) as video, create_estimator(options) as estimator:
         poses = []
         depth = queue_depth(*video.size)
         for _frame, pose in track_video(video.frames(*span), estimator, depth):
@@ -144,18 +151,21 @@ def _locked(callback: ProgressCallback | None) -> ProgressCallback | None:
 def annotate_video(
     source: Path,
     output: Path,
-    task_path: Path | None = None,
+    options: PoseOptions | None = None,
     min_visibility: float = 0.5,
     on_progress: ProgressCallback | None = None,
 ) -> LandmarkStream:
-    """Write `output` (H.264 MP4) with the skeleton drawn; return the landmark stream."""
+    """Write `output` (H.264 MP4, upright) with the skeleton drawn; return the landmark
+    stream (default options: the full model, video mode)."""
     _check_output(output, frozenset({".mp4"}), "video")
+    options = options or PoseOptions()
+    resolve_model(options.model)
     # Written under a temporary name and renamed at the end: a failure never leaves a
     # half-written MP4 (unplayable: its index comes last) where the user expects a video.
     with (
         atomic_output(output) as partial,
         VideoFile(source) as video,
-        create_estimator("video", task_path) as estimator,
+        create_estimator(options) as estimator,
         H264Writer(partial, video.fps, video.size) as writer,
     ):
         poses = _track_and_write(video, estimator, writer, min_visibility, on_progress)
@@ -219,6 +229,7 @@ def pose_to_json(pose: PoseFrame) -> dict[str, object]:
         "t_ms": round(pose.t_ms, 3),
         "image_size": list(pose.image_size),
         "detected": pose.detected,
+        "people_count": pose.people_count,
         "landmarks": landmarks if pose.detected else [],
     }
 

@@ -2,6 +2,7 @@
 
 Every source yields `VideoFrame`s: an RGB uint8 image and its time in milliseconds.
 Video timestamps come from the container (pts x time_base), not from frame index guesses.
+Video frames come upright: a phone clip's display matrix (rotation) is applied on decoding.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 from rehab.errors import InputError
 from rehab.pose import media_limits
+from rehab.pose.rotation import frame_rotation_deg, upright, upright_size
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,7 @@ class VideoFile:
             self._container.close()
             raise
         self._stream.thread_type = "AUTO"  # let FFmpeg decode on several threads
+        self.rotation_deg = _first_frame_rotation(self.path)
 
     @property
     def fps(self) -> float:
@@ -112,13 +115,14 @@ class VideoFile:
 
     @property
     def source_size(self) -> tuple[int, int]:
-        """(width, height) the file announces."""
+        """(width, height) the file announces (as coded: before any rotation)."""
         return (self._stream.codec_context.width, self._stream.codec_context.height)
 
     @property
     def size(self) -> tuple[int, int]:
-        """(width, height) of the frames yielded: the file's, scaled down when very large."""
-        return media_limits.decoded_size(*self.source_size)
+        """(width, height) of the frames yielded: the file's, scaled down when very large,
+        turned upright."""
+        return upright_size(media_limits.decoded_size(*self.source_size), self.rotation_deg)
 
     @property
     def frame_count(self) -> int:
@@ -162,7 +166,7 @@ class VideoFile:
         readers can split one video between them with no frame lost or read twice.
         """
         start_s = self._start_s
-        if from_s > 0:
+        if from_s > 0 and self._stream.time_base is not None:
             offset = int((start_s + from_s) / self._stream.time_base)
             self._container.seek(offset, stream=self._stream, backward=True, any_frame=False)
         last_ms = -np.inf
@@ -177,7 +181,8 @@ class VideoFile:
                 if t_ms >= until_s * 1000.0:
                     break
                 width, height = media_limits.decoded_size(frame.width, frame.height)
-                rgb = frame.to_ndarray(format="rgb24", width=width, height=height)
+                decoded = frame.to_ndarray(format="rgb24", width=width, height=height)
+                rgb = upright(np.asarray(decoded), self.rotation_deg)
                 yield VideoFrame(rgb, t_ms, count)
                 count += 1
         except av.FFmpegError as exc:
@@ -195,6 +200,20 @@ class VideoFile:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _first_frame_rotation(path: Path) -> int:
+    """Counter-clockwise degrees that turn the video upright, read off its first frame (the
+    display matrix is the stream's, so every frame has the same)."""
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            tag = stream.metadata.get("rotate")
+            for frame in container.decode(stream):
+                return frame_rotation_deg(frame, tag)
+    except (av.FFmpegError, ValueError) as exc:
+        log.warning("%s: orientation unreadable (%s); frames are used as stored", path, exc)
+    return 0
 
 
 def _frame_time_ms(time_s: float | None, start_s: float, last_ms: float, fps: float) -> float:

@@ -16,6 +16,7 @@ from rehab.core.exercise import Exercise
 from rehab.core.landmarks import LandmarkStream
 from rehab.core.results import Side
 from rehab.errors import InputError
+from rehab.pose.options import PoseOptions
 from rehab.pose.pipeline import annotate_video, extract_stream
 from rehab.pose.sources import VideoFile, media_kind
 
@@ -35,11 +36,12 @@ def analyse_video(
     side: Side | None = None,
     *,
     annotated: Path | None = None,
-    task_path: Path | None = None,
+    options: PoseOptions | None = None,
     on_progress: FramesDone | None = None,
 ) -> AnalysedVideo:
     """Track the pose through `source` and count `exercise` (`side` as in analyze_stream).
     With `annotated`, also write the video with the skeleton drawn there (H.264 MP4).
+    `options`: the pose model and settings (default: DEFAULT_VIDEO_MODEL, video mode).
     InputError when `source` is not a readable video."""
     if media_kind(source) != "video":
         raise InputError(f"{source}: not a video")
@@ -53,7 +55,7 @@ def analyse_video(
             on_progress(done[0], total)
 
     if annotated is not None:
-        stream = annotate_video(source, annotated, task_path, on_progress=tick)
+        stream = annotate_video(source, annotated, options, on_progress=tick)
     else:
-        stream = extract_stream(source, task_path, on_progress=tick)
+        stream = extract_stream(source, options, on_progress=tick)
     return AnalysedVideo(stream, analyze_stream_detailed(stream, exercise, side))

@@ -21,6 +21,7 @@ See docs/store.md for the data model, the access rules, the alert rules and ever
 """
 
 from rehab.core.check_in import CheckInValues
+from rehab.paths import data_dir
 from rehab.store import queries
 from rehab.store.access import Actor, actor_for, authenticate
 from rehab.store.accounts import (
@@ -57,7 +58,6 @@ from rehab.store.database import (
     Database,
     Transaction,
     connect,
-    data_dir,
     database_url,
 )
 from rehab.store.demo_data import create_demo_therapist, delete_demo, demo_exists, has_patients

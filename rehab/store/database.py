@@ -32,18 +32,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final, TypeVar, final
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rehab.errors import StoreError
+from rehab.paths import data_dir
 from rehab.store.files import describe_safely, parse_database_url
 
 log = logging.getLogger(__name__)
 
-ENV_HOME = "REHAB_HOME"
 ENV_URL = "REHAB_DATABASE_URL"
 DB_FILENAME = "rehab.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -54,14 +53,6 @@ AUDIT_LATER: Final = "rehab_audit_later"  # Session.info key: audit entries of a
 AUDIT_ALWAYS: Final = "rehab_audit_always"
 
 T = TypeVar("T")
-
-
-def data_dir() -> Path:
-    """The data folder: `$REHAB_HOME`, or the per-user data dir (created when missing)."""
-    home = os.environ.get(ENV_HOME)
-    folder = Path(home).expanduser() if home else Path(platformdirs.user_data_dir("rehab", False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def database_url() -> str:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import URL
 
+from rehab.bundled import bundled_dir
 from rehab.errors import StoreError
 from rehab.store.database import database_url
 from rehab.store.files import parse_database_url
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-MIGRATIONS_DIR = REPO_ROOT / "migrations"
+MIGRATIONS_DIR = bundled_dir("migrations")
 
 
 def alembic_config(url: str | URL | None = None) -> Any:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rehab.errors import InputError
 from rehab.live.ondevice.runtime import file_sha256
-from rehab.store import data_dir
+from rehab.paths import data_dir
 
 ENV_MODELS_DIR = "REHAB_MODELS_DIR"
 VARIANTS = ("lite", "full", "heavy")

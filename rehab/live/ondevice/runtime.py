@@ -34,10 +34,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from rehab.errors import InputError
-from rehab.store import data_dir
+from rehab.paths import cache_dir, data_dir
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +97,7 @@ def npm_cache() -> Path:
     configured = os.environ.get(ENV_NPM_CACHE, "").strip()
     if configured:
         return Path(configured).expanduser()
-    return Path(platformdirs.user_cache_dir("rehab", False)) / "npm"
+    return cache_dir() / "npm"
 
 
 def outside_endpoints(data: bytes) -> list[str]:

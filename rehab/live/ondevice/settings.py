@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rehab.errors import InputError
 from rehab.live.writer import CUT_OFF_AFTER, IDLE_S
-from rehab.store import data_dir
+from rehab.paths import data_dir
 
 log = logging.getLogger(__name__)
 
