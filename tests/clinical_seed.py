@@ -74,6 +74,7 @@ def uploaded_session(
     *,
     duration_s: float = 60.0,
     item_id: int | None = None,
+    pose_model: str | None = None,
 ) -> int:
     """A session stored from a video analysed in the clinic (source "upload")."""
     reps = tuple(
@@ -85,7 +86,7 @@ def uploaded_session(
         db,
         actor,
         patient_id,
-        [PlannedSet(result, Side.LEFT, item_id, duration_s=duration_s)],
+        [PlannedSet(result, Side.LEFT, item_id, duration_s=duration_s, pose_model=pose_model)],
         started_at=at,
         source=SessionSource.UPLOAD,
     )

@@ -18,7 +18,7 @@ from rehab.dashboard.state import PATIENT_KEY, SESSION_KEY
 from rehab.dashboard.tables import rep_table
 from rehab.domain import condition_line
 from rehab.store import Database, ExercisePlan
-from rehab.store.queries import patient_detail
+from rehab.store.queries import patient_detail, rom_progress, session_detail
 from rehab.store.testing import Clinic, make_rep
 from tests.clinical_seed import (
     SKIPPED,
@@ -327,6 +327,31 @@ def test_session_detail_is_a_summary_then_collapsed_sets_without_warnings(
     assert "ArrowInvalid" not in caplog.text
     assert [e.proto.expanded for e in at.expander] == [False]  # one set, collapsed
     assert texts(at, "subheader")[0] == "Summary"
+
+
+def test_the_pose_model_is_shown_beside_the_rom_and_a_change_of_model_is_a_caution(
+    home: Clinic, db: Database
+) -> None:
+    pid = home.patients[1]
+    now = now_utc()
+    full, heavy = "blazepose-full (mediapipe 0.10.33)", "blazepose-heavy (mediapipe 0.10.33)"
+    uploaded_session(db, home.ther_a, pid, now - 3 * DAY, "knee_extension", [70.0], pose_model=full)
+    sid = uploaded_session(
+        db, home.ther_a, pid, now - DAY, "knee_extension", [74.0], pose_model=heavy
+    )
+    with db.read() as tx:
+        (point_full, point_heavy) = rom_progress(tx, home.ther_a, pid)
+        (detail_set,) = session_detail(tx, home.ther_a, sid).sets
+    assert (point_full.pose_model, point_heavy.pose_model, detail_set.pose_model) == (
+        full, heavy, heavy,
+    )  # fmt: skip
+    at = open_page(therapist(home), "progress", state={PATIENT_KEY: pid})
+    no_exception(at)
+    (caution,) = [w for w in texts(at, "warning") if "pose models" in w]
+    assert "(blazepose-full, blazepose-heavy)" in caution and "compare with care" in caution
+    at = open_page(therapist(home), "session_detail", state={PATIENT_KEY: pid, SESSION_KEY: sid})
+    no_exception(at)
+    assert at.expander[0].label.endswith("mean ROM 74° (blazepose-heavy)")
 
 
 # -- 9. the clinic's time zone on the pages ---------------------------------------------------

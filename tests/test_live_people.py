@@ -18,7 +18,7 @@ from rehab.core.landmarks import Joint, PoseFrame
 from rehab.core.synthetic import synthetic_stream
 from rehab.exercise_library import load_library
 from rehab.live.estimators import SETUP_POSES, setup_options
-from rehab.live.flow import SOMEONE_ELSE, Phase, SessionFlow, expand_sets
+from rehab.live.flow import SOMEONE_ELSE, Phase, SessionFlow, SetBegun, expand_sets
 from rehab.live.processor import LiveProcessor
 from rehab.live.setup_check import Problem
 from rehab.pose.backends import create_estimator
@@ -175,3 +175,20 @@ def test_judging_a_crowd_comes_before_anything_else() -> None:
     curl = load_library().get("biceps_curl")
     frame = dataclasses.replace(synthetic_stream(curl, n_reps=1)[0], people_count=3)
     assert SetupCheck(curl).judge(frame, frame.people_count)[0] is Problem.SEVERAL_PEOPLE
+
+
+def test_each_live_set_records_the_pose_model_whose_landmarks_it_counts() -> None:
+    """Angles of two models differ: a set begun live carries the model's name to the store."""
+    submitted: list[object] = []
+
+    class Writer:
+        def submit(self, note: object) -> None:
+            submitted.append(note)
+
+    plan = expand_sets("squat", 1)[0]
+    processor = LiveProcessor(SessionFlow([plan], load_library().get), writer=Writer())  # type: ignore[arg-type]
+    assert processor.pose_model == "blazepose-full"  # the live default, built by make test
+    processor._dispatch([SetBegun(plan)])
+    processor._dispatch([SetBegun(plan, pose_model="custom:mine@0123456789ab")])
+    processor.close()
+    assert [n.pose_model for n in submitted] == ["blazepose-full", "custom:mine@0123456789ab"]  # type: ignore[attr-defined]

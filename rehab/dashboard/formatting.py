@@ -112,3 +112,9 @@ def duration(seconds: float | None) -> str:
         return f"{seconds:.0f} s"
     minutes = round(seconds / 60)
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def pose_model(name: str | None) -> str:
+    """The pose model a ROM was measured with, short ("blazepose-heavy"; "" when not
+    recorded): angles from different models are not directly comparable."""
+    return (name or "").split(" (", 1)[0]

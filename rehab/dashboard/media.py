@@ -118,6 +118,7 @@ def save_session(
         item.item_id if item else None,
         duration_s=result.length_s,
         landmarks=result.stream if patient.store_landmarks else None,
+        pose_model=result.stream.info.model[:64] or None,
     )
     session_id = record_session(
         db,

@@ -17,14 +17,14 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from rehab.core.landmarks import PoseFrame
 from rehab.live.estimators import PhaseEstimators
-from rehab.live.flow import LiveStatus, Note, Phase, SessionFlow
+from rehab.live.flow import LiveStatus, Note, Phase, SessionFlow, SetBegun
 from rehab.live.overlay import draw_overlay
 from rehab.live.writer import SessionWriter
 from rehab.pose.backends import create_estimator
@@ -115,8 +115,9 @@ class LiveProcessor:
         self.mirror_display = mirror_display
         self.every_nth = every_nth
         self.options = options or PoseOptions.live()
-        if estimator_factory is create_estimator:
-            resolve_model(self.options.model)  # a model that is not built fails here, at once
+        self.pose_model: str | None = None  # recorded on each set (angles of models differ)
+        if estimator_factory is create_estimator:  # a model that is not built fails here
+            self.pose_model = resolve_model(self.options.model).name
         self._factory = estimator_factory
         self._estimators: PhaseEstimators | None = None
         self._lock = threading.Lock()
@@ -176,6 +177,8 @@ class LiveProcessor:
         if self.writer is None:
             return
         for note in notes:
+            if isinstance(note, SetBegun) and note.pose_model is None:
+                note = replace(note, pose_model=self.pose_model)
             self.writer.submit(note)
 
     def _update(self, status: LiveStatus, speech: tuple[str, ...], spent_ms: float) -> LiveUpdate:

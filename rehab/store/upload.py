@@ -41,6 +41,7 @@ class PlannedSet:
     prescription_item_id: int | None = None
     duration_s: float = 120.0  # wall time the set took (sets are laid out one after another)
     landmarks: LandmarkStream | None = None  # kept for replay (the patient must have opted in)
+    pose_model: str | None = None  # whose landmarks were counted (angles of two models differ)
 
 
 def record_session(
@@ -102,7 +103,7 @@ def _add_planned_set(
         exercise_id=result.exercise_id, set_index=seen[result.exercise_id],
         side=Side(planned.side).value, started_at=at, ended_at=ended,
         extra=result.figures.to_json(),
-        warnings=[str(w) for w in result.warnings],
+        warnings=[str(w) for w in result.warnings], pose_model=planned.pose_model,
     )  # fmt: skip
     session.add(row)
     session.flush()

@@ -196,6 +196,20 @@ def _rom_metrics(rom: list[q.RomPoint], trends: list[RomFact], target: float | N
     cols[-1].metric("Target ROM", fmt.deg(target))
 
 
+def _pose_models(rom: list[q.RomPoint]) -> None:
+    """Which pose model measured these angles; a caution when it changed (angles of two
+    models differ by a few degrees: a change of model is not a change of the knee)."""
+    models = sorted({fmt.pose_model(p.pose_model) for p in rom if p.pose_model})
+    if len(models) > 1:
+        st.warning(
+            f"These ROMs were measured with different pose models ({', '.join(models)}): "
+            "angles from different models differ by a few degrees, so compare with care.",
+            icon=":material/straighten:",
+        )
+    elif models:
+        st.caption(f"Angles measured with {models[0]}.")
+
+
 def _exercise_tab(exercise_id: str, data: Progress) -> None:
     rom = [p for p in data.rom if p.exercise_id == exercise_id]
     volume = [v for v in data.volume if v.exercise_id == exercise_id]
@@ -206,6 +220,7 @@ def _exercise_tab(exercise_id: str, data: Progress) -> None:
         return
     target = _target(rom, exercise_id)
     _rom_metrics(rom, trends, target)
+    _pose_models(rom)
     left, right = st.columns(2)
     if rom:
         left.plotly_chart(

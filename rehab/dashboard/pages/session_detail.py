@@ -122,7 +122,9 @@ def _set_label(item: SetDetail) -> str:
         f"{len(complete)} reps" if item.reps or not item.holds
         else f"{sum(h.held_s for h in item.holds if fmt.is_number(h.held_s)):.0f} s held"
     )  # fmt: skip
+    model = fmt.pose_model(item.pose_model)
     rom = f" · mean ROM {sum(roms) / len(roms):.0f}°" if roms else ""
+    rom += f" ({model})" if roms and model else ""
     name = exercise_name(item.exercise_id)
     return f"Set {item.set_index} · {name} · {item.side.value} · {amount}{rom}"
 

@@ -52,6 +52,7 @@ class RomPoint:
     mean_confidence: float
     target_rom_deg: float | None  # prescribed that day (with the program's progression)
     rom_limit_deg: float | None = None  # prescribed limit, or the library's (see RomGoal)
+    pose_model: str | None = None  # whose landmarks were measured (one of them, if several)
 
     @property
     def target_reached(self) -> bool | None:
@@ -144,6 +145,7 @@ def rom_points(
                 func.sum(SetStats.confidence_sum),
                 func.sum(SetStats.confidence_n),
                 func.max(ExerciseSet.prescription_item_id),
+                func.max(ExerciseSet.pose_model),
             )
             .select_from(SetStats)
             .join(ExerciseSet, ExerciseSet.id == SetStats.set_id)
@@ -212,7 +214,7 @@ class Prescribed:
 
 def _rom_point(row: tuple[Any, ...], prescribed: Prescribed) -> RomPoint:
     (sid, started, exercise, side, reps, rom_sum, rom_n, rom_max, peak_sum, peak_n) = row[:10]
-    low, high, conf_sum, conf_n, item_id = row[10:]
+    low, high, conf_sum, conf_n, item_id, model = row[10:]
     at = aware(started)
     target, limit = prescribed.target(item_id, at)
     return RomPoint(
@@ -229,6 +231,7 @@ def _rom_point(row: tuple[Any, ...], prescribed: Prescribed) -> RomPoint:
         mean_confidence=_mean(conf_sum, conf_n),
         target_rom_deg=None if target is None else float(target),
         rom_limit_deg=limit,
+        pose_model=model,
     )
 
 

@@ -69,6 +69,7 @@ class SetDetail:
     figures: SetFigures
     warnings: tuple[str, ...]
     prescription_item_id: int | None = None  # the program item the set was done for
+    pose_model: str | None = None  # whose landmarks were counted (None: not recorded)
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ def session_detail(tx: Transaction, actor: Actor, session_id: int) -> SessionDet
                 figures=SetFigures.from_json(s.extra or {}),
                 warnings=tuple(s.warnings or ()),
                 prescription_item_id=s.prescription_item_id,
+                pose_model=s.pose_model,
             )
             for s in sets
         ),
