@@ -14,7 +14,7 @@ import pytest
 from rehab.store import Database
 from rehab.store.testing import full_url
 from tests.browser_support import StreamlitServer, launch_chromium, screenshot_path
-from tests.conftest import CLIPS_DIR
+from tests.conftest import require_clips
 from tests.dashboard_seed import Seeded, seed
 from tests.pose_helpers import astronaut_png
 from tests.worker_support import RehabWorker
@@ -152,9 +152,7 @@ def test_admin_users_page(seeded_server: tuple[Seeded, StreamlitServer]) -> None
 def test_analyse_a_real_clip_plays_the_annotated_video(
     seeded_server: tuple[Seeded, StreamlitServer],
 ) -> None:
-    clip = CLIPS_DIR / "push_up__side.mp4"
-    if not clip.is_file():
-        pytest.skip(f"shared clip {clip} not found")
+    clip = require_clips() / "push_up__side.mp4"  # fails under REHAB_STRICT=1 when absent
     _seeded, server = seeded_server
     with launch_chromium() as browser:
         page = browser.new_page(viewport=VIEWPORT)
