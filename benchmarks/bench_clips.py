@@ -6,7 +6,7 @@ the same frames). Then the summary: exact matches, mean absolute error and off-b
 accuracy for the rep clips (RepCount's measures); holds within 1 s or 10 % and their mean
 absolute error in seconds.
 
-Landmark streams come from the tests' cache (.cache/clip-streams) or are extracted now
+Landmark streams come from the tests' cache (~/.cache/rehab-tests/clip-streams) or are extracted now
 with BlazePose (minutes on a shared 2-core machine), with the product's default model for
 recorded video (heavy). REHAB_POSE_MODELS, a comma-separated list of models (`lite`, `full`,
 `heavy` or `.task` paths), adds a table of every clip's figures with each of those models.

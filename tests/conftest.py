@@ -2,8 +2,10 @@
 
 Tests that need the clips skip when the folder is absent, and fail instead when
 REHAB_STRICT=1 (CI sets it), so CI always runs them. Landmark streams of the clips are
-extracted once per machine and cached under .cache/ (keyed by clip size, mtime, the
-mediapipe version and the model) because BlazePose over all clips takes minutes.
+extracted once per machine and cached outside the checkout ($REHAB_TEST_CACHE, default
+~/.cache/rehab-tests: a fresh clone, as CI uses, finds them), keyed by clip size, mtime, the
+mediapipe version, the model and a hash of the extraction code (rehab/pose, streamfile), so
+a change to how landmarks are made extracts them again. Heavy over all clips takes minutes.
 
 No test connects off this machine (tests/socket_guard.py). The pose models are the ones
 `rehab models build` wrote (`make test` builds them first); REHAB_MODELS_DIR is fixed for
@@ -13,6 +15,8 @@ the session, so tests that move REHAB_HOME (and the servers they start) still fi
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +27,12 @@ from tests.socket_guard import refuse_outbound_sockets  # noqa: F401 - autouse, 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CLIPS_DIR = Path(os.environ.get("REHAB_CLIPS_DIR", REPO_ROOT.parent / "shared" / "data" / "videos"))
-CACHE_DIR = REPO_ROOT / ".cache" / "clip-streams"
+TEST_CACHE = Path(os.environ.get("REHAB_TEST_CACHE", Path.home() / ".cache" / "rehab-tests"))
+CACHE_DIR = TEST_CACHE / "clip-streams"
+EXTRACTION_CODE = [
+    *sorted((REPO_ROOT / "rehab" / "pose").rglob("*.py")),
+    REPO_ROOT / "rehab" / "streamfile.py",
+]
 STRICT = os.environ.get("REHAB_STRICT") == "1"
 
 
@@ -172,7 +181,10 @@ def clip_stream(clip: Clip, model: str | Path | None = None):  # type: ignore[no
     stat = clip.path.stat()
     # a built model's name pins its checksum; a custom one's name carries its sha256
     name = resolve_model(model).name.replace(":", "-").replace("@", "-")
-    key = f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}-{name}"
+    key = (
+        f"{clip.path.stem}-{stat.st_size}-{int(stat.st_mtime)}-mp{mediapipe.__version__}-{name}"
+        f"-{_extraction_code_hash()}"
+    )
     cached = CACHE_DIR / f"{key}.npz"
     if cached.is_file():
         return load_stream(cached)
@@ -180,6 +192,15 @@ def clip_stream(clip: Clip, model: str | Path | None = None):  # type: ignore[no
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     save_stream(stream, cached)
     return stream
+
+
+@functools.cache
+def _extraction_code_hash() -> str:
+    digest = hashlib.sha256()
+    for path in EXTRACTION_CODE:
+        digest.update(path.relative_to(REPO_ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @pytest.fixture(scope="session")
