@@ -25,7 +25,7 @@ from rehab.store import (
     fail_job,
     latest_job,
 )
-from rehab.store.queries import list_sessions, patient_detail
+from rehab.store.queries import list_sessions, patient_detail, session_detail
 from tests.conftest import load_manifest
 from tests.dashboard_seed import (
     PAGES,
@@ -223,6 +223,7 @@ def test_a_real_clip_is_counted_shown_and_saved_as_a_session(seeded: Seeded) -> 
     assert reps in clip.accepted_counts()
     assert len(at.dataframe[0].value.query("rep != 'partial'")) == reps
     assert at.get("video") and at.get("plotly_chart")
+    assert "Angles measured with blazepose-heavy." in texts(at, "caption")  # the video default
     at.button(key="save_video").click().run()
     no_exception(at)
     assert any("Saved as session" in s and "landmarks" in s for s in texts(at, "success"))
@@ -234,6 +235,9 @@ def test_a_real_clip_is_counted_shown_and_saved_as_a_session(seeded: Seeded) -> 
     assert upload.started_at.date() == dt.date(2024, 2, 20), upload.started_at
     assert upload.ended_at is not None
     assert 15 < (upload.ended_at - upload.started_at).total_seconds() < 17  # the clip's length
+    with seeded.db.read() as tx:
+        (stored,) = session_detail(tx, seeded.clinic.admin, upload.session_id).sets
+    assert (stored.pose_model or "").startswith("blazepose-heavy (mediapipe ")
 
 
 # -- annotate an image -------------------------------------------------------------------------

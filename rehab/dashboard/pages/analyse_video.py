@@ -81,6 +81,9 @@ def _results(result: VideoAnalysis) -> None:
         t_s, result.analysis.angles_deg, outcome.reps, exercise, origin, "Angle over time"
     )
     right.plotly_chart(fig, key="video_trace")
+    model = fmt.pose_model(result.stream.info.model)
+    if model:  # angles of two models differ: say whose these are
+        st.caption(f"Angles measured with {model}.")
     if outcome.reps:
         st.dataframe(rep_table(outcome.reps, origin), hide_index=True, key="video_reps")
     if outcome.holds:
