@@ -2,10 +2,11 @@
 
 The webcam thread never waits on the database: it hands the flow's notes to
 `SessionWriter.submit()`, and this thread commits each rep through `SessionRecorder` as soon
-as it is counted. If the tab closes or the process dies, what was counted is already stored;
-the session row stays "in progress" until the store's one rule closes it as interrupted
-(`close_stale_sessions`): the writer heartbeats every `HEARTBEAT_S` while camera frames
-arrive, so a session quiet for `CUT_OFF_AFTER` has nobody behind it.
+as it is counted (the reps of notes queued meanwhile together, in one transaction: a burst
+is one commit, and it never waits for more). If the tab closes or the process dies, what was
+counted is already stored; the session row stays "in progress" until the store's one rule
+closes it as interrupted (`close_stale_sessions`): the writer heartbeats every `HEARTBEAT_S`
+while camera frames arrive, so a session quiet for `CUT_OFF_AFTER` has nobody behind it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rehab.store import Actor, Database, SessionRecorder
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 20.0  # a write at least this often while the session is live
+MAX_DRAIN = 64  # commands taken off the queue at once
 IDLE_S = 60.0  # no camera frame for this long: the session is no longer live (no heartbeat)
 CUT_OFF_AFTER = dt.timedelta(seconds=IDLE_S + 2 * HEARTBEAT_S)
 
@@ -105,14 +107,22 @@ class SessionWriter:
     def _run(self) -> None:
         while True:
             try:
-                command = self._queue.get(timeout=HEARTBEAT_S)
+                commands = [self._queue.get(timeout=HEARTBEAT_S)]
             except queue.Empty:
                 self._safely(self._heartbeat)
                 continue
+            while len(commands) < MAX_DRAIN:  # what else is queued already: no waiting
+                try:
+                    commands.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
             try:
-                self._safely(partial(self._apply, command))
+                for group in _runs(commands):
+                    if not self.finished:
+                        self._safely(partial(self._apply, group))
             finally:
-                self._queue.task_done()
+                for _ in commands:
+                    self._queue.task_done()
             if self.finished:
                 return
 
@@ -127,11 +137,11 @@ class SessionWriter:
         if self.recorder is not None and not self.finished and self.alive():
             self.recorder.heartbeat()
 
-    def _apply(self, command: Command) -> None:
-        if isinstance(command, SetBegun):
-            self._begin(command)
-        elif isinstance(command, Counted):
+    def _apply(self, command: Command | list[Counted]) -> None:
+        if isinstance(command, list):
             self._counted(command)
+        elif isinstance(command, SetBegun):
+            self._begin(command)
         elif isinstance(command, SetEnded):
             self._ended(command)
         elif isinstance(command, Finish):
@@ -164,12 +174,11 @@ class SessionWriter:
         )
         self._holds_in_set = 0
 
-    def _counted(self, note: Counted) -> None:
+    def _counted(self, notes: list[Counted]) -> None:
         recorder = self._ensure_session()
-        for event in note.events:
-            recorder.record_event(event)
-            if event.kind is EventKind.HOLD_COMPLETED:
-                self._holds_in_set += 1
+        events = [event for note in notes for event in note.events]
+        recorder.record_events(events)  # one transaction
+        self._holds_in_set += sum(event.kind is EventKind.HOLD_COMPLETED for event in events)
         self.saved_reps = recorder.rep_count
 
     def _ended(self, note: SetEnded) -> None:
@@ -183,3 +192,18 @@ class SessionWriter:
         if self.recorder is not None and not self.finished:
             self.recorder.finish(status)
         self.finished = True
+
+
+def _runs(commands: list[Command]) -> list[Command | list[Counted]]:
+    """The commands in order, each run of consecutive `Counted` notes as one list."""
+    out: list[Command | list[Counted]] = []
+    for command in commands:
+        if isinstance(command, Counted):
+            last = out[-1] if out else None
+            if isinstance(last, list):
+                last.append(command)
+            else:
+                out.append([command])
+        else:
+            out.append(command)
+    return out

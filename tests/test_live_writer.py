@@ -1,0 +1,71 @@
+"""The live session writer: notes queued while it was busy are saved together, in order."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import event, func, select
+
+from rehab.core.results import EngineEvent, EventKind, SetResult, Side
+from rehab.domain import SessionStatus
+from rehab.live.flow import Counted, SetBegun, SetEnded, SetPlan
+from rehab.live.writer import Finish, SessionWriter, _runs
+from rehab.store import Database
+from rehab.store.database import engine_of
+from rehab.store.models import ExerciseSession, ExerciseSet, Rep
+from rehab.store.testing import Clinic, make_rep, sql_session
+
+pytest_plugins = ["rehab.store.pytest_plugin"]
+
+PLAN = SetPlan("knee_extension", 1, 1, target_reps=10, side=Side.LEFT)
+
+
+def _rep(n: int) -> Counted:
+    return Counted((EngineEvent(EventKind.REP_COMPLETED, 100.0 * n, Side.LEFT, rep=make_rep(n)),))
+
+
+def test_consecutive_counted_notes_are_grouped_in_order() -> None:
+    begun, ended = SetBegun(PLAN), SetEnded(PLAN, SetResult("knee_extension"))
+    a, b, c = _rep(1), _rep(2), _rep(3)
+    assert _runs([begun, a, b, ended, c, Finish(SessionStatus.COMPLETED)]) == [
+        begun, [a, b], ended, [c], Finish(SessionStatus.COMPLETED),
+    ]  # fmt: skip
+
+
+def test_a_burst_queued_behind_a_slow_write_is_one_commit(db: Database, clinic: Clinic) -> None:
+    """The writer is held inside its first transaction while ten reps are counted; they are
+    then saved in one commit, all of them, and the session ends as it should."""
+    engine, gate, held = engine_of(db), threading.Event(), threading.Event()
+    commits: list[str] = []
+
+    def hold_first_begin(connection: object) -> None:
+        if not held.is_set():
+            held.set()
+            assert gate.wait(30), "the test never opened the gate"
+
+    def count(connection: object) -> None:
+        commits.append(threading.current_thread().name)
+
+    event.listen(engine, "begin", hold_first_begin)
+    event.listen(engine, "commit", count)
+    try:
+        writer = SessionWriter(db, clinic.pat_users[0], clinic.patients[0])
+        writer.submit(SetBegun(PLAN))
+        assert held.wait(30), "the writer did not start its first transaction"
+        for n in range(1, 11):
+            writer.submit(_rep(n))
+        writer.submit(SetEnded(PLAN, SetResult("knee_extension")))
+        writer.submit(Finish(SessionStatus.COMPLETED))
+        gate.set()
+        assert writer.flush(30)
+    finally:
+        event.remove(engine, "begin", hold_first_begin)
+        event.remove(engine, "commit", count)
+    assert writer.error == "" and writer.saved_reps == 10
+    # new session, begin the set, the ten reps, end the set, finish: 5 (14 one rep a commit)
+    assert len(commits) == 5
+    with sql_session(db) as s:
+        assert s.scalar(select(func.count(Rep.id))) == 10
+        assert s.scalar(select(func.count(ExerciseSet.ended_at))) == 1
+        (status,) = s.scalars(select(ExerciseSession.status)).all()
+    assert status == SessionStatus.COMPLETED.value
