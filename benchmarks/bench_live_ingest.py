@@ -9,7 +9,10 @@ with a fresh database (SQLite by default; `REHAB_BENCH_DB_URL` for PostgreSQL): 
 flow, counting and saving of reps as a real session. Measured over a fixed window after the
 patients are connected: the server process's CPU time (all its threads: event loop, session
 writers), the frames and events (replies with a new status or words to say) per second, and
-the latency from sending a batch to reading its reply (p50/p95/p99).
+the latency from sending a batch to reading its reply (p50/p95/p99). The server answers a
+batch with nothing to tell only now and then (`reply_every_s`): latency is measured over the
+batches answered; an answer stands for the batches before it (worked on in order), and at the
+end a `model` message (answered after every batch) accounts for the last ones.
 
     python -m benchmarks live_ingest
     REHAB_BENCH_SESSIONS=50,100 REHAB_BENCH_SECONDS=10 python -m benchmarks live_ingest
@@ -30,6 +33,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from websockets.asyncio.client import connect
@@ -225,6 +229,8 @@ class Patient:
                 return
             reader = asyncio.create_task(self.read(ws))
             await self.send_until_stop(ws)
+            # answered after every batch before it: the batches not answered on their own
+            await ws.send(json.dumps({"type": "model", "model": "full"}))
             deadline = time.perf_counter() + 15.0  # the server may still be catching up
             while self.sent and time.perf_counter() < deadline:
                 await asyncio.sleep(0.1)
@@ -235,14 +241,21 @@ class Patient:
             async for message in ws:
                 at = time.perf_counter()
                 reply = json.loads(message)
-                began = self.sent.pop(reply.get("seq"), None)
-                if began is None:
+                seq = reply.get("seq")
+                if not isinstance(seq, int):
                     continue
-                self.tally.acked_frames += PER_BATCH
-                if self.start_at <= began < self.stop_at:
-                    self.tally.latencies_ms.append((at - began) * 1000.0)
-                    self.tally.accepted += PER_BATCH - int(reply.get("dropped", 0))
-                    self.tally.events += int("status" in reply or "speak" in reply)
+                for done in [k for k in self.sent if seq == -1 or k <= seq]:  # in order
+                    self._tally(self.sent.pop(done), at, reply if done == seq else None)
+
+    def _tally(self, began: float, at: float, reply: dict[str, Any] | None) -> None:
+        """A batch worked on: `reply` is its own answer, None when a later one stands for it."""
+        self.tally.acked_frames += PER_BATCH
+        if not self.start_at <= began < self.stop_at:
+            return
+        self.tally.accepted += PER_BATCH - int(reply.get("dropped", 0) if reply else 0)
+        if reply is not None:
+            self.tally.latencies_ms.append((at - began) * 1000.0)
+            self.tally.events += int("status" in reply or "speak" in reply)
 
     async def send_until_stop(self, ws) -> None:  # type: ignore[no-untyped-def]
         from rehab.live.ondevice.protocol import encode_batch
@@ -424,6 +437,8 @@ def _summary(levels: list[Level]) -> None:
 
 
 def main() -> None:
+    from rehab.live.ondevice.settings import IngestSettings
+
     if not (_clips_dir() / "MANIFEST.csv").is_file():
         print(f"no clips at {_clips_dir()}: skipped")
         return
@@ -446,7 +461,9 @@ def main() -> None:
              "client lag p95", "refused", "dropped"]  # fmt: skip
     print(f"{seconds:.0f} s per level, {FPS:.0f} fps, {PER_BATCH} frames a batch; server CPU in "
           "the window (100% = one core); CPU us/frame over the whole run; latency = send to "
-          "reply, as the clients see it (their own lag included)")  # fmt: skip
+          "reply of the batches answered (a quiet batch is answered every "
+          f"{IngestSettings().reply_every_s:g} s), as the clients see it (their own lag "
+          "included)")  # fmt: skip
     print_table(heads, rows)
     for level in levels:
         for reason in level.reasons:

@@ -8,6 +8,11 @@ Browser -> server, over one WebSocket (`/ondevice/ws`):
 3. Text controls: `{"type": "end_set"}`, `"skip_rest"`, `"stop"`, and
    `{"type": "model", "model": "lite", "fps": 15}` when the page changes model.
 
+Server -> browser (JSON): `ready`, then an `update` for a batch when it carries something
+(status, words, token, dropped frames) or when `reply_every_s` has passed since the last one
+(an answer to `seq` stands for the batches before it), an `update` with `seq` -1 for each
+control, and `finished` (docs/live.md).
+
 A batch, little-endian:
 
     "RF"  u8 version=1  u8 n (frames, 1..max)  u32 seq          8 bytes
