@@ -17,6 +17,8 @@ import subprocess
 import sys
 from typing import Any
 
+from rehab.argtypes import whole_number
+
 DEFAULT_ADDRESS = "127.0.0.1"
 STREAMLIT_OPTIONS: dict[str, str] = {
     "server.headless": "true",
@@ -51,7 +53,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def register(commands: Any) -> None:
     serve = commands.add_parser("serve", help="start the dashboard (Streamlit) in the browser")
-    serve.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    serve.add_argument(
+        "--port", type=whole_number(1, 65535), default=8501, help="port (default 8501)"
+    )
     serve.add_argument(
         "--address",
         default=DEFAULT_ADDRESS,
