@@ -13,7 +13,7 @@ front (docs/deploy.md); `--address 0.0.0.0` would expose health data over plain 
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
 import sys
 from typing import Any
 
@@ -47,8 +47,12 @@ def streamlit_command(
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Become the Streamlit server (exec, not a child): a signal to this process (a service
+    manager's stop, `kill`) stops the server itself instead of leaving it orphaned."""
     print(f"serving the dashboard on http://{args.address}:{args.port} (Ctrl+C stops it)")
-    return subprocess.call(streamlit_command(args.port, args.address))
+    sys.stdout.flush()
+    command = streamlit_command(args.port, args.address)
+    os.execv(command[0], command)
 
 
 def register(commands: Any) -> None:
