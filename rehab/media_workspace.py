@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rehab.paths import data_dir
+from rehab.paths import private_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +26,7 @@ UPLOADS = "uploads"
 
 def workspace_root() -> Path:
     """`<data folder>/uploads`, created owner-only (0700)."""
-    root = data_dir() / UPLOADS
-    root.mkdir(mode=0o700, exist_ok=True)
-    root.chmod(0o700)
-    return root
+    return private_data_dir(UPLOADS)
 
 
 @contextmanager

@@ -24,6 +24,15 @@ def data_dir() -> Path:
     return folder
 
 
+def private_data_dir(name: str) -> Path:
+    """`<data folder>/<name>`, created owner-only (0700) and kept so: it holds patients'
+    uploads, which no other account on the computer may read."""
+    folder = data_dir() / name
+    folder.mkdir(mode=0o700, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
 def cache_dir() -> Path:
     """The per-user cache folder (not created here)."""
     return Path(platformdirs.user_cache_dir("rehab", False))

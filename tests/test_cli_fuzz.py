@@ -233,6 +233,8 @@ CASES = [
     ),
     Case("demo for -3 weeks", lambda i, o: ["demo", "--weeks", "-3"]),
     Case("ondevice serve on port 70000", lambda i, o: ["ondevice", "serve", "--port", "70000"]),
+    Case("serve on port 70000", lambda i, o: ["serve", "--port", "70000"]),
+    Case("models check in an empty folder", lambda i, o: ["models", "check", "--out", o]),
     Case(
         "handout from a cut SQLite file",
         lambda i, o: [

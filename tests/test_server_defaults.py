@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -57,6 +58,11 @@ def test_rehab_serve_listens_on_localhost_only_with_xsrf(tmp_path: Path) -> None
     finally:
         server.terminate()
         server.wait(timeout=20)
+    # `rehab serve` IS the server (exec): stopping it leaves no orphaned Streamlit behind
+    deadline = time.monotonic() + 20
+    while reachable("127.0.0.1", port):
+        assert time.monotonic() < deadline, "the dashboard still answers after its stop"
+        time.sleep(0.2)
 
 
 def test_streamlit_reads_every_option_from_the_command_line() -> None:

@@ -13,9 +13,11 @@ front (docs/deploy.md); `--address 0.0.0.0` would expose health data over plain 
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
 import sys
 from typing import Any
+
+from rehab.argtypes import whole_number
 
 DEFAULT_ADDRESS = "127.0.0.1"
 STREAMLIT_OPTIONS: dict[str, str] = {
@@ -45,13 +47,19 @@ def streamlit_command(
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Become the Streamlit server (exec, not a child): a signal to this process (a service
+    manager's stop, `kill`) stops the server itself instead of leaving it orphaned."""
     print(f"serving the dashboard on http://{args.address}:{args.port} (Ctrl+C stops it)")
-    return subprocess.call(streamlit_command(args.port, args.address))
+    sys.stdout.flush()
+    command = streamlit_command(args.port, args.address)
+    os.execv(command[0], command)
 
 
 def register(commands: Any) -> None:
     serve = commands.add_parser("serve", help="start the dashboard (Streamlit) in the browser")
-    serve.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    serve.add_argument(
+        "--port", type=whole_number(1, 65535), default=8501, help="port (default 8501)"
+    )
     serve.add_argument(
         "--address",
         default=DEFAULT_ADDRESS,

@@ -12,7 +12,7 @@ import shutil
 import time
 from pathlib import Path
 
-from rehab.paths import data_dir
+from rehab.paths import private_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +21,7 @@ UPLOAD_STEM = "upload"
 
 
 def jobs_root() -> Path:
-    root = data_dir() / JOBS
-    root.mkdir(mode=0o700, exist_ok=True)
-    root.chmod(0o700)
-    return root
+    return private_data_dir(JOBS)
 
 
 def job_folder(token: str) -> Path:

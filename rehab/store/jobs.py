@@ -208,9 +208,11 @@ def _changed(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _held(db: Database, job_id: int, holder: str, what: str, **values: Any) -> bool:
-    """Set `values` on the job while `holder` (a worker) has it; False when it no longer
-    does."""
+def _held(
+    db: Database, job_id: int, holder: str, what: str, cancelled: bool = False, **values: Any
+) -> bool:
+    """Set `values` on the job while `holder` (a worker) has it running, and its owner has
+    (not) asked to cancel it; False when that is no longer so."""
 
     def work(session: Session) -> bool:
         changed = session.execute(
@@ -219,7 +221,7 @@ def _held(db: Database, job_id: int, holder: str, what: str, **values: Any) -> b
                 Job.id == job_id,
                 Job.worker == holder[:128],
                 Job.status == JobStatus.RUNNING.value,
-                Job.cancel_requested.is_(False),  # a cancelled job takes no more work
+                Job.cancel_requested.is_(cancelled),  # a cancelled job takes no more work
             )
             .values(heartbeat_at=utc_now(), **values)
         )
@@ -267,22 +269,10 @@ def release_job(db: Database, job_id: int, worker: str) -> bool:
 def end_cancelled_job(db: Database, job_id: int, worker: str) -> bool:
     """The worker stopped a job its owner cancelled: it ends as cancelled (True), or was not
     cancelled (False)."""
-
-    def work(session: Session) -> bool:
-        changed = session.execute(
-            update(Job)
-            .where(
-                Job.id == job_id,
-                Job.worker == worker[:128],
-                Job.status == JobStatus.RUNNING.value,
-                Job.cancel_requested.is_(True),
-            )
-            .values(status=JobStatus.CANCELLED.value, progress_text=CANCELLED_TEXT,
-                    finished_at=utc_now())
-        )  # fmt: skip
-        return _changed(changed) > 0
-
-    return run_transaction(db, work, what="ending a cancelled job")
+    return _held(
+        db, job_id, worker, "ending a cancelled job", cancelled=True,
+        status=JobStatus.CANCELLED.value, progress_text=CANCELLED_TEXT, finished_at=utc_now(),
+    )  # fmt: skip
 
 
 def reap_stale_jobs(db: Database, stale_after: dt.timedelta, now: dt.datetime | None = None) -> int:
