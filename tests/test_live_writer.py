@@ -69,3 +69,42 @@ def test_a_burst_queued_behind_a_slow_write_is_one_commit(db: Database, clinic: 
         assert s.scalar(select(func.count(ExerciseSet.ended_at))) == 1
         (status,) = s.scalars(select(ExerciseSession.status)).all()
     assert status == SessionStatus.COMPLETED.value
+
+
+def test_a_group_that_fails_is_saved_one_by_one(db: Database, clinic: Clinic) -> None:
+    """A rep the database refuses (rep_index -1 breaks its CHECK constraint) sinks the
+    group's transaction; the writer then saves each event in its own, so every other rep of
+    the group is kept, the error is reported, and the session goes on."""
+    engine, gate, held = engine_of(db), threading.Event(), threading.Event()
+    rollbacks: list[str] = []
+
+    def hold_first_begin(connection: object) -> None:
+        if not held.is_set():
+            held.set()
+            assert gate.wait(30), "the test never opened the gate"
+
+    def count(connection: object) -> None:
+        rollbacks.append(threading.current_thread().name)
+
+    event.listen(engine, "begin", hold_first_begin)
+    event.listen(engine, "rollback", count)
+    try:
+        writer = SessionWriter(db, clinic.pat_users[0], clinic.patients[0])
+        writer.submit(SetBegun(PLAN))
+        assert held.wait(30), "the writer did not start its first transaction"
+        for n in (1, 2, -1, 3, 4, 5):  # queued meanwhile: one group
+            writer.submit(_rep(n))
+        writer.submit(SetEnded(PLAN, SetResult("knee_extension")))
+        writer.submit(Finish(SessionStatus.COMPLETED))
+        gate.set()
+        assert writer.flush(30)
+    finally:
+        event.remove(engine, "begin", hold_first_begin)
+        event.remove(engine, "rollback", count)
+    assert "rep_index" in writer.error and writer.saved_reps == 5
+    with sql_session(db) as s:
+        indexes = sorted(s.scalars(select(Rep.rep_index)).all())
+        (status,) = s.scalars(select(ExerciseSession.status)).all()
+    assert indexes == [1, 2, 3, 4, 5]  # the one refused rep lost, nothing else
+    assert status == SessionStatus.COMPLETED.value
+    assert len(rollbacks) == 2  # the group's transaction, then the refused rep's own

@@ -3,10 +3,12 @@
 The webcam thread never waits on the database: it hands the flow's notes to
 `SessionWriter.submit()`, and this thread commits each rep through `SessionRecorder` as soon
 as it is counted (the reps of notes queued meanwhile together, in one transaction: a burst
-is one commit, and it never waits for more). If the tab closes or the process dies, what was
-counted is already stored; the session row stays "in progress" until the store's one rule
-closes it as interrupted (`close_stale_sessions`): the writer heartbeats every `HEARTBEAT_S`
-while camera frames arrive, so a session quiet for `CUT_OFF_AFTER` has nobody behind it.
+is one commit, and it never waits for more; when that transaction fails, each event is
+written again in its own, so no rep is lost because another of the group was refused). If
+the tab closes or the process dies, what was counted is already stored; the session row stays
+"in progress" until the store's one rule closes it as interrupted (`close_stale_sessions`):
+the writer heartbeats every `HEARTBEAT_S` while camera frames arrive, so a session quiet for
+`CUT_OFF_AFTER` has nobody behind it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from rehab.core.check_in import CheckInValues
-from rehab.core.results import EventKind
+from rehab.core.results import EngineEvent, EventKind
 from rehab.domain import SessionSource, SessionStatus
 from rehab.errors import RehabError
 from rehab.live.flow import Counted, Note, SetBegun, SetEnded
@@ -175,11 +177,31 @@ class SessionWriter:
         self._holds_in_set = 0
 
     def _counted(self, notes: list[Counted]) -> None:
+        """The notes' events in one transaction; when it fails, each event again in its own
+        (a rep is never lost because another one of the group could not be written)."""
         recorder = self._ensure_session()
         events = [event for note in notes for event in note.events]
-        recorder.record_events(events)  # one transaction
-        self._holds_in_set += sum(event.kind is EventKind.HOLD_COMPLETED for event in events)
-        self.saved_reps = recorder.rep_count
+        try:
+            recorder.record_events(events)  # one transaction: all or none
+            saved = events
+        except RehabError:
+            if len(events) < 2:
+                raise
+            log.warning("saving %d events together failed: saving them one by one", len(events))
+            saved = [event for event in events if self._one_event(recorder, event)]
+        finally:
+            self.saved_reps = recorder.rep_count
+        self._holds_in_set += sum(event.kind is EventKind.HOLD_COMPLETED for event in saved)
+
+    def _one_event(self, recorder: SessionRecorder, event: EngineEvent) -> bool:
+        """One event in its own transaction; False (and the error kept) when it failed."""
+        try:
+            recorder.record_events([event])
+        except RehabError as exc:
+            self.error = f"Could not save to the database: {exc}"
+            log.exception("live session writer: an event at %.0f ms was not saved", event.t_ms)
+            return False
+        return True
 
     def _ended(self, note: SetEnded) -> None:
         recorder = self._ensure_session()
