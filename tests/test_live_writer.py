@@ -108,3 +108,22 @@ def test_a_group_that_fails_is_saved_one_by_one(db: Database, clinic: Clinic) ->
     assert indexes == [1, 2, 3, 4, 5]  # the one refused rep lost, nothing else
     assert status == SessionStatus.COMPLETED.value
     assert len(rollbacks) == 2  # the group's transaction, then the refused rep's own
+
+
+def test_a_note_with_nothing_to_save_is_not_handed_over(db: Database, clinic: Clinic) -> None:
+    """A rep's start and peak are counted notes with nothing stored: they never reach the
+    writer's thread (handing each over cost the live server a thread wake-up), so before a
+    set begins they do not even open a session; a rep after them is saved as before."""
+    writer = SessionWriter(db, clinic.pat_users[0], clinic.patients[0])
+    started = EngineEvent(EventKind.REP_STARTED, 10.0, Side.LEFT)
+    peak = EngineEvent(EventKind.PEAK_REACHED, 20.0, Side.LEFT)
+    writer.submit(Counted((started, peak)))
+    assert writer.flush(30)
+    with sql_session(db) as s:
+        assert s.scalar(select(func.count(ExerciseSession.id))) == 0
+    writer.submit(SetBegun(PLAN))
+    writer.submit(Counted((started,)))
+    writer.submit(_rep(1))
+    writer.submit(Finish(SessionStatus.COMPLETED))
+    assert writer.flush(30)
+    assert writer.error == "" and writer.saved_reps == 1

@@ -93,6 +93,8 @@ class SessionWriter:
         return self.recorder.session_id if self.recorder is not None else None
 
     def submit(self, command: Command) -> None:
+        if isinstance(command, Counted) and not any(map(SessionRecorder.stores, command.events)):
+            return  # a rep's start or peak, a hold's progress: nothing to save, no hand-off
         self._queue.put(command)
 
     def flush(self, timeout_s: float = 10.0) -> bool:

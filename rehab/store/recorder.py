@@ -233,6 +233,12 @@ class SessionRecorder:
         """Store what an engine event carries: a rep, a hold or a stand-alone form cue."""
         self.record_events([event])
 
+    @staticmethod
+    def stores(event: EngineEvent) -> bool:
+        """Whether `record_events` stores anything of this event (a rep, a hold or a
+        stand-alone form cue; not a rep's start or peak, a hold's progress, tracking)."""
+        return _carried(event)
+
     def record_events(self, events: Iterable[EngineEvent]) -> None:
         """Store several engine events in one transaction (a burst is one commit): all of
         them, or on an error none of them; what was committed before stays."""
