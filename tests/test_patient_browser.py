@@ -223,5 +223,10 @@ def test_a_new_spanish_patient_is_encouraged_and_fills_in_questionnaires_in_span
     assert page.get_by_role("button", name="Guardar mis respuestas").count() == 2
     in_first_screen(page, notice.first)
     no_sideways_scroll(page)
+    rows = page.get_by_role("radiogroup").evaluate_all(
+        """groups => groups.map(g => new Set([...g.querySelectorAll('label')]
+            .map(l => Math.round(l.getBoundingClientRect().top))).size)"""
+    )
+    assert rows and max(rows) <= 3, rows  # a 0-10 scale: no answer + the numbers, compact
     shoot(page, f"questionnaires-es-{size}")
     page.close()
