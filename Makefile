@@ -36,8 +36,11 @@ run: $(STAMP) models web
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/rehab serve
 
+# The suite in TEST_WORKERS processes (pytest-xdist), each taking whole test files (a file's
+# servers and fixtures stay in one process); `make test TEST_WORKERS=0` runs it in one.
+TEST_WORKERS ?= 2
 test: $(STAMP) lint models
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,7 +7,8 @@
 #
 # Needs the `postgresql` apt package, and root (or sudo) to act as the `postgres` user.
 # Idempotent: a running cluster, an existing role or database are reused; the database is
-# emptied (dropped and created again) so every CI run starts from nothing.
+# emptied (dropped and created again) so every CI run starts from nothing. The role may
+# create databases: under pytest-xdist each worker makes its own (<db>_gw0, ...), dropped here.
 
 _rehab_pg_setup() {
     local user=rehab_test password=rehab_test db=rehab_test
@@ -40,11 +41,12 @@ _rehab_pg_setup() {
 SET client_min_messages TO warning;
 SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$db' AND pid <> pg_backend_pid();
 DROP DATABASE IF EXISTS $db;
+SELECT format('DROP DATABASE %I', datname) FROM pg_database WHERE datname LIKE '${db}\_gw%' \gexec
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$user') THEN
-    CREATE ROLE $user LOGIN PASSWORD '$password';
+    CREATE ROLE $user LOGIN CREATEDB PASSWORD '$password';
   ELSE
-    ALTER ROLE $user LOGIN PASSWORD '$password';
+    ALTER ROLE $user LOGIN CREATEDB PASSWORD '$password';
   END IF;
 END \$\$;
 CREATE DATABASE $db OWNER $user;

@@ -8,6 +8,7 @@ a WebSocket client that speaks the protocol (websockets' sync client).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import threading
 import time
@@ -144,8 +145,11 @@ def installed_runtime() -> Path:
     """The pinned browser runtime, installed once per checkout under .cache/ (the npm tarball
     is cached there too); skip (fail under REHAB_STRICT=1) when it cannot be fetched."""
     folder = REPO_ROOT / ".cache" / "ondevice-web"
+    folder.mkdir(parents=True, exist_ok=True)
     try:
-        return install_runtime(folder, REPO_ROOT / ".cache" / "npm").parent
+        with (folder / ".lock").open("w") as lock:  # test processes in parallel: one fetches
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return install_runtime(folder, REPO_ROOT / ".cache" / "npm").parent
     except RuntimeMissing as exc:
         message = f"the on-device runtime cannot be installed: {exc}"
         if STRICT:

@@ -238,6 +238,9 @@ def test_a_real_clip_is_counted_shown_and_saved_as_a_session(seeded: Seeded) -> 
     with seeded.db.read() as tx:
         (stored,) = session_detail(tx, seeded.clinic.admin, upload.session_id).sets
     assert (stored.pose_model or "").startswith("blazepose-heavy (mediapipe ")
+    at.selectbox(key="video_model").set_value("full").run()  # the result is heavy's
+    assert any("pose model changed" in t for t in texts(at, "info"))
+    assert not at.get("video")
 
 
 # -- annotate an image -------------------------------------------------------------------------
@@ -258,6 +261,12 @@ def test_annotating_a_photo_draws_the_keypoints_with_a_download(
     assert at.get("imgs") or at.get("image")
     (download,) = at.get("download_button")
     assert download.proto.label == "Download the annotated image"
+    assert any("(blazepose-heavy" in s for s in texts(at, "success"))  # the video default
+    at.selectbox(key="image_model").set_value("lite").run()  # another model: annotated again
+    run_worker_once()
+    at.run()
+    no_exception(at)
+    assert any("(blazepose-lite" in s for s in texts(at, "success"))
 
 
 def test_a_file_that_is_not_an_image_gets_a_clear_message(seeded: Seeded) -> None:

@@ -94,8 +94,18 @@ def no_sideways_scroll(page: Any) -> None:
 
 
 def in_first_screen(page: Any, locator: Any) -> None:
-    """Visible without scrolling: inside the viewport, top to bottom."""
-    box = locator.bounding_box()
+    """Visible without scrolling: inside the viewport, top to bottom.
+
+    A live page reruns while the camera starts, so the element may be drawn a moment after
+    the text the test waited for, or be replaced between two looks: wait until it is shown,
+    then measure the one on screen (a detached element has no box; look again).
+    """
+    box = None
+    for _ in range(20):
+        locator.first.wait_for(state="visible", timeout=60_000)
+        box = locator.first.bounding_box()
+        if box is not None:
+            break
     height = page.viewport_size["height"]
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, box
 
@@ -213,5 +223,10 @@ def test_a_new_spanish_patient_is_encouraged_and_fills_in_questionnaires_in_span
     assert page.get_by_role("button", name="Guardar mis respuestas").count() == 2
     in_first_screen(page, notice.first)
     no_sideways_scroll(page)
+    rows = page.get_by_role("radiogroup").evaluate_all(
+        """groups => groups.map(g => new Set([...g.querySelectorAll('label')]
+            .map(l => Math.round(l.getBoundingClientRect().top))).size)"""
+    )
+    assert rows and max(rows) <= 3, rows  # a 0-10 scale: no answer + the numbers, compact
     shoot(page, f"questionnaires-es-{size}")
     page.close()

@@ -19,7 +19,7 @@ from rehab.core.exercise import localized
 from rehab.core.results import Side
 from rehab.dashboard.pages.live_session import DONE_KEY, ITEM_KEY, PAIN_BEFORE_KEY
 from rehab.exercise_library import load_library
-from rehab.i18n import LANGUAGE_NAMES
+from rehab.i18n import LANGUAGE_NAMES, translator
 from rehab.store import Database, SessionRecorder, set_patient_language
 from rehab.store.models import CheckIn, ExerciseSession, ExerciseSet
 from rehab.store.queries import list_sessions, patient_detail, weekly_adherence
@@ -353,6 +353,8 @@ def _data_words(s: Seeded) -> list[str]:
     exercise files' words in Spanish, the languages' own names."""
     words = ["Patient 0", "Therapist A", "Knee program", TO_PATIENT, ITEM_NOTE]
     words += list(LANGUAGE_NAMES.values())
+    today = dt.datetime.now(dt.UTC).date()  # dates are Babel's words, not the catalogue's
+    words += [translator("es").weekday_day(today - dt.timedelta(days=n)) for n in range(9)]
     for exercise in LIBRARY.exercises.values():
         spanish = localized(exercise, "es")
         words += [spanish.name, spanish.description, *spanish.instructions]
@@ -388,9 +390,18 @@ def test_the_guard_catches_an_untranslated_string(
 
 
 def test_the_log_is_for_today_unless_the_patient_picks_another_day(seeded: Seeded) -> None:
+    now = dt.datetime.now(dt.UTC).date()
     at = _open(seeded, "manual_log")
-    picker = next(d for d in at.date_input if str(d.key).startswith("log_day_r"))
-    assert picker.value == dt.datetime.now(dt.UTC).date()
+    picker = next(d for d in at.selectbox if str(d.key).startswith("log_day_r"))
+    assert picker.value == now and len(picker.options) == 8  # today and the week before
+    assert picker.format_func(now).startswith("Today, ")
+    _set_language(seeded, "es")  # the days in the patient's words, not the widget's English
+    at = _open(seeded, "manual_log")
+    picker = next(d for d in at.selectbox if str(d.key).startswith("log_day_r"))
+    three_back = now - dt.timedelta(days=3)
+    assert picker.format_func(now - dt.timedelta(days=1)).startswith("Ayer, ")
+    assert picker.format_func(three_back) == translator("es").weekday_day(three_back)
+    assert " de " in picker.format_func(three_back)
 
 
 # -- a new patient, and a streak and progress of one day -------------------------------------

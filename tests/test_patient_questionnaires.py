@@ -139,7 +139,10 @@ def test_an_english_patient_sees_no_language_notice(db: Database, due: Clinic) -
     text = _all_text(at)
     assert texts(at, "title") == ["Questionnaires"]
     assert "only available in English" not in text
-    assert _radio(at, "pain_now").format_func(None) == "No answer"
+    pain = _radio(at, "pain_now")
+    assert pain.format_func(None) == "No answer"
+    assert [pain.format_func(v) for v in (0, 5, 10)] == ["0", "5", "10"]  # short: fits a phone
+    assert "0 · No pain — 10 · Worst pain imaginable" in texts(at, "caption")  # said once
 
 
 def test_a_spanish_patient_saves_and_is_thanked_in_spanish(db: Database, due: Clinic) -> None:

@@ -42,9 +42,9 @@ def _week_days(week_start: dt.date, *offsets: int) -> list[dt.date]:
 def test_done_and_to_go_this_week_counting_days_logged_by_hand() -> None:
     wed = MON + dt.timedelta(days=2)
     sessions = _sessions(MON, manual=(MON + dt.timedelta(days=1),))
-    week = this_week(_program(), sessions, wed)
+    week = this_week(_program(), sessions, wed, MON)
     assert (week.done, week.self_reported, week.target, week.remaining) == (2, 1, 3, 1)
-    assert this_week(None, sessions, wed).target == 0
+    assert this_week(None, sessions, wed, MON).target == 0
 
 
 def test_a_streak_counts_full_weeks_back_to_the_first_that_fell_short() -> None:
@@ -136,6 +136,8 @@ def test_two_sessions_today_read_earlier_today_by_the_clinics_calendar() -> None
         assert line.sentence == f"Your knee straightens 12° further than {words}.", zone
 
 
-def test_a_new_patients_week_has_not_started() -> None:
-    assert not this_week(_program(start=MON), [], MON).started
-    assert this_week(_program(), _sessions(MON), MON).started
+def test_a_new_patients_week_has_not_started_but_a_returning_patients_has() -> None:
+    assert not this_week(_program(start=MON), [], MON, None).started
+    assert this_week(_program(), _sessions(MON), MON, MON).started
+    long_ago = MON - dt.timedelta(weeks=40)  # before the weeks the page reads sessions for
+    assert this_week(_program(start=MON), [], MON, long_ago).started

@@ -150,6 +150,10 @@ def test_a_logged_day_counts_as_a_self_reported_session(db: Database, clinic: Cl
     assert (weeks[0].sessions_done, weeks[0].sessions_self_reported) == (2, 1)
     assert [s.source for s in home.sessions] == [SessionSource.LIVE, SessionSource.MANUAL]
     assert home.sets_on_day == {items["knee_extension"]: 3, items["wall_sit"]: 2}
+    assert home.first_done_at == T0
+    with db.transaction() as tx:  # months later, nothing in the weeks read: not a new patient
+        later = patient_home(tx, me, pid, NOW.date() + dt.timedelta(weeks=40), NOW.date())
+    assert later.sessions == () and later.first_done_at == T0
 
 
 @pytest.mark.parametrize(

@@ -146,6 +146,21 @@ def test_once_annotates_a_video_and_refuses_a_token_that_is_a_path(
         files.job_folder("../../etc")
 
 
+def test_a_job_runs_the_model_it_names_and_never_a_path(
+    db: Database, db_url: str, clinic: Clinic, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REHAB_DATABASE_URL", db_url)
+    photo = write_png(home / "room.png", 64, 48)
+    lite = queue(db, clinic, JobKind.ANNOTATE_IMAGE, photo, model="lite")
+    path = queue(db, clinic, JobKind.ANNOTATE_IMAGE, photo, model=str(home / "evil.task"))
+    run_worker_once()
+    run_worker_once()
+    assert view(db, clinic, lite).result["model"].startswith("blazepose-lite")
+    refused = view(db, clinic, path)
+    assert refused.status is JobStatus.FAILED
+    assert "pose model" in (refused.error or "") and "lite, full, heavy" in (refused.error or "")
+
+
 def test_a_cancelled_job_stops_and_the_worker_goes_on(
     db: Database, clinic: Clinic, home: Path, worker: subprocess.Popen[bytes]
 ) -> None:

@@ -19,10 +19,12 @@ from rehab.dashboard.state import (
     transaction,
 )
 from rehab.domain import Role
+from rehab.pose.models import DEFAULT_LIVE_MODEL, DEFAULT_VIDEO_MODEL, MODEL_NAMES
 from rehab.store import Alert
 from rehab.store.queries import patient_names
 
 RANGES = {"4 weeks": 28, "12 weeks": 84, "Since the start": None}
+MODEL_LABELS = {"lite": "lite (fastest)", "full": "full", "heavy": "heavy (most accurate)"}
 
 
 def pick_patient(user: SignedIn, *, required: bool = True) -> int | None:
@@ -55,6 +57,22 @@ def pick_patient(user: SignedIn, *, required: bool = True) -> int | None:
     if required:
         st.info("Choose a patient in the sidebar, or open one from the Patients page.")
     return None
+
+
+def pick_pose_model(key: str) -> str:
+    """The pose model for an upload: the video default unless the therapist picks another,
+    e.g. the live model to compare with home sessions (angles of two models differ)."""
+    names = list(MODEL_NAMES)
+    chosen = st.selectbox(
+        "Pose model",
+        names,
+        index=names.index(DEFAULT_VIDEO_MODEL),
+        format_func=lambda n: MODEL_LABELS.get(n, n),
+        key=key,
+        help=f"Home sessions with the camera use {DEFAULT_LIVE_MODEL}. Angles measured with "
+        "different models are not directly comparable.",
+    )
+    return str(chosen)
 
 
 def date_range(start_of_care: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:

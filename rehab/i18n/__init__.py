@@ -103,6 +103,11 @@ class Translator:
         """A date without the year: '3 November', '3 de noviembre'."""
         return str(format_skeleton("MMMMd", date, locale=BABEL_LOCALE[self.language]))
 
+    def weekday_day(self, date: dt.date) -> str:
+        """The weekday and the date: 'Saturday 28 November', 'sábado 28 de noviembre'."""
+        weekday = format_date(date, format="EEEE", locale=BABEL_LOCALE[self.language])
+        return f"{weekday} {self.short_day(date)}"
+
 
 @functools.cache
 def translator(language: str = ENGLISH) -> Translator:

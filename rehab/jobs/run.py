@@ -23,6 +23,8 @@ from rehab.domain import JobKind
 from rehab.errors import RehabError
 from rehab.exercise_library import configured_dir, load_library
 from rehab.jobs import files
+from rehab.pose.models import DEFAULT_VIDEO_MODEL, MODEL_NAMES
+from rehab.pose.options import PoseOptions
 from rehab.pose.pipeline import annotate_image, annotate_video
 from rehab.pose.sources import VideoFile
 from rehab.pose.video_analysis import analyse_video
@@ -47,17 +49,27 @@ def run_job(job: ClaimedJob, progress: Progress) -> dict[str, Any]:
         if job.kind is JobKind.ANNOTATE_IMAGE:
             return _annotate_image(job, source)
         if job.kind is JobKind.ANNOTATE_VIDEO:
-            annotate_video(source, files.output_path(job.media_token, VIDEO), on_progress=None)
+            options = PoseOptions(model=pose_model_of(job))
+            annotate_video(source, files.output_path(job.media_token, VIDEO), options)
             return {"video": VIDEO}
         return _analyse_video(job, source, progress)
     except RehabError as exc:
         raise type(exc)(str(exc).replace(str(source), job.file_name)) from exc
 
 
+def pose_model_of(job: ClaimedJob) -> str:
+    """The built model the page chose (default: the video default). Never a path: a job
+    row must not make the worker load an arbitrary file."""
+    name = job.params.get("model") or DEFAULT_VIDEO_MODEL
+    if name not in MODEL_NAMES:
+        raise RehabError(f"pose model {name!r} is not one of {', '.join(MODEL_NAMES)}")
+    return str(name)
+
+
 def _annotate_image(job: ClaimedJob, source: Path) -> dict[str, Any]:
     min_visibility = float(job.params.get("min_visibility", 0.5))
     done = annotate_image(source, files.output_path(job.media_token, IMAGE),
-                          min_visibility=min_visibility)  # fmt: skip
+                          pose_model_of(job), min_visibility)  # fmt: skip
     pose = done.pose
     visible = int((pose.visibility >= min_visibility).sum()) if pose.detected else 0
     return {"image": IMAGE, "detected": bool(pose.detected), "visible": visible,
@@ -72,6 +84,7 @@ def _analyse_video(job: ClaimedJob, source: Path, progress: Progress) -> dict[st
         recorded_at, duration_s = video.recorded_at, video.duration_s
     analysed = analyse_video(source, exercise, side,
                              annotated=files.output_path(job.media_token, VIDEO),
+                             options=PoseOptions(model=pose_model_of(job)),
                              on_progress=progress)  # fmt: skip
     save_stream(analysed.stream, files.output_path(job.media_token, LANDMARKS))
     return {

@@ -30,6 +30,7 @@ PANEL = (20, 30, 45)
 GREEN = (40, 170, 80)
 AMBER = (255, 190, 40)
 RED = (230, 60, 60)
+CONTROLS_SHARE = 0.16  # of the height: Chromium's controls bar on a phone-sized video
 _CUE_COLOURS = {Severity.INFO: WHITE, Severity.WARNING: AMBER, Severity.CRITICAL: RED}
 
 
@@ -103,12 +104,15 @@ def _draw_counts(canvas: Image, status: LiveStatus, u: float, _: Gettext) -> Non
 
 
 def _draw_message(canvas: Image, text: str, colour: tuple[int, ...], u: float) -> None:
+    """The cue, above the band at the bottom where the browser draws the video's controls
+    (play, volume, full screen), which would hide its last line on a phone or tablet."""
     height, width = canvas.shape[:2]
     chars = max(12, int(width / (17 * u)))
     lines = textwrap.wrap(_ascii(text), chars)[:3]
     line_h = int(32 * u)
-    top = height - line_h * len(lines) - int(14 * u)
-    _panel(canvas, (0, top - int(8 * u)), (width, height))
+    bottom = height - int(height * CONTROLS_SHARE)
+    top = bottom - line_h * len(lines) - int(14 * u)
+    _panel(canvas, (0, top - int(8 * u)), (width, bottom))
     for n, line in enumerate(lines):
         _text(canvas, line, (int(12 * u), top + line_h * (n + 1) - int(8 * u)), 0.8 * u, colour)
 

@@ -49,9 +49,13 @@ def _target_in_week(program: PatientProgram, start: dt.date) -> int:
 
 
 def this_week(
-    program: PatientProgram | None, sessions: Sequence[DoneSession], today: dt.date
+    program: PatientProgram | None,
+    sessions: Sequence[DoneSession],
+    today: dt.date,
+    first_done: dt.date | None,
 ) -> Week:
-    """Done and still to do this week, and the streak of full weeks."""
+    """Done and still to do this week, and the streak of full weeks. `first_done`: the day
+    of the patient's first session ever (the sessions given may start later)."""
     start = monday(today)
     current = [s for s in sessions if start <= s.started_at.date() <= today]
     target = program.sessions_per_week if program is not None else 0
@@ -60,7 +64,7 @@ def this_week(
         self_reported=sum(s.self_reported for s in current),
         target=target,
         streak_weeks=streak(program, sessions, today),
-        started=any(s.started_at.date() <= today for s in sessions),
+        started=first_done is not None and first_done <= today,
     )
 
 

@@ -156,7 +156,7 @@ def annotate_video(
     on_progress: ProgressCallback | None = None,
 ) -> LandmarkStream:
     """Write `output` (H.264 MP4, upright) with the skeleton drawn; return the landmark
-    stream (default options: the full model, video mode)."""
+    stream (default options: DEFAULT_VIDEO_MODEL, video mode)."""
     _check_output(output, frozenset({".mp4"}), "video")
     options = options or PoseOptions()
     resolve_model(options.model)

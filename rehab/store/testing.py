@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, MetaData, text
+from sqlalchemy import Engine, MetaData, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from rehab.core.results import FormIssue, RepResult, Severity, Side
@@ -19,7 +19,32 @@ from rehab.store.accounts import create_user
 from rehab.store.clinic import ExercisePlan, create_patient, prescribe
 from rehab.store.database import Database, Transaction, create_db_engine, engine_of, sql
 
-POSTGRES_URL = os.environ.get("REHAB_TEST_POSTGRES_URL", "").strip()
+XDIST_WORKER = "PYTEST_XDIST_WORKER"  # set by pytest-xdist in each worker process ("gw0"...)
+
+
+def worker_postgres_url(url: str) -> str:
+    """The test database of this test process: `url` itself, or under pytest-xdist one
+    database per worker (`<name>_gw0`, created when missing), so parallel workers never
+    wipe each other's tables. The role needs CREATEDB for that (.ci/postgres-setup.sh)."""
+    worker = os.environ.get(XDIST_WORKER, "").strip()
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if found is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = worker_postgres_url(os.environ.get("REHAB_TEST_POSTGRES_URL", "").strip())
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 

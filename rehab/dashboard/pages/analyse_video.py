@@ -4,6 +4,8 @@ per-rep metrics and the annotated video (H.264), and save it as a session."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -32,9 +34,10 @@ from rehab.dashboard.state import (
     show_error,
 )
 from rehab.dashboard.tables import hold_table, rep_table
-from rehab.dashboard.widgets import pick_patient
+from rehab.dashboard.widgets import pick_patient, pick_pose_model
 from rehab.domain import JobKind
 from rehab.errors import RehabError
+from rehab.pose.models import DEFAULT_VIDEO_MODEL, MODEL_NAMES
 from rehab.pose.sources import VIDEO_SUFFIXES
 from rehab.store import JobView
 
@@ -42,16 +45,36 @@ SIDES = {"as the exercise defines": None, "left": Side.LEFT, "right": Side.RIGHT
 NOBODY = "no person was found in any frame"
 
 
-def _inputs(user: SignedIn) -> tuple[int | None, Exercise, Side | None]:
+@dataclass(frozen=True)
+class Inputs:
+    patient_id: int | None
+    exercise: Exercise
+    side: Side | None
+    model: str
+
+    def params(self) -> dict[str, str | None]:
+        side = self.side.value if self.side else None
+        return {"exercise_id": self.exercise.id, "side": side, "model": self.model}
+
+    def same_as(self, ran: dict[str, Any]) -> bool:
+        """Whether a job ran with these inputs (a job from before the model choice ran
+        the video default)."""
+        ran = {"model": DEFAULT_VIDEO_MODEL, **ran}
+        return all(ran.get(key) == value for key, value in self.params().items())
+
+
+def _inputs(user: SignedIn) -> Inputs:
     patient_id = pick_patient(user, required=False)
     library = exercise_library()
     ids = sorted(library.exercises, key=lambda e: library.exercises[e].name)
-    left, right = st.columns([3, 2])
+    left, middle, right = st.columns([3, 2, 2])
     chosen = left.selectbox(
         "Exercise", ids, format_func=lambda e: library.exercises[e].name, key="video_exercise"
     )
-    side_label = right.selectbox("Side", list(SIDES), key="video_side")
-    return patient_id, library.exercises[chosen], SIDES[side_label]
+    side_label = middle.selectbox("Side", list(SIDES), key="video_side")
+    with right:
+        model = pick_pose_model("video_model")
+    return Inputs(patient_id, library.exercises[chosen], SIDES[side_label], model)
 
 
 def _results(result: VideoAnalysis) -> None:
@@ -138,11 +161,11 @@ def _reconnect(job: JobView | None) -> None:
     st.session_state["video_exercise"] = job.params["exercise_id"]
     side = job.params.get("side")
     st.session_state["video_side"] = next(k for k, v in SIDES.items() if v == (side or None))
+    if job.params.get("model") in MODEL_NAMES:
+        st.session_state["video_model"] = job.params["model"]
 
 
-def _start(
-    user: SignedIn, patient_id: int | None, exercise: Exercise, side: Side | None, hint: bool
-) -> None:
+def _start(user: SignedIn, inputs: Inputs, hint: bool) -> None:
     upload = st.file_uploader(
         "Video", type=sorted(s.lstrip(".") for s in VIDEO_SUFFIXES), key="video_upload"
     )
@@ -150,10 +173,9 @@ def _start(
         if hint:  # nothing uploaded yet, no earlier job to show
             st.info("Upload a video (MP4, MOV, WebM…) of the exercise to count it.")
     elif st.button("Analyse", type="primary", key="analyse"):
-        params = {"exercise_id": exercise.id, "side": side.value if side else None}
         try:
-            start_job(user, JobKind.ANALYSE_VIDEO, upload.name, upload.getvalue(), params,
-                      patient_id)  # fmt: skip
+            start_job(user, JobKind.ANALYSE_VIDEO, upload.name, upload.getvalue(),
+                      inputs.params(), inputs.patient_id)  # fmt: skip
         except RehabError as exc:
             show_error(exc)
 
@@ -167,8 +189,8 @@ def main() -> None:
     )
     earlier = current_job(user, JobKind.ANALYSE_VIDEO)
     _reconnect(earlier)
-    patient_id, exercise, side = _inputs(user)
-    _start(user, patient_id, exercise, side, hint=earlier is None)
+    inputs = _inputs(user)
+    _start(user, inputs, hint=earlier is None)
     job = current_job(user, JobKind.ANALYSE_VIDEO)
     if job is None:
         return
@@ -181,14 +203,12 @@ def main() -> None:
     if files_gone(job):
         st.info(f"The analysis of {job.file_name} is no longer kept: upload it again.")
         return
-    if job.params.get("exercise_id") != exercise.id or job.params.get("side") != (
-        side.value if side else None
-    ):
-        st.info("The exercise or side changed: press Analyse again.")
+    if not inputs.same_as(job.params):
+        st.info("The exercise, side or pose model changed: press Analyse again.")
         return
-    result = analysis_of(job, exercise)
+    result = analysis_of(job, inputs.exercise)
     _results(result)
-    _save(user, patient_id, result)
+    _save(user, inputs.patient_id, result)
 
 
 if __name__ == "__main__":

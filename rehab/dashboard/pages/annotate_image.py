@@ -16,11 +16,12 @@ from rehab.dashboard.media_jobs import (
     start_job,
 )
 from rehab.dashboard.state import require_user
+from rehab.dashboard.widgets import pick_pose_model
 from rehab.domain import JobKind
 from rehab.pose.sources import IMAGE_SUFFIXES
 from rehab.store import JobView
 
-DIGEST_KEY = "image_job_digest"  # the photo last queued (a rerun does not queue it again)
+DIGEST_KEY = "image_job_digest"  # photo and model last queued (a rerun does not queue again)
 
 
 def download_name(name: str) -> str:
@@ -58,14 +59,18 @@ def main() -> None:
     st.caption(
         "BlazePose finds 33 body keypoints; the person's left side is drawn orange, the right blue."
     )
-    upload = st.file_uploader(
+    left, right = st.columns([3, 1])
+    upload = left.file_uploader(
         "Photo", type=sorted(s.lstrip(".") for s in IMAGE_SUFFIXES), key="image_upload"
     )
+    with right:
+        model = pick_pose_model("image_model")
     if upload is not None:
-        digest = digest_of(upload.getvalue())
-        if st.session_state.get(DIGEST_KEY) != digest:  # a new photo: annotate it
+        digest = f"{digest_of(upload.getvalue())}:{model}"
+        if st.session_state.get(DIGEST_KEY) != digest:  # a new photo or model: annotate it
             st.session_state[DIGEST_KEY] = digest
-            start_job(user, JobKind.ANNOTATE_IMAGE, upload.name, upload.getvalue(), {})
+            params = {"model": model}
+            start_job(user, JobKind.ANNOTATE_IMAGE, upload.name, upload.getvalue(), params)
     job = current_job(user, JobKind.ANNOTATE_IMAGE)
     if job is None:
         st.info("Upload a photo of a person (JPEG, PNG, WebP…) to see the keypoints drawn on it.")

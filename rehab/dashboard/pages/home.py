@@ -227,7 +227,8 @@ def _body(page: PatientPage) -> None:
         st.info(t.gettext(NO_PROGRAM))
         _questionnaires_due(page)
         return
-    _week(page, this_week(home.program, home.sessions, day))
+    first = home.first_done_at.date() if home.first_done_at else None
+    _week(page, this_week(home.program, home.sessions, day, first))
     if home.program.note:
         st.info(f"**{t.gettext(FROM_THERAPIST)}**  \n{plain(home.program.note)}")
     st.header(t.gettext(TODAYS_EXERCISES), anchor=False)

@@ -35,6 +35,8 @@ INTRO = N_(
     "Leave an exercise empty if you did not do it."
 )
 WHICH_DAY = N_("Which day?")
+TODAY_IS = N_("Today, {day}")
+YESTERDAY_WAS = N_("Yesterday, {day}")
 SETS = N_("Sets done")
 REPS = N_("Repetitions in each set")
 HOLD = N_("Seconds held each time")
@@ -104,13 +106,27 @@ def _when(day: dt.date) -> dt.datetime:
     return now if day >= now.date() else dt.datetime.combine(day, dt.time(12), dt.UTC)
 
 
+def _which_day(page: PatientPage) -> dt.date:
+    """Today or one of the last DAYS_BACK days, in the patient's words (a calendar widget
+    would name the months in English whatever the patient's language)."""
+    t, last = page.t, today()
+    days = [last - dt.timedelta(days=n) for n in range(DAYS_BACK + 1)]
+    named = {0: TODAY_IS, 1: YESTERDAY_WAS}
+
+    def words(day: dt.date) -> str:
+        back = (last - day).days
+        if back in named:
+            return t.gettext(named[back]).format(day=t.short_day(day))
+        return t.weekday_day(day)
+
+    picked = st.selectbox(t.gettext(WHICH_DAY), days, format_func=words, key=_key("day"))
+    return picked if isinstance(picked, dt.date) else last
+
+
 def _form(page: PatientPage, program: PatientProgram) -> None:
     t = page.t
     with st.form("manual_log"):  # kept as typed when refused; emptied once saved
-        day = st.date_input(
-            t.gettext(WHICH_DAY), value=today(), min_value=today() - dt.timedelta(days=DAYS_BACK),
-            max_value=today(), format="DD/MM/YYYY", key=_key("day"),
-        )  # fmt: skip
+        day = _which_day(page)
         answers = {item.item_id: _item_inputs(page, item) for item in program.items}
         pain = pain_question(_key("pain"), t)
         st.caption(t.gettext(LEAVE_EMPTY))

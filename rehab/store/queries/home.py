@@ -73,6 +73,7 @@ class PatientHome:
     program: PatientProgram | None  # the newest program active on the day, with exercises
     sessions: tuple[DoneSession, ...]  # since the date asked for, oldest first
     sets_on_day: Mapping[int, int]  # prescription item id -> sets done on the day
+    first_done_at: dt.datetime | None = None  # the first session ever done (None: not yet)
 
 
 def patient_home(
@@ -112,7 +113,18 @@ def patient_home(
         program=program,
         sessions=done,
         sets_on_day=_sets_on_day(tx, patient_id, day, program),
+        first_done_at=done[0].started_at if done else _first_done_at(tx, patient_id),
     )
+
+
+def _first_done_at(tx: Transaction, patient_id: int) -> dt.datetime | None:
+    """When the patient's first done session started, however long ago (one MIN)."""
+    first = sql(tx).scalar(
+        select(func.min(ExerciseSession.started_at)).where(
+            ExerciseSession.patient_id == patient_id, ExerciseSession.status.in_(DONE)
+        )
+    )
+    return aware(first) if isinstance(first, dt.datetime) else None
 
 
 def _sets_on_day(
