@@ -32,27 +32,30 @@ def test_consecutive_counted_notes_are_grouped_in_order() -> None:
     ]  # fmt: skip
 
 
-def test_a_burst_queued_behind_a_slow_write_is_one_commit(db: Database, clinic: Clinic) -> None:
-    """The writer is held inside its first transaction while ten reps are counted; they are
-    then saved in one commit, all of them, and the session ends as it should."""
+def _queued_behind_a_slow_write(
+    db: Database, clinic: Clinic, reps: list[int], engine_event: str
+) -> tuple[SessionWriter, list[str]]:
+    """A writer held inside its first transaction (the set's begin) while `reps` are counted
+    and the set and session end; then let go and flushed. Also: the threads of every
+    `engine_event` ("commit", "rollback") meanwhile."""
     engine, gate, held = engine_of(db), threading.Event(), threading.Event()
-    commits: list[str] = []
+    seen: list[str] = []
 
     def hold_first_begin(connection: object) -> None:
         if not held.is_set():
             held.set()
             assert gate.wait(30), "the test never opened the gate"
 
-    def count(connection: object) -> None:
-        commits.append(threading.current_thread().name)
+    def note(connection: object) -> None:
+        seen.append(threading.current_thread().name)
 
     event.listen(engine, "begin", hold_first_begin)
-    event.listen(engine, "commit", count)
+    event.listen(engine, engine_event, note)
     try:
         writer = SessionWriter(db, clinic.pat_users[0], clinic.patients[0])
         writer.submit(SetBegun(PLAN))
         assert held.wait(30), "the writer did not start its first transaction"
-        for n in range(1, 11):
+        for n in reps:
             writer.submit(_rep(n))
         writer.submit(SetEnded(PLAN, SetResult("knee_extension")))
         writer.submit(Finish(SessionStatus.COMPLETED))
@@ -60,7 +63,14 @@ def test_a_burst_queued_behind_a_slow_write_is_one_commit(db: Database, clinic: 
         assert writer.flush(30)
     finally:
         event.remove(engine, "begin", hold_first_begin)
-        event.remove(engine, "commit", count)
+        event.remove(engine, engine_event, note)
+    return writer, seen
+
+
+def test_a_burst_queued_behind_a_slow_write_is_one_commit(db: Database, clinic: Clinic) -> None:
+    """The writer is held inside its first transaction while ten reps are counted; they are
+    then saved in one commit, all of them, and the session ends as it should."""
+    writer, commits = _queued_behind_a_slow_write(db, clinic, list(range(1, 11)), "commit")
     assert writer.error == "" and writer.saved_reps == 10
     # new session, begin the set, the ten reps, end the set, finish: 5 (14 one rep a commit)
     assert len(commits) == 5
@@ -75,32 +85,8 @@ def test_a_group_that_fails_is_saved_one_by_one(db: Database, clinic: Clinic) ->
     """A rep the database refuses (rep_index -1 breaks its CHECK constraint) sinks the
     group's transaction; the writer then saves each event in its own, so every other rep of
     the group is kept, the error is reported, and the session goes on."""
-    engine, gate, held = engine_of(db), threading.Event(), threading.Event()
-    rollbacks: list[str] = []
-
-    def hold_first_begin(connection: object) -> None:
-        if not held.is_set():
-            held.set()
-            assert gate.wait(30), "the test never opened the gate"
-
-    def count(connection: object) -> None:
-        rollbacks.append(threading.current_thread().name)
-
-    event.listen(engine, "begin", hold_first_begin)
-    event.listen(engine, "rollback", count)
-    try:
-        writer = SessionWriter(db, clinic.pat_users[0], clinic.patients[0])
-        writer.submit(SetBegun(PLAN))
-        assert held.wait(30), "the writer did not start its first transaction"
-        for n in (1, 2, -1, 3, 4, 5):  # queued meanwhile: one group
-            writer.submit(_rep(n))
-        writer.submit(SetEnded(PLAN, SetResult("knee_extension")))
-        writer.submit(Finish(SessionStatus.COMPLETED))
-        gate.set()
-        assert writer.flush(30)
-    finally:
-        event.remove(engine, "begin", hold_first_begin)
-        event.remove(engine, "rollback", count)
+    reps = [1, 2, -1, 3, 4, 5]  # queued meanwhile: one group
+    writer, rollbacks = _queued_behind_a_slow_write(db, clinic, reps, "rollback")
     assert "rep_index" in writer.error and writer.saved_reps == 5
     with sql_session(db) as s:
         indexes = sorted(s.scalars(select(Rep.rep_index)).all())
