@@ -15,6 +15,7 @@ the session, so tests that move REHAB_HOME (and the servers they start) still fi
 from __future__ import annotations
 
 import csv
+import fcntl
 import functools
 import hashlib
 import os
@@ -188,9 +189,14 @@ def clip_stream(clip: Clip, model: str | Path | None = None):  # type: ignore[no
     cached = CACHE_DIR / f"{key}.npz"
     if cached.is_file():
         return load_stream(cached)
-    stream = extract_stream(clip.path, PoseOptions(model=model))
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    save_stream(stream, cached)
+    # test processes in parallel (make test): one extracts a clip, the other waits for it
+    with (CACHE_DIR / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if cached.is_file():
+            return load_stream(cached)
+        stream = extract_stream(clip.path, PoseOptions(model=model))
+        save_stream(stream, cached)
     return stream
 
 
@@ -216,3 +222,13 @@ def demo_cache_for_the_run() -> None:
     folder = REPO_ROOT / ".cache" / "demos"
     folder.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("REHAB_DEMO_CACHE", str(folder))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests of a module that drives Chromium are marked `browser`: their pages answer in
+    real time (a webcam's frames, idle timers), so `make test` runs them after the parallel
+    part, alone on the machine."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and hasattr(module, "launch_chromium"):
+            item.add_marker(pytest.mark.browser)
