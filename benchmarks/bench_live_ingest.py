@@ -9,11 +9,20 @@ with a fresh database (SQLite by default; `REHAB_BENCH_DB_URL` for PostgreSQL): 
 flow, counting and saving of reps as a real session. Measured over a fixed window after the
 patients are connected: the server process's CPU time (all its threads: event loop, session
 writers), the frames and events (replies with a new status or words to say) per second, and
-the latency from sending a batch to reading its reply (p50/p95/p99).
+the latency from sending a batch to reading its reply (p50/p95/p99). The server answers a
+batch with nothing to tell only now and then (`reply_every_s`): latency is measured over the
+batches answered; an answer stands for the batches before it (worked on in order), and at the
+end a `model` message (answered after every batch) accounts for the last ones.
 
     python -m benchmarks live_ingest
     REHAB_BENCH_SESSIONS=50,100 REHAB_BENCH_SECONDS=10 python -m benchmarks live_ingest
     REHAB_BENCH_COMPARE=0 ...        # skip the server-side (BlazePose on the server) row
+    REHAB_BENCH_PROFILE=/tmp/prof ...  # py-spy (on PATH or in the venv) records the server
+                                       # in the window: <folder>/ingest-<N>.txt (collapsed;
+                                       # REHAB_BENCH_PROFILE_ARGS="--gil" adds options)
+
+The clients' own CPU in the window is reported too (both client processes together): on a
+2-core machine, clients that need most of a core leave the server less than one.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +40,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from websockets.asyncio.client import connect
@@ -165,9 +176,11 @@ def warm_up(port: int, token: str) -> None:
         ws.recv(timeout=120)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all its threads (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, tid: int | None = None) -> float:
+    """User + system CPU time of a process, all its threads (Linux /proc); of its thread
+    `tid` only when given (the main thread's id is the process's)."""
+    where = f"/proc/{pid}/task/{tid}/stat" if tid is not None else f"/proc/{pid}/stat"
+    fields = Path(where).read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks
 
@@ -185,6 +198,7 @@ class Tally:
     lag_ms: list[float] = field(default_factory=list)  # this client's event loop lateness
     refused: list[str] = field(default_factory=list)  # hello refused or closed by the server
     dropped: int = 0  # frames a late client skipped (a late page drops frames, never bursts)
+    cpu_s: float = 0.0  # this client process's CPU time in the window
 
 
 class Patient:
@@ -225,6 +239,8 @@ class Patient:
                 return
             reader = asyncio.create_task(self.read(ws))
             await self.send_until_stop(ws)
+            # answered after every batch before it: the batches not answered on their own
+            await ws.send(json.dumps({"type": "model", "model": "full"}))
             deadline = time.perf_counter() + 15.0  # the server may still be catching up
             while self.sent and time.perf_counter() < deadline:
                 await asyncio.sleep(0.1)
@@ -235,14 +251,21 @@ class Patient:
             async for message in ws:
                 at = time.perf_counter()
                 reply = json.loads(message)
-                began = self.sent.pop(reply.get("seq"), None)
-                if began is None:
+                seq = reply.get("seq")
+                if not isinstance(seq, int):
                     continue
-                self.tally.acked_frames += PER_BATCH
-                if self.start_at <= began < self.stop_at:
-                    self.tally.latencies_ms.append((at - began) * 1000.0)
-                    self.tally.accepted += PER_BATCH - int(reply.get("dropped", 0))
-                    self.tally.events += int("status" in reply or "speak" in reply)
+                for done in [k for k in self.sent if seq == -1 or k <= seq]:  # in order
+                    self._tally(self.sent.pop(done), at, reply if done == seq else None)
+
+    def _tally(self, began: float, at: float, reply: dict[str, Any] | None) -> None:
+        """A batch worked on: `reply` is its own answer, None when a later one stands for it."""
+        self.tally.acked_frames += PER_BATCH
+        if not self.start_at <= began < self.stop_at:
+            return
+        self.tally.accepted += PER_BATCH - int(reply.get("dropped", 0) if reply else 0)
+        if reply is not None:
+            self.tally.latencies_ms.append((at - began) * 1000.0)
+            self.tally.events += int("status" in reply or "speak" in reply)
 
     async def send_until_stop(self, ws) -> None:  # type: ignore[no-untyped-def]
         from rehab.live.ondevice.protocol import encode_batch
@@ -266,12 +289,17 @@ class Patient:
             await asyncio.sleep(max(0.0, began + first / FPS - time.perf_counter()))
 
 
-async def _watch_lag(tally: Tally, stop_at: float) -> None:
-    """How late this client's event loop wakes up: when it is, latencies are the client's."""
-    while time.perf_counter() < stop_at:
-        planned = time.perf_counter() + 0.05
+async def _watch_lag(tally: Tally, start_at: float, stop_at: float) -> None:
+    """How late this client's event loop wakes up (when it is, latencies are the client's),
+    and the client's own CPU time in the window."""
+    cpu_start: float | None = None
+    while (now := time.perf_counter()) < stop_at:
+        if cpu_start is None and now >= start_at:
+            cpu_start = time.process_time()
+        planned = now + 0.05
         await asyncio.sleep(0.05)
         tally.lag_ms.append(max(0.0, time.perf_counter() - planned) * 1000.0)
+    tally.cpu_s = time.process_time() - cpu_start if cpu_start is not None else 0.0
 
 
 def _run_patients(
@@ -285,7 +313,7 @@ def _run_patients(
         patients = [Patient(n, blocks[n % len(blocks)], (start_at, stop_at), tally)
                     for n in numbers]  # fmt: skip
         await asyncio.gather(
-            _watch_lag(tally, stop_at), *(p.run(port, tokens[p.n]) for p in patients)
+            _watch_lag(tally, start_at, stop_at), *(p.run(port, tokens[p.n]) for p in patients)
         )
 
     asyncio.run(everyone())
@@ -299,22 +327,25 @@ def _run_patients(
 class Level:
     sessions: int
     cpu_core: float  # server CPU seconds per second in the window (1.0 = one core busy)
+    loop_share: float  # of which the event loop's thread (the rest: writers, worker pool)
     frames_s: float  # frames the patients sent per second in the window
     accepted_s: float  # of those, frames the server answered, per second
     us_per_frame: float  # server CPU per frame answered, over the whole run
+    us_per_frame_window: float  # server CPU per frame accepted, in the window (steady state)
     events_s: float
     p50: float
     p95: float
     p99: float
     client_lag_p95: float
+    client_cpu_core: float  # the client processes' CPU seconds per second in the window
     refused: int  # sessions refused or closed by the server
     dropped: int  # frames the clients skipped because they were late
     reasons: tuple[str, ...]  # a few of the refusals, as the server gave them
 
     @property
     def sessions_per_core(self) -> float:
-        """Patients at 15 fps one core could serve at this cost per frame."""
-        return 1e6 / (self.us_per_frame * FPS)
+        """Patients at 15 fps one core could serve at the window's cost per frame."""
+        return 1e6 / (self.us_per_frame_window * FPS)
 
 
 def run_level(n: int, seconds: float, blocks: list[list[np.ndarray | None]], url: str) -> Level:
@@ -335,9 +366,14 @@ def run_level(n: int, seconds: float, blocks: list[list[np.ndarray | None]], url
                        for share in shares]  # fmt: skip
             time.sleep(max(0.0, start_at - time.perf_counter()))
             cpu_before = cpu_seconds(server.pid)
+            loop_before = cpu_seconds(server.pid, server.pid)
+            profiler = _profile(server.pid, n, seconds)
             time.sleep(max(0.0, stop_at - time.perf_counter()))
             cpu_window = cpu_seconds(server.pid) - cpu_before
+            loop_window = cpu_seconds(server.pid, server.pid) - loop_before
             tallies = [f.result() for f in futures]
+            if profiler is not None:
+                profiler.wait(60)
         cpu_total = cpu_seconds(server.pid) - cpu_start
     finally:
         server.terminate()
@@ -345,21 +381,41 @@ def run_level(n: int, seconds: float, blocks: list[list[np.ndarray | None]], url
     latencies = [ms for t in tallies for ms in t.latencies_ms]
     lags = [ms for t in tallies for ms in t.lag_ms]
     acked = sum(t.acked_frames for t in tallies)
+    accepted = sum(t.accepted for t in tallies)
     return Level(
         sessions=n,
         cpu_core=cpu_window / seconds,
+        loop_share=loop_window / cpu_window if cpu_window else float("nan"),
         frames_s=sum(t.frames for t in tallies) / seconds,
-        accepted_s=sum(t.accepted for t in tallies) / seconds,
+        accepted_s=accepted / seconds,
         us_per_frame=cpu_total / acked * 1e6 if acked else float("nan"),
+        us_per_frame_window=cpu_window / accepted * 1e6 if accepted else float("nan"),
         events_s=sum(t.events for t in tallies) / seconds,
         p50=_pct(latencies, 50),
         p95=_pct(latencies, 95),
         p99=_pct(latencies, 99),
         client_lag_p95=_pct(lags, 95),
+        client_cpu_core=sum(t.cpu_s for t in tallies) / seconds,
         refused=sum(len(t.refused) for t in tallies),
         dropped=sum(t.dropped for t in tallies),
         reasons=tuple(sorted({r for t in tallies for r in t.refused}))[:3],
     )
+
+
+def _profile(pid: int, n: int, seconds: float) -> subprocess.Popen[bytes] | None:
+    """py-spy recording the server for the window, when REHAB_BENCH_PROFILE names a folder."""
+    folder = os.environ.get("REHAB_BENCH_PROFILE", "").strip()
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    out = Path(folder) / f"ingest-{n}.txt"
+    command = [spy, "record", "--pid", str(pid), "--duration", f"{seconds:.0f}", "--rate", "200",
+               "--format", "raw", "--output", str(out)]  # fmt: skip
+    extra = os.environ.get("REHAB_BENCH_PROFILE_ARGS", "").split()  # e.g. --gil, --native
+    command += extra if "--native" in extra else [*extra, "--nonblocking"]  # native: pauses
+    with (Path(folder) / f"ingest-{n}.log").open("wb") as log:
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -386,8 +442,10 @@ def _row(level: Level) -> list[object]:
         "on-device ingest",
         level.sessions,
         f"{level.cpu_core * 100:.0f}%",
+        f"{level.loop_share * 100:.0f}%",
         level.frames_s,
         level.accepted_s,
+        level.us_per_frame_window,
         level.us_per_frame,
         level.sessions_per_core,
         level.events_s,
@@ -395,6 +453,7 @@ def _row(level: Level) -> list[object]:
         level.p95,
         level.p99,
         level.client_lag_p95,
+        f"{level.client_cpu_core * 100:.0f}%",
         level.refused,
         level.dropped,
     ]
@@ -403,8 +462,8 @@ def _row(level: Level) -> list[object]:
 def _comparison_row() -> list[object]:
     ms = server_side_cpu_ms_per_frame()
     per_core = 1000.0 / (ms * FPS)
-    return ["server-side (webrtc), BlazePose on the server", "-", "-", "-", "-", ms * 1000.0,
-            per_core, "-", "-", "-", "-", "-", "-", "-"]  # fmt: skip
+    return ["server-side (webrtc), BlazePose on the server", "-", "-", "-", "-", "-", ms * 1000.0,
+            ms * 1000.0, per_core, "-", "-", "-", "-", "-", "-", "-", "-"]  # fmt: skip
 
 
 def _summary(levels: list[Level]) -> None:
@@ -415,7 +474,7 @@ def _summary(levels: list[Level]) -> None:
               f"{best.cpu_core:.2f} cores of server CPU")  # fmt: skip
     else:
         print(f"no level held p95 < {GOAL_P95_MS:.0f} ms on this machine")
-    costs = [lv.us_per_frame for lv in levels if lv.us_per_frame == lv.us_per_frame]
+    costs = [lv.us_per_frame_window for lv in levels if lv.us_per_frame_window > 0]
     if costs:
         low, high = 1e6 / (max(costs) * FPS), 1e6 / (min(costs) * FPS)
         print(f"server CPU per frame {min(costs):.0f}-{max(costs):.0f} us: one core serves "
@@ -424,6 +483,8 @@ def _summary(levels: list[Level]) -> None:
 
 
 def main() -> None:
+    from rehab.live.ondevice.settings import IngestSettings
+
     if not (_clips_dir() / "MANIFEST.csv").is_file():
         print(f"no clips at {_clips_dir()}: skipped")
         return
@@ -441,12 +502,15 @@ def main() -> None:
     rows = [_row(level) for level in levels]
     if os.environ.get("REHAB_BENCH_COMPARE", "1") != "0":
         rows.append(_comparison_row())
-    heads = ["path", "devices", "server CPU", "frames/s sent", "frames/s accepted",
-             "CPU us/frame", "sessions/core", "events/s", "p50 ms", "p95 ms", "p99 ms",
-             "client lag p95", "refused", "dropped"]  # fmt: skip
+    heads = ["path", "devices", "server CPU", "of it loop", "frames/s sent", "frames/s accepted",
+             "CPU us/frame", "(whole run)", "sessions/core", "events/s", "p50 ms", "p95 ms",
+             "p99 ms", "client lag p95", "client CPU", "refused", "dropped"]  # fmt: skip
     print(f"{seconds:.0f} s per level, {FPS:.0f} fps, {PER_BATCH} frames a batch; server CPU in "
-          "the window (100% = one core); CPU us/frame over the whole run; latency = send to "
-          "reply, as the clients see it (their own lag included)")  # fmt: skip
+          "the window (100% = one core), of it the event loop's thread; CPU us/frame in the "
+          "window (and over the whole run, connecting included); latency = send to "
+          "reply of the batches answered (a quiet batch is answered every "
+          f"{IngestSettings().reply_every_s:g} s), as the clients see it (their own lag "
+          "included)")  # fmt: skip
     print_table(heads, rows)
     for level in levels:
         for reason in level.reasons:

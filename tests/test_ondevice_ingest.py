@@ -58,7 +58,11 @@ def services(db: Database) -> Services:
 def server_factory(db: Database) -> Iterator[Any]:
     started: list[IngestServer] = []
 
-    def make(settings: IngestSettings = FAST) -> IngestServer:
+    def make(settings: IngestSettings = FAST, every_batch: bool = True) -> IngestServer:
+        """With `every_batch`, each batch is answered (the client waits for its update);
+        else the production rule (test_quiet_batches_are_answered_now_and_then)."""
+        if every_batch:
+            settings = dataclasses.replace(settings, reply_every_s=0.0)
         server = IngestServer(services(db), settings).__enter__()
         started.append(server)
         return server
@@ -325,6 +329,28 @@ def _send_all(client: Any, frames: list[PoseFrame], per_batch: int) -> None:
 def _connection(server: Any) -> Any:
     (conn,) = server.hub.attached.values()
     return conn
+
+
+def test_quiet_batches_are_answered_now_and_then(
+    db: Database, clinic: Clinic, server_factory: Any, knee_frames: list[PoseFrame]
+) -> None:
+    """A batch with nothing to tell (no status change, words, token or dropped frames) gets
+    no answer until `reply_every_s` has passed (never, here); every change still comes at
+    once, in order, and an answer to a batch stands for the batches before it."""
+    server = server_factory(dataclasses.replace(FAST, reply_every_s=3600.0), every_batch=False)
+    with server.client() as client:
+        client.hello(token_for(db, clinic))
+        _send_all(client, knee_frames, 2)
+        client.send_json({"type": "model", "model": "full"})  # answered: after every batch
+        replies = [client.receive()]
+        while replies[-1]["seq"] != -1:
+            replies.append(client.receive())
+    batches = [r for r in replies if r["seq"] != -1]
+    assert all(r.keys() - {"type", "seq"} for r in batches), "a quiet batch was answered"
+    assert 0 < len(batches) < client.seq / 2  # most batches have nothing to tell
+    seqs = [r["seq"] for r in batches]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert client.last_status["reps"] == 6 and "6" in client.said
 
 
 def test_a_burst_after_a_stall_is_worked_on_not_closed(

@@ -11,7 +11,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import event, func, inspect, select
 
 from rehab.core.landmarks import LandmarkStream, StreamInfo
 from rehab.core.results import (
@@ -27,6 +27,7 @@ from rehab.core.results import (
 from rehab.domain import SessionStatus
 from rehab.errors import AccessDenied, StoreError
 from rehab.store import Database, SessionRecorder, close_stale_sessions, queries
+from rehab.store.database import engine_of
 from rehab.store.models import (
     ExerciseSession,
     ExerciseSet,
@@ -306,6 +307,32 @@ def test_landmark_streams_only_with_consent(db: Database, clinic: Clinic) -> Non
     np.testing.assert_array_equal(back.image_xyz, stream.image_xyz)
     np.testing.assert_array_equal(back.t_ms, stream.t_ms)
     assert back.info == stream.info
+
+
+def test_a_burst_of_events_is_one_commit(db: Database, clinic: Clinic) -> None:
+    """The live writer hands over the reps queued meanwhile together: one transaction."""
+    from rehab.core.results import EngineEvent, EventKind
+
+    recorder = SessionRecorder.start(db, clinic.pat_users[0], clinic.patients[0])
+    recorder.begin_set("knee_extension", Side.LEFT)
+    commits: list[object] = []
+    engine, count = engine_of(db), commits.append  # one bound method: listen and remove it
+    event.listen(engine, "commit", count)
+    try:
+        reps = [make_rep(k) for k in range(1, 6)]
+        recorder.record_events(
+            [
+                EngineEvent(EventKind.REP_COMPLETED, 10.0 * k, Side.LEFT, rep=r)
+                for k, r in enumerate(reps)
+            ]
+        )
+    finally:
+        event.remove(engine, "commit", count)
+    assert len(commits) == 1 and recorder.rep_count == 5
+    with sql_session(db) as s:
+        assert s.scalar(select(func.count(Rep.id))) == 5
+        (complete,) = s.scalars(select(SetStats.complete_reps)).all()
+    assert complete == 5  # the set's rollup refreshed in the same transaction
 
 
 def test_form_cue_outside_a_rep(db: Database, clinic: Clinic) -> None:

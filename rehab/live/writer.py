@@ -2,10 +2,13 @@
 
 The webcam thread never waits on the database: it hands the flow's notes to
 `SessionWriter.submit()`, and this thread commits each rep through `SessionRecorder` as soon
-as it is counted. If the tab closes or the process dies, what was counted is already stored;
-the session row stays "in progress" until the store's one rule closes it as interrupted
-(`close_stale_sessions`): the writer heartbeats every `HEARTBEAT_S` while camera frames
-arrive, so a session quiet for `CUT_OFF_AFTER` has nobody behind it.
+as it is counted (the reps of notes queued meanwhile together, in one transaction: a burst
+is one commit, and it never waits for more; when that transaction fails, each event is
+written again in its own, so no rep is lost because another of the group was refused). If
+the tab closes or the process dies, what was counted is already stored; the session row stays
+"in progress" until the store's one rule closes it as interrupted (`close_stale_sessions`):
+the writer heartbeats every `HEARTBEAT_S` while camera frames arrive, so a session quiet for
+`CUT_OFF_AFTER` has nobody behind it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from rehab.core.check_in import CheckInValues
-from rehab.core.results import EventKind
+from rehab.core.results import EngineEvent, EventKind
 from rehab.domain import SessionSource, SessionStatus
 from rehab.errors import RehabError
 from rehab.live.flow import Counted, Note, SetBegun, SetEnded
@@ -28,6 +31,7 @@ from rehab.store import Actor, Database, SessionRecorder
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 20.0  # a write at least this often while the session is live
+MAX_DRAIN = 64  # commands taken off the queue at once
 IDLE_S = 60.0  # no camera frame for this long: the session is no longer live (no heartbeat)
 CUT_OFF_AFTER = dt.timedelta(seconds=IDLE_S + 2 * HEARTBEAT_S)
 
@@ -89,6 +93,8 @@ class SessionWriter:
         return self.recorder.session_id if self.recorder is not None else None
 
     def submit(self, command: Command) -> None:
+        if isinstance(command, Counted) and not any(map(SessionRecorder.stores, command.events)):
+            return  # a rep's start or peak, a hold's progress: nothing to save, no hand-off
         self._queue.put(command)
 
     def flush(self, timeout_s: float = 10.0) -> bool:
@@ -105,14 +111,22 @@ class SessionWriter:
     def _run(self) -> None:
         while True:
             try:
-                command = self._queue.get(timeout=HEARTBEAT_S)
+                commands = [self._queue.get(timeout=HEARTBEAT_S)]
             except queue.Empty:
                 self._safely(self._heartbeat)
                 continue
+            while len(commands) < MAX_DRAIN:  # what else is queued already: no waiting
+                try:
+                    commands.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
             try:
-                self._safely(partial(self._apply, command))
+                for group in _runs(commands):
+                    if not self.finished:
+                        self._safely(partial(self._apply, group))
             finally:
-                self._queue.task_done()
+                for _ in commands:
+                    self._queue.task_done()
             if self.finished:
                 return
 
@@ -127,11 +141,11 @@ class SessionWriter:
         if self.recorder is not None and not self.finished and self.alive():
             self.recorder.heartbeat()
 
-    def _apply(self, command: Command) -> None:
-        if isinstance(command, SetBegun):
-            self._begin(command)
-        elif isinstance(command, Counted):
+    def _apply(self, command: Command | list[Counted]) -> None:
+        if isinstance(command, list):
             self._counted(command)
+        elif isinstance(command, SetBegun):
+            self._begin(command)
         elif isinstance(command, SetEnded):
             self._ended(command)
         elif isinstance(command, Finish):
@@ -164,13 +178,32 @@ class SessionWriter:
         )
         self._holds_in_set = 0
 
-    def _counted(self, note: Counted) -> None:
+    def _counted(self, notes: list[Counted]) -> None:
+        """The notes' events in one transaction; when it fails, each event again in its own
+        (a rep is never lost because another one of the group could not be written)."""
         recorder = self._ensure_session()
-        for event in note.events:
-            recorder.record_event(event)
-            if event.kind is EventKind.HOLD_COMPLETED:
-                self._holds_in_set += 1
-        self.saved_reps = recorder.rep_count
+        events = [event for note in notes for event in note.events]
+        try:
+            recorder.record_events(events)  # one transaction: all or none
+            saved = events
+        except RehabError:
+            if len(events) < 2:
+                raise
+            log.warning("saving %d events together failed: saving them one by one", len(events))
+            saved = [event for event in events if self._one_event(recorder, event)]
+        finally:
+            self.saved_reps = recorder.rep_count
+        self._holds_in_set += sum(event.kind is EventKind.HOLD_COMPLETED for event in saved)
+
+    def _one_event(self, recorder: SessionRecorder, event: EngineEvent) -> bool:
+        """One event in its own transaction; False (and the error kept) when it failed."""
+        try:
+            recorder.record_events([event])
+        except RehabError as exc:
+            self.error = f"Could not save to the database: {exc}"
+            log.exception("live session writer: an event at %.0f ms was not saved", event.t_ms)
+            return False
+        return True
 
     def _ended(self, note: SetEnded) -> None:
         recorder = self._ensure_session()
@@ -183,3 +216,18 @@ class SessionWriter:
         if self.recorder is not None and not self.finished:
             self.recorder.finish(status)
         self.finished = True
+
+
+def _runs(commands: list[Command]) -> list[Command | list[Counted]]:
+    """The commands in order, each run of consecutive `Counted` notes as one list."""
+    out: list[Command | list[Counted]] = []
+    for command in commands:
+        if isinstance(command, Counted):
+            last = out[-1] if out else None
+            if isinstance(last, list):
+                last.append(command)
+            else:
+                out.append([command])
+        else:
+            out.append(command)
+    return out

@@ -231,16 +231,36 @@ class SessionRecorder:
 
     def record_event(self, event: EngineEvent) -> None:
         """Store what an engine event carries: a rep, a hold or a stand-alone form cue."""
-        if event.kind in (EventKind.REP_COMPLETED, EventKind.PARTIAL_REP) and event.rep:
-            self.record_rep(event.rep)
-        elif event.kind is EventKind.HOLD_COMPLETED and event.hold:
-            self.record_hold(event.hold)
-        elif event.kind is EventKind.FORM_CUE and event.form_issue and event.rep is None:
-            self.record_form_issue(event.form_issue)
+        self.record_events([event])
+
+    @staticmethod
+    def stores(event: EngineEvent) -> bool:
+        """Whether `record_events` stores anything of this event (a rep, a hold or a
+        stand-alone form cue; not a rep's start or peak, a hold's progress, tracking)."""
+        return _carried(event)
 
     def record_events(self, events: Iterable[EngineEvent]) -> None:
-        for event in events:
-            self.record_event(event)
+        """Store several engine events in one transaction (a burst is one commit): all of
+        them, or on an error none of them; what was committed before stays."""
+        stored = [event for event in events if _carried(event)]
+        if not stored:
+            return
+        self._require_set()
+
+        def work(session: Session, place: _Place) -> None:
+            set_id = place.open_set()
+            for event in stored:
+                if event.kind in _REP_KINDS and event.rep is not None:
+                    self._add_rep(session, set_id, event.rep)
+                elif event.kind is EventKind.HOLD_COMPLETED and event.hold is not None:
+                    self._add_hold(session, set_id, event.hold)
+                elif event.form_issue is not None:  # a stand-alone form cue
+                    session.add(issue_row(set_id, event.form_issue))
+            if any(event.kind in _REP_KINDS for event in stored):
+                refresh_set_stats(session, [set_id])
+
+        self._write(work, "reps" if len(stored) > 1 else "rep")
+        self.rep_count += sum(int(e.rep.complete) for e in stored if e.kind in _REP_KINDS and e.rep)
 
     # -- the rest of a session ---------------------------------------------------------------
 
@@ -419,6 +439,18 @@ class SessionRecorder:
         for issue in hold.form_issues:
             session.add(issue_row(set_id, issue, hold_id=row.id))
         return row.id
+
+
+_REP_KINDS = (EventKind.REP_COMPLETED, EventKind.PARTIAL_REP)
+
+
+def _carried(event: EngineEvent) -> bool:
+    """Whether the event carries something stored: a rep, a hold or a stand-alone form cue."""
+    if event.kind in _REP_KINDS:
+        return event.rep is not None
+    if event.kind is EventKind.HOLD_COMPLETED:
+        return event.hold is not None
+    return event.kind is EventKind.FORM_CUE and event.form_issue is not None and event.rep is None
 
 
 def _session_row(session: Session, session_id: int) -> ExerciseSession:

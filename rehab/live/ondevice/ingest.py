@@ -11,10 +11,12 @@ checked (`protocol.decode_batch`), its times must go forwards and not run ahead 
 server's clock; frames whose capture times come faster than a few times the declared rate
 are dropped (a sustained flood of them closes the connection: `limits.FrameBudget`); the
 flow runs on its frames in the event loop (about 0.1 ms a frame) and the answer goes back at
-once: the batch's `seq`, the status when it changed, the words to speak, how many of its
-frames were dropped. Saving is the session writer's thread; reading the store is the hub's
-small thread pool. A broken message closes its own connection with a code and a reason,
-nothing else.
+once when it carries something: the batch's `seq`, the status when it changed, the words to
+speak, a fresh token, how many of its frames were dropped; a batch with nothing to say is
+answered (its `seq` alone, for the page's round-trip figures) only when `reply_every_s` has
+passed since the connection's last reply: most batches need no socket write. Saving is the
+session writer's thread; reading the store is the hub's small thread pool. A broken message
+closes its own connection with a code and a reason, nothing else.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class Connection:
     first: tuple[float, float] | None = None  # (client ms, monotonic s) of its first frame
     last_status: dict[str, object] = field(default_factory=dict)
     token_at: float = field(default_factory=time.monotonic)
+    replied_at: float = float("-inf")  # monotonic s of the last message sent to it
 
 
 @dataclass
@@ -340,7 +343,9 @@ class IngestHub:
         reply = self._update(conn, session, reply_to)
         if len(keep) > len(batch):
             reply["dropped"] = len(keep) - len(batch)  # over the frame budget: not worked on
-        await self._send(conn, reply)
+        news = reply.keys() - {"type", "seq"}
+        if news or time.monotonic() - conn.replied_at >= self.settings.reply_every_s:
+            await self._send(conn, reply)  # something to tell, or the page's RTT is due
 
     def _check_times(self, conn: Connection, batch: p.Batch) -> None:
         """Frame times go forwards, and not faster than the server's own clock."""
@@ -395,6 +400,7 @@ class IngestHub:
         await _close(conn.ws, p.CLOSE_NORMAL, "session finished")
 
     async def _send(self, conn: Connection, message: dict[str, object]) -> None:
+        conn.replied_at = time.monotonic()
         await conn.ws.send_text(p.dumps(message))
 
 

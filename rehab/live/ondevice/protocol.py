@@ -8,6 +8,11 @@ Browser -> server, over one WebSocket (`/ondevice/ws`):
 3. Text controls: `{"type": "end_set"}`, `"skip_rest"`, `"stop"`, and
    `{"type": "model", "model": "lite", "fps": 15}` when the page changes model.
 
+Server -> browser (JSON): `ready`, then an `update` for a batch when it carries something
+(status, words, token, dropped frames) or when `reply_every_s` has passed since the last one
+(an answer to `seq` stands for the batches before it), an `update` with `seq` -1 for each
+control, and `finished` (docs/live.md).
+
 A batch, little-endian:
 
     "RF"  u8 version=1  u8 n (frames, 1..max)  u32 seq          8 bytes
@@ -29,6 +34,7 @@ one-line reason); it never raises anything else.
 from __future__ import annotations
 
 import json
+import math
 import struct
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -138,16 +144,15 @@ class Batch:
     ) -> list[PoseFrame]:
         """PoseFrames at the given (session) times."""
         frames: list[PoseFrame] = []
+        values = self.values.astype(np.float64)  # one conversion for the batch
+        image, world, visibility = values[:, :, 0:3], values[:, :, 4:7], values[:, :, 3]
         k = 0
-        for t_ms, people in zip(times_ms, self.people, strict=True):
+        for t_ms, people in zip(times_ms.tolist(), self.people.tolist(), strict=True):
             if people == 0:
-                frames.append(PoseFrame.empty(float(t_ms), image_size))
+                frames.append(PoseFrame.empty(t_ms, image_size))
                 continue
-            block = self.values[k].astype(np.float64)
+            frames.append(PoseFrame(t_ms, image[k], world[k], visibility[k], image_size))
             k += 1
-            frames.append(
-                PoseFrame(float(t_ms), block[:, 0:3], block[:, 4:7], block[:, 3].copy(), image_size)
-            )
         return frames
 
 
@@ -178,17 +183,19 @@ def decode_batch(data: bytes, max_frames: int) -> Batch:
     if len(data) != expected:
         raise _bad(f"batch of {n} frames ({with_people} with a person) must be "
                    f"{expected} bytes, got {len(data)}")  # fmt: skip
-    if not np.isfinite(t_ms).all():
+    if not all(map(math.isfinite, t_ms.tolist())):
         raise _bad("a frame time is not a finite number")
     offset = HEADER.size + 8 * n + _pad4(n)
     raw = np.frombuffer(data, "<f4", with_people * N_JOINTS * VALUES_PER_JOINT, offset)
     values = raw.reshape(with_people, N_JOINTS, VALUES_PER_JOINT)
+    clamped_values = np.clip(values, _LOW, _HIGH)
+    changed = clamped_values != values  # also True where a value is NaN or infinite
+    if not changed.any():  # the common case: one pass over the values, nothing to report
+        return Batch(int(seq), t_ms, people, clamped_values, 0)
     if not np.isfinite(values).all():
         frame, joint, _ = np.argwhere(~np.isfinite(values))[0]
         raise _bad(f"frame {int(frame)} joint {int(joint)}: a value is NaN or infinite")
-    clamped_values = np.clip(values, _LOW, _HIGH)
-    clamped = int(np.count_nonzero(clamped_values != values))
-    return Batch(int(seq), t_ms, people, clamped_values, clamped)
+    return Batch(int(seq), t_ms, people, clamped_values, int(np.count_nonzero(changed)))
 
 
 def encode_batch(

@@ -34,6 +34,10 @@ class IngestSettings:
     page_token_ttl_s: float = 600.0  # a token issued by the live page
     refresh_token_ttl_s: float = 300.0  # the fresh tokens handed out while connected
     refresh_every_s: float = 60.0
+    # a batch whose answer is only its `seq` is answered when this long has passed since the
+    # connection's last message from the server (so the page's round-trip figures go on);
+    # a status change, words to speak, a fresh token or dropped frames are answered at once
+    reply_every_s: float = 0.5
     hello_timeout_s: float = 10.0  # the first message must come within this
     silence_timeout_s: float = 30.0  # a connection with no message for this long is closed
     grace_s: float = IDLE_S  # a dropped connection may come back and resume within this

@@ -443,13 +443,22 @@ function onServer(message) {
     notice("");
   } else if (message.type === "update" && state.sentAt.has(message.seq)) {
     state.stats.rtt.push(performance.now() - state.sentAt.get(message.seq));
-    state.sentAt.delete(message.seq);
+    forgetUpTo(message.seq);
   } else if (message.type === "finished") {
     state.finished = true;
     setValue({ finished: true, session_id: message.session_id });
   }
   if (message.status) showStatus(message.status);
   speak(message.speak);
+}
+
+// The server answers a batch with nothing to say only now and then (docs/live.md): batches
+// are worked on in order, so an answer to `seq` stands for every batch sent before it.
+function forgetUpTo(seq) {
+  for (const sent of state.sentAt.keys()) {
+    if (sent > seq) break;
+    state.sentAt.delete(sent);
+  }
 }
 
 const FINAL_CLOSES = new Set([4400, 4401, 4403, 4409, 4429]);
