@@ -261,12 +261,12 @@ def test_annotating_a_photo_draws_the_keypoints_with_a_download(
     assert at.get("imgs") or at.get("image")
     (download,) = at.get("download_button")
     assert download.proto.label == "Download the annotated image"
-    assert any("(blazepose-heavy" in s for s in texts(at, "success"))  # the video default
+    assert any(s.endswith("(blazepose-heavy).") for s in texts(at, "success"))  # video default
     at.selectbox(key="image_model").set_value("lite").run()  # another model: annotated again
     run_worker_once()
     at.run()
     no_exception(at)
-    assert any("(blazepose-lite" in s for s in texts(at, "success"))
+    assert any(s.endswith("(blazepose-lite).") for s in texts(at, "success"))
 
 
 def test_a_file_that_is_not_an_image_gets_a_clear_message(seeded: Seeded) -> None:

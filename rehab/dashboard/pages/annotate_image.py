@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from rehab.dashboard import formatting as fmt
 from rehab.dashboard.media import digest_of
 from rehab.dashboard.media_jobs import (
     annotated_of,
@@ -41,7 +42,7 @@ def _show(job: JobView) -> None:
     if not done.detected:
         st.warning("Nobody was found in this photo: the picture is returned without keypoints.")
     else:
-        st.success(f"{done.visible} of 33 keypoints visible ({done.model}).")
+        st.success(f"{done.visible} of 33 keypoints visible ({fmt.pose_model(done.model)}).")
     st.image(done.png, caption=f"{job.file_name} with the keypoints")
     st.download_button(
         "Download the annotated image",
