@@ -121,25 +121,26 @@ def _answer(label: str, scale: Scale, key: str, t: Translator) -> int | None:
     """A scale read as words lists them; a numeric one is a row of bare numbers (two short
     lines on a phone) with its anchors said once below it."""
     no_answer = t.gettext(NO_ANSWER)
-    options: list[int | None] = [None, *range(scale.min, scale.max + 1)]
+    values = range(scale.min, scale.max + 1)
     worded = scale.worded
     picked = st.radio(
         plain(label),
-        options,
+        [None, *values],
         index=0,
         horizontal=not worded,
         format_func=lambda v: no_answer if v is None else _option(scale, v, worded),
         key=key,
     )
-    legend = [_option(scale, v, True) for v in range(scale.min, scale.max + 1)]
-    anchored = [words for v, words in enumerate(legend, scale.min) if words != str(v)]
-    if not worded and anchored:
-        st.caption(" — ".join(anchored))
+    legend = [_option(scale, v, True) for v in values if _anchor(scale, v)]
+    if legend and not worded:
+        st.caption(" — ".join(legend))
     return None if picked is None else int(picked)
 
 
 def _option(scale: Scale, value: int, with_anchor: bool) -> str:
+    return f"{value}{_anchor(scale, value)}" if with_anchor else str(value)
+
+
+def _anchor(scale: Scale, value: int) -> str:
     label = scale.label(value)
-    if not with_anchor or label == str(value):
-        return str(value)
-    return f"{value} · {plain(label)}"
+    return "" if label == str(value) else f" · {plain(label)}"

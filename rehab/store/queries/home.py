@@ -19,6 +19,7 @@ from rehab.store.database import Transaction, sql
 from rehab.store.models import ExerciseSession, ExerciseSet
 from rehab.store.queries.common import DONE, core, open_patient
 from rehab.store.queries.programs import Program, ProgramItem, programs
+from rehab.store.queries.sessions import earliest_start
 from rehab.store.times import aware
 
 
@@ -105,6 +106,7 @@ def patient_home(
         DoneSession(sid, aware(at), SessionSource(source), SessionStatus(status))
         for sid, at, source, status in rows
     )
+    first = earliest_start(session, patient_id, DONE)  # however long ago
     return PatientHome(
         patient_id=patient_id,
         name=patient.user.display_name,
@@ -113,18 +115,8 @@ def patient_home(
         program=program,
         sessions=done,
         sets_on_day=_sets_on_day(tx, patient_id, day, program),
-        first_done_at=done[0].started_at if done else _first_done_at(tx, patient_id),
+        first_done_at=aware(first) if first is not None else None,
     )
-
-
-def _first_done_at(tx: Transaction, patient_id: int) -> dt.datetime | None:
-    """When the patient's first done session started, however long ago (one MIN)."""
-    first = sql(tx).scalar(
-        select(func.min(ExerciseSession.started_at)).where(
-            ExerciseSession.patient_id == patient_id, ExerciseSession.status.in_(DONE)
-        )
-    )
-    return aware(first) if isinstance(first, dt.datetime) else None
 
 
 def _sets_on_day(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,9 +97,18 @@ def first_session_at(tx: Transaction, actor: Actor, patient_id: int) -> dt.datet
     """When the patient's first session started (None before any): one MIN, not every row."""
     session = sql(tx)
     open_patient(session, actor, patient_id, "sessions")
-    first = session.scalar(
-        select(func.min(ExerciseSession.started_at)).where(ExerciseSession.patient_id == patient_id)
-    )
+    return earliest_start(session, patient_id)
+
+
+def earliest_start(
+    session: Session, patient_id: int, statuses: Collection[str] | None = None
+) -> dt.datetime | None:
+    """The start of the patient's first session (of these statuses: all by default), as
+    the database returns it; the caller has opened the patient."""
+    where = [ExerciseSession.patient_id == patient_id]
+    if statuses is not None:
+        where.append(ExerciseSession.status.in_(statuses))
+    first = session.scalar(select(func.min(ExerciseSession.started_at)).where(*where))
     return first if isinstance(first, dt.datetime) else None
 
 
